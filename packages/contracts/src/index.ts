@@ -1,0 +1,3 @@
+export * from './spec.ts';
+export * from './api.ts';
+export * from './issues.ts';

@@ -1,0 +1,258 @@
+// The simulation spec of shared/docs/science.md as zod schemas.
+// Field names are the lab's contract: never rename, only add.
+import { z } from 'zod';
+
+/** Limits that keep one spec inside what one worker can hold and run. */
+export const LIMITS = {
+  maxDimension: 4096,
+  maxWidth: 1_000_000,
+  maxReplicas: 1024,
+  maxSteps: 10_000_000,
+  maxSampleSize: 1_000_000,
+  maxRecordedSteps: 100_000,
+  maxProbes: 4096,
+  maxSnapshots: 1_000,
+  maxPSpinOrder: 6,
+  maxExplicitValues: 4_000_000,
+} as const;
+
+const finite = () => z.number();
+const positive = () => z.number().positive();
+const nonNegative = () => z.number().nonnegative();
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const dimension = () => int(1, LIMITS.maxDimension);
+const vector = () => z.array(finite()).max(LIMITS.maxExplicitValues);
+const matrix = () => z.array(vector()).max(LIMITS.maxSampleSize);
+
+export const UNITS = ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian'] as const;
+export const unitSchema = z.enum(UNITS);
+export type Unit = z.infer<typeof unitSchema>;
+
+// ---- inputs x in R^d -------------------------------------------------------
+const sampleSchema = z.strictObject({ x: matrix(), y: vector() });
+export type Sample = z.infer<typeof sampleSchema>;
+
+export const inputsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sphere'), d: dimension() }),
+  z.strictObject({ kind: z.literal('gaussian'), d: dimension() }),
+  z.strictObject({ kind: z.literal('uniform'), d: dimension(), a: positive().default(1) }),
+  z.strictObject({
+    kind: z.literal('isotropic-gaussians'),
+    d: dimension(),
+    delta: z.number().gt(0).lt(1),
+  }),
+  z.strictObject({
+    kind: z.literal('dataset'),
+    train: sampleSchema.optional(),
+    test: sampleSchema.optional(),
+    datasetId: z.string().min(1).max(100).optional(),
+  }),
+]);
+export type Inputs = z.infer<typeof inputsSchema>;
+
+// ---- targets y = f*(x) -----------------------------------------------------
+const teacherParamsSchema = z.strictObject({ a: vector(), w: matrix(), b: vector().optional() });
+
+export const targetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('p-spin'),
+    p: int(1, LIMITS.maxPSpinOrder),
+    coefficients: vector().optional(), // J flattened row-major, length d^p
+  }),
+  z.strictObject({
+    kind: z.literal('teacher'),
+    unit: unitSchema,
+    width: int(1, 100_000),
+    bandwidth: positive().default(1),
+    params: teacherParamsSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('rbf-mixture'),
+    a: vector().min(1),
+    z: matrix(),
+    s: z.array(positive()).max(LIMITS.maxExplicitValues),
+  }),
+  z.strictObject({ kind: z.literal('labels') }),
+]);
+export type Target = z.infer<typeof targetSchema>;
+
+// ---- the student network ---------------------------------------------------
+export const initSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('random'),
+    wScale: nonNegative().default(1),
+    bScale: nonNegative().default(0),
+    cScale: nonNegative().default(1),
+  }),
+  z.strictObject({ kind: z.literal('explicit'), c: vector(), w: matrix(), b: vector().optional() }),
+]);
+
+export const studentSchema = z.strictObject({
+  unit: unitSchema,
+  width: int(1, LIMITS.maxWidth),
+  parameterization: z.enum(['mean-field', 'ntk']).default('mean-field'),
+  bandwidth: positive().default(1),
+  init: initSchema.default({ kind: 'random', wScale: 1, bScale: 0, cScale: 1 }),
+});
+export type Student = z.infer<typeof studentSchema>;
+
+// ---- training --------------------------------------------------------------
+export const DYNAMICS = ['gd', 'sgd', 'minibatch', 'sde'] as const;
+export const trainingSchema = z.strictObject({
+  dynamics: z.enum(DYNAMICS),
+  dt: positive(),
+  steps: int(1, LIMITS.maxSteps),
+  trainSize: int(1, LIMITS.maxSampleSize).optional(),
+  batchSize: int(1, LIMITS.maxSampleSize).optional(),
+  weightDecay: nonNegative().default(0),
+  temperature: nonNegative().default(0),
+});
+export type Training = z.infer<typeof trainingSchema>;
+
+/** trainSize when the spec leaves it out and the inputs are not a dataset. */
+export const DEFAULT_TRAIN_SIZE = 1024;
+
+// ---- recording -------------------------------------------------------------
+export const recordSchema = z.strictObject({
+  steps: z.array(int(0, LIMITS.maxSteps)).min(1).max(LIMITS.maxRecordedSteps).optional(),
+  every: int(1, LIMITS.maxSteps).optional(),
+  logPoints: int(2, LIMITS.maxRecordedSteps).optional(),
+  testSize: int(1, LIMITS.maxSampleSize).default(1024),
+  probes: int(0, LIMITS.maxProbes).default(16),
+  snapshots: z.array(int(0, LIMITS.maxSteps)).max(LIMITS.maxSnapshots).default([]),
+});
+export type Record_ = z.infer<typeof recordSchema>;
+
+export const resourcesSchema = z.strictObject({
+  gpu: z.enum(['required', 'preferred', 'no']).default('preferred'),
+});
+
+// ---- the whole spec --------------------------------------------------------
+const specObject = z.strictObject({
+  name: z.string().max(200).optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+  seed: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  replicas: int(1, LIMITS.maxReplicas).default(1),
+  inputs: inputsSchema,
+  target: targetSchema,
+  student: studentSchema,
+  training: trainingSchema,
+  record: recordSchema.default({ testSize: 1024, probes: 16, snapshots: [] }),
+  resources: resourcesSchema.default({ gpu: 'preferred' }),
+});
+
+/** The input dimension d of a spec (from `inputs.d` or the dataset's rows). */
+export function inputDimension(inputs: Inputs): number | undefined {
+  if (inputs.kind !== 'dataset') return inputs.d;
+  return inputs.train?.x[0]?.length;
+}
+
+type Ctx = z.core.$RefinementCtx<z.infer<typeof specObject>>;
+const issue = (ctx: Ctx, path: (string | number)[], message: string) =>
+  ctx.addIssue({ code: 'custom', path, message });
+
+function checkMatrix(ctx: Ctx, path: (string | number)[], m: number[][], rows: number | undefined, cols: number | undefined) {
+  if (rows !== undefined && m.length !== rows) issue(ctx, path, `expected ${rows} rows, got ${m.length}`);
+  if (cols === undefined) return;
+  const bad = m.findIndex((row) => row.length !== cols);
+  if (bad >= 0) issue(ctx, [...path, bad], `expected ${cols} columns, got ${m[bad].length}`);
+}
+
+function checkLength(ctx: Ctx, path: (string | number)[], v: number[] | undefined, n: number) {
+  if (v !== undefined && v.length !== n) issue(ctx, path, `expected ${n} values, got ${v.length}`);
+}
+
+// Cross-field rules: each issue names the field that is wrong.
+function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
+  const { inputs, target, student, training, record } = spec;
+  const d = inputDimension(inputs);
+
+  if (inputs.kind === 'dataset') {
+    const hasInline = inputs.train !== undefined;
+    if (hasInline === (inputs.datasetId !== undefined)) {
+      issue(ctx, ['inputs', 'train'], 'give exactly one of inputs.train or inputs.datasetId');
+    }
+    if (inputs.datasetId !== undefined) {
+      issue(ctx, ['inputs', 'datasetId'], 'stored datasets are not available yet; give inputs.train inline');
+    }
+    for (const part of ['train', 'test'] as const) {
+      const s = inputs[part];
+      if (!s) continue;
+      if (s.x.length === 0) issue(ctx, ['inputs', part, 'x'], 'needs at least one point');
+      checkMatrix(ctx, ['inputs', part, 'x'], s.x, undefined, d);
+      checkLength(ctx, ['inputs', part, 'y'], s.y, s.x.length);
+    }
+    if (training.trainSize !== undefined && training.trainSize !== inputs.train?.x.length) {
+      issue(ctx, ['training', 'trainSize'], 'is given by the dataset; leave it out');
+    }
+  }
+
+  if (target.kind === 'labels' && inputs.kind !== 'dataset' && inputs.kind !== 'isotropic-gaussians') {
+    issue(ctx, ['target', 'kind'], '"labels" needs inputs of kind "dataset" or "isotropic-gaussians"');
+  }
+  if (inputs.kind === 'isotropic-gaussians' && target.kind !== 'labels') {
+    issue(ctx, ['target', 'kind'], 'isotropic-gaussians inputs carry their labels: use "labels"');
+  }
+  if (target.kind === 'p-spin' && d !== undefined) {
+    const size = d ** target.p;
+    if (target.coefficients !== undefined) checkLength(ctx, ['target', 'coefficients'], target.coefficients, size);
+    if (size > LIMITS.maxExplicitValues) issue(ctx, ['target', 'p'], `d^p = ${size} coefficients is too many`);
+  }
+  if (target.kind === 'teacher' && target.params) {
+    const m = target.width;
+    checkLength(ctx, ['target', 'params', 'a'], target.params.a, m);
+    checkMatrix(ctx, ['target', 'params', 'w'], target.params.w, m, d);
+    checkLength(ctx, ['target', 'params', 'b'], target.params.b, m);
+  }
+  if (target.kind === 'rbf-mixture') {
+    const k = target.a.length;
+    checkMatrix(ctx, ['target', 'z'], target.z, k, d);
+    checkLength(ctx, ['target', 's'], target.s, k);
+  }
+
+  if (student.init.kind === 'explicit') {
+    const n = student.width;
+    checkLength(ctx, ['student', 'init', 'c'], student.init.c, n);
+    checkMatrix(ctx, ['student', 'init', 'w'], student.init.w, n, d);
+    checkLength(ctx, ['student', 'init', 'b'], student.init.b, n);
+    if (student.unit === 'gaussian' && student.init.b !== undefined) {
+      issue(ctx, ['student', 'init', 'b'], 'gaussian units have no bias');
+    }
+  }
+
+  const { dynamics, batchSize, steps } = training;
+  if (dynamics !== 'gd' && batchSize === undefined) {
+    issue(ctx, ['training', 'batchSize'], `is required for ${dynamics} dynamics`);
+  }
+  if (dynamics === 'gd' && batchSize !== undefined) {
+    issue(ctx, ['training', 'batchSize'], 'gd uses the whole training set; leave batchSize out');
+  }
+  if (dynamics === 'minibatch' && batchSize !== undefined) {
+    const trainSize = inputs.kind === 'dataset' ? inputs.train?.x.length : (training.trainSize ?? DEFAULT_TRAIN_SIZE);
+    if (trainSize !== undefined && batchSize > trainSize) {
+      issue(ctx, ['training', 'batchSize'], `must not exceed the training set (${trainSize})`);
+    }
+  }
+
+  const schedules = ['steps', 'every', 'logPoints'].filter((k) => record[k as 'steps'] !== undefined);
+  if (schedules.length > 1) issue(ctx, ['record', schedules[1]], `give only one of record.${schedules.join(', record.')}`);
+  record.steps?.forEach((s, i) => {
+    if (s > steps) issue(ctx, ['record', 'steps', i], `step ${s} is past training.steps (${steps})`);
+  });
+  if (record.every !== undefined && record.every > steps) {
+    issue(ctx, ['record', 'every'], `must not exceed training.steps (${steps})`);
+  }
+  record.snapshots.forEach((s, i) => {
+    if (s > steps) issue(ctx, ['record', 'snapshots', i], `step ${s} is past training.steps (${steps})`);
+  });
+  if (inputs.kind === 'dataset' && record.testSize !== 1024 && inputs.test) {
+    issue(ctx, ['record', 'testSize'], 'is given by inputs.test; leave it out');
+  }
+}
+
+export const specSchema = specObject.superRefine(checkSpec);
+
+/** A spec as a client writes it (defaults may be left out). */
+export type SpecInput = z.input<typeof specSchema>;
+/** A spec after validation, with every default filled in. */
+export type Spec = z.output<typeof specSchema>;
