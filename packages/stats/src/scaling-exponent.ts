@@ -93,7 +93,7 @@ export function scalingExponent(widths: readonly WidthLosses[], options: Scaling
     return { ...empty, alpha: null, reason, intervalReason: reason };
   }
   const result: ScalingExponent = {
-    alpha: -fit.slope,
+    alpha: 0 - fit.slope, // 0 - x: never -0
     logIntercept: fit.intercept,
     interval: null,
     points,
@@ -113,8 +113,8 @@ export function scalingExponent(widths: readonly WidthLosses[], options: Scaling
     } else {
       slopes.sort();
       result.interval = {
-        lower: -quantile(slopes, (1 + level) / 2),
-        upper: -quantile(slopes, (1 - level) / 2),
+        lower: 0 - quantile(slopes, (1 + level) / 2),
+        upper: 0 - quantile(slopes, (1 - level) / 2),
         level,
         resamples: slopes.length,
       };
