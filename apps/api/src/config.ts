@@ -1,0 +1,18 @@
+// Configuration from the environment, with local defaults.
+export interface ApiConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  memoryBudgetBytes: number;
+}
+
+export function apiConfig(env = process.env): ApiConfig {
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    memoryBudgetBytes: Number(env.MFSIM_MEMORY_BUDGET_BYTES ?? 4 * 1024 ** 3),
+  };
+}

@@ -1,0 +1,20 @@
+// What the routes need from the outside world, built once and handed to buildApp.
+import type { Database } from '@mfsim/db';
+import type { SimulationQueue, WorkerKind } from '@mfsim/queue';
+import type { Redis } from 'ioredis';
+
+export interface ApiDeps {
+  db: Database;
+  /** The simulation queues, one per worker kind. */
+  queues: Record<WorkerKind, SimulationQueue>;
+  /** A plain Redis client for health checks and the worker registry. */
+  redis: Redis;
+  /** Bytes a worker can hold for one simulation; larger specs are refused. */
+  memoryBudgetBytes: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: ApiDeps;
+  }
+}

@@ -1,0 +1,27 @@
+// Database rows as the API's replies (packages/contracts shapes).
+import type { SimulationReply, Spec } from '@mfsim/contracts';
+import type { SimulationRow } from '@mfsim/db';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function simulationReply(row: SimulationRow): SimulationReply {
+  return {
+    id: row.id,
+    name: row.name,
+    tags: row.tags,
+    status: row.status,
+    progress: row.progress,
+    stepsDone: row.stepsDone,
+    seed: Number(row.seed),
+    spec: row.spec as unknown as Spec,
+    backend: row.backend,
+    device: row.device,
+    error: row.error,
+    divergedAtStep: row.divergedAtStep,
+    sweepId: null,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    runSeconds: row.runSeconds,
+  };
+}

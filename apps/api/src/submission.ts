@@ -1,0 +1,52 @@
+// Submitting a simulation: validate, refuse what no worker can hold, write the row, queue the job.
+// Nothing is written or queued for a spec that is refused; a row whose job cannot be queued is removed.
+import { randomInt } from 'node:crypto';
+import { specSchema, type Spec } from '@mfsim/contracts';
+import { createSimulation, deleteSimulation, type SimulationRow } from '@mfsim/db';
+import { enqueueSimulation, gpuWorkersRegistered, type WorkerKind } from '@mfsim/queue';
+import { estimateMemory } from '@mfsim/engine';
+import type { ApiDeps } from './deps.ts';
+import { parseOr400, RequestError, UnavailableError } from './errors.ts';
+
+const GiB = 1024 ** 3;
+
+function checkMemory(spec: Spec, budget: number) {
+  const estimate = estimateMemory(spec);
+  if (estimate.bytes <= budget) return;
+  const largest = Object.entries(estimate.parts).sort((a, b) => b[1] - a[1]).slice(0, 3);
+  const detail = largest.map(([name, bytes]) => `${name} ${(bytes / GiB).toFixed(2)} GiB`).join(', ');
+  const message =
+    `needs about ${(estimate.bytes / GiB).toFixed(2)} GiB, over the worker budget of ${(budget / GiB).toFixed(2)} GiB (${detail})`;
+  throw new RequestError(400, `spec too large: ${message}`, [
+    { path: 'student.width', message },
+    { path: 'replicas', message },
+  ]);
+}
+
+async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
+  const gpu = spec.resources.gpu;
+  if (gpu === 'no') return 'cpu';
+  const haveGpu = await gpuWorkersRegistered(deps.redis);
+  if (gpu === 'required' && !haveGpu) {
+    throw new RequestError(400, 'no GPU worker has ever registered with this service', [
+      { path: 'resources.gpu', message: '"required", but no GPU worker has ever registered; use "preferred" or "no"' },
+    ]);
+  }
+  return haveGpu ? 'gpu' : 'cpu';
+}
+
+export async function submitSimulation(deps: ApiDeps, body: unknown): Promise<SimulationRow> {
+  const parsed = parseOr400(specSchema, body, 'spec');
+  // The seed is part of the stored spec, so resubmitting a stored spec reproduces the run.
+  const spec: Spec = { ...parsed, seed: parsed.seed ?? randomInt(0, 2 ** 31) };
+  checkMemory(spec, deps.memoryBudgetBytes);
+  const kind = await chooseQueue(deps, spec);
+  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps });
+  try {
+    await enqueueSimulation(deps.queues[kind], row.id);
+  } catch (err) {
+    await deleteSimulation(deps.db, row.id);
+    throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
+  }
+  return row;
+}

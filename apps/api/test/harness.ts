@@ -1,0 +1,50 @@
+// The real service for tests: the API app on the test database and Redis (npm test prepares
+// both), and, when asked, a worker in this process taking jobs from the same queues.
+import { buildApp } from '../src/app.ts';
+import { openApiDeps } from '../src/services.ts';
+import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
+import { workerConfig } from '../../worker/src/config.ts';
+
+export async function startService(options: { memoryBudgetBytes?: number } = {}) {
+  const deps = openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
+  const app = await buildApp({ deps });
+  await app.ready();
+  return {
+    app,
+    deps,
+    async close() {
+      await app.close();
+      await deps.close();
+    },
+  };
+}
+
+export async function startTestWorker(env: Record<string, string> = {}): Promise<RunningWorker> {
+  return startWorker(workerConfig({ ...process.env, MFSIM_CHECKPOINT_SECONDS: '1', ...env }), () => {});
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A small spec that runs in well under a second. */
+export function smallSpec(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'small teacher',
+    seed: 7,
+    replicas: 2,
+    inputs: { kind: 'gaussian', d: 4 },
+    target: { kind: 'teacher', unit: 'tanh', width: 3 },
+    student: { unit: 'tanh', width: 16 },
+    training: { dynamics: 'sgd', batchSize: 64, dt: 0.2, steps: 200 },
+    record: { every: 20, testSize: 256, probes: 4 },
+    ...overrides,
+  };
+}

@@ -1,0 +1,25 @@
+// Worker configuration from the environment, with local defaults.
+import type { WorkerKind } from '@mfsim/queue';
+
+export interface WorkerConfig {
+  kind: WorkerKind;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** MFSIM_KERNEL: auto (default), native, cuda, tfjs, tfjs-wasm, tfjs-cpu. */
+  kernelPreference?: string;
+  checkpointSeconds: number;
+  /** Milliseconds a job lock lives without renewal; a dead worker's job is resumed after it. */
+  lockDurationMs: number;
+}
+
+export function workerConfig(env = process.env): WorkerConfig {
+  const kind = env.MFSIM_WORKER_KIND === 'gpu' ? 'gpu' : 'cpu';
+  return {
+    kind,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    kernelPreference: env.MFSIM_KERNEL ?? (kind === 'gpu' ? 'cuda' : 'auto'),
+    checkpointSeconds: Number(env.MFSIM_CHECKPOINT_SECONDS ?? 5),
+    lockDurationMs: Number(env.MFSIM_LOCK_DURATION_MS ?? 30_000),
+  };
+}

@@ -1,0 +1,62 @@
+// A worker process: one engine thread, one BullMQ worker on the queue of its kind.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import { connectDatabase } from '@mfsim/db';
+import { SIMULATION_QUEUES, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
+import type { WorkerConfig } from './config.ts';
+import { EngineHost } from './engine/engine-host.ts';
+import { runSimulation } from './run-simulation.ts';
+
+export interface RunningWorker {
+  id: string;
+  engine: EngineHost;
+  /** Stops taking jobs, hands a running job back at its next chunk, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: WorkerConfig, log = console.log): Promise<RunningWorker> {
+  const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const engine = await EngineHost.start({ kernelPreference: config.kernelPreference });
+  log(`worker ${id}: ${config.kind} queue, kernel ${engine.info.kernel} on ${engine.info.device} (${engine.info.reason})`);
+
+  const db = connectDatabase({ url: config.databaseUrl, max: 4 });
+  const redis = redisClient(config.redisUrl);
+  await registerWorker(redis, {
+    id, kind: config.kind, kernel: engine.info.kernel, device: engine.info.device, startedAt: new Date().toISOString(),
+  });
+
+  let shuttingDown = false;
+  const worker = new Worker<SimulationJobData, void>(
+    SIMULATION_QUEUES[config.kind],
+    (job, token) =>
+      runSimulation(job, token, {
+        db,
+        engine,
+        checkpointSeconds: config.checkpointSeconds,
+        shuttingDown: () => shuttingDown,
+        log: (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''),
+      }),
+    {
+      connection: redisConnection(config.redisUrl),
+      concurrency: 1,
+      lockDuration: config.lockDurationMs,
+      // A job whose worker died is resumed from its checkpoint, several times if need be.
+      maxStalledCount: 10,
+    },
+  );
+  worker.on('failed', (job, err) => log(`worker ${id}: job ${job?.id} failed: ${err.message}`));
+  worker.on('error', (err) => log(`worker ${id}: ${err.message}`));
+
+  return {
+    id,
+    engine,
+    async close() {
+      shuttingDown = true;
+      await worker.close();
+      await engine.stop();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// Float32 records of a run: probe outputs, particle snapshots, the latest checkpoint. Stored as bytes.
+import type { Database } from './client.ts';
+
+/** The bytes of a float32 array (little-endian, as on every machine we run on). */
+export const float32Bytes = (a: Float32Array): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
+
+export function bytesFloat32(b: Uint8Array): Float32Array {
+  // Copy: a Buffer from pg need not be 4-byte aligned.
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new Float32Array(copy.buffer);
+}
+
+export interface ProbeRow {
+  step: number;
+  values: Float32Array; // [R, probes]
+}
+
+export async function writeProbeOutputs(db: Database, simulationId: string, rows: ProbeRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.pool.query(
+    `INSERT INTO probe_outputs ("simulationId", step, values)
+     SELECT $1::uuid, * FROM unnest($2::int[], $3::bytea[])
+     ON CONFLICT ("simulationId", step) DO UPDATE SET values = EXCLUDED.values`,
+    [simulationId, rows.map((r) => r.step), rows.map((r) => float32Bytes(r.values))],
+  );
+}
+
+export async function readProbeOutputs(db: Database, simulationId: string): Promise<ProbeRow[]> {
+  const rows = await db.prisma.probeOutputs.findMany({ where: { simulationId }, orderBy: { step: 'asc' } });
+  return rows.map((r) => ({ step: r.step, values: bytesFloat32(r.values) }));
+}
+
+export interface SnapshotRow {
+  step: number;
+  c: Float32Array; // [R, n]
+  w: Float32Array; // [R, n, d]
+  b: Float32Array; // [R, n]
+}
+
+export async function writeSnapshots(db: Database, simulationId: string, rows: SnapshotRow[]): Promise<void> {
+  for (const s of rows) {
+    const data = { c: float32Bytes(s.c), w: float32Bytes(s.w), b: float32Bytes(s.b) };
+    await db.prisma.snapshot.upsert({
+      where: { simulationId_step: { simulationId, step: s.step } },
+      create: { simulationId, step: s.step, ...data },
+      update: data,
+    });
+  }
+}
+
+export async function readSnapshot(db: Database, simulationId: string, step: number): Promise<SnapshotRow | null> {
+  const r = await db.prisma.snapshot.findUnique({ where: { simulationId_step: { simulationId, step } } });
+  return r && { step: r.step, c: bytesFloat32(r.c), w: bytesFloat32(r.w), b: bytesFloat32(r.b) };
+}
+
+export async function listSnapshotSteps(db: Database, simulationId: string): Promise<number[]> {
+  const rows = await db.prisma.snapshot.findMany({ where: { simulationId }, select: { step: true }, orderBy: { step: 'asc' } });
+  return rows.map((r) => r.step);
+}
+
+export async function saveCheckpoint(db: Database, simulationId: string, step: number, state: Uint8Array) {
+  const data = { step, state: new Uint8Array(state).slice(), createdAt: new Date() };
+  await db.prisma.checkpoint.upsert({ where: { simulationId }, create: { simulationId, ...data }, update: data });
+}
+
+export async function loadCheckpoint(db: Database, simulationId: string): Promise<{ step: number; state: Uint8Array } | null> {
+  const r = await db.prisma.checkpoint.findUnique({ where: { simulationId } });
+  return r && { step: r.step, state: new Uint8Array(r.state) };
+}
+
+export async function deleteCheckpoint(db: Database, simulationId: string): Promise<void> {
+  await db.prisma.checkpoint.deleteMany({ where: { simulationId } });
+}

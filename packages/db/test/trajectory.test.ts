@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { specSchema } from '@mfsim/contracts';
+import {
+  connectDatabase, createSimulation, readTrajectory, writeTrajectoryPoints, writeProbeOutputs, readProbeOutputs,
+  saveCheckpoint, loadCheckpoint, writeSnapshots, readSnapshot, type Database,
+} from '../src/index.ts';
+
+let db: Database;
+let id: string;
+const spec = specSchema.parse({
+  seed: 3, replicas: 2, inputs: { kind: 'gaussian', d: 2 }, target: { kind: 'teacher', unit: 'tanh', width: 2 },
+  student: { unit: 'tanh', width: 4 }, training: { dynamics: 'sgd', batchSize: 8, dt: 0.1, steps: 10 },
+});
+
+beforeAll(async () => {
+  db = connectDatabase();
+  id = (await createSimulation(db, { spec, seed: 3, totalSteps: 10 })).id;
+});
+afterAll(async () => db.close());
+
+describe('trajectory storage', () => {
+  it('writes a chunk in bulk and reads it back in (replica, step) order, non-finite values as null', async () => {
+    await writeTrajectoryPoints(db, id, [
+      { replica: 1, step: 0, time: 0, trainLoss: 1, testLoss: 2, testError: null },
+      { replica: 0, step: 5, time: 0.5, trainLoss: Number.NaN, testLoss: Number.POSITIVE_INFINITY, testError: 0.25 },
+      { replica: 0, step: 0, time: 0, trainLoss: 3, testLoss: 4, testError: 0.5 },
+    ]);
+    const all = await readTrajectory(db, id);
+    expect(all.map((p) => [p.replica, p.step])).toEqual([[0, 0], [0, 5], [1, 0]]);
+    expect(all[1]).toMatchObject({ trainLoss: null, testLoss: null, testError: 0.25, time: 0.5 });
+    expect((await readTrajectory(db, id, { replica: 1 })).map((p) => p.testLoss)).toEqual([2]);
+  });
+
+  it('rewrites the same points idempotently (a chunk replayed after a resume)', async () => {
+    await writeTrajectoryPoints(db, id, [{ replica: 1, step: 0, time: 0, trainLoss: 9, testLoss: 8, testError: null }]);
+    const r1 = await readTrajectory(db, id, { replica: 1 });
+    expect(r1).toHaveLength(1);
+    expect(r1[0].trainLoss).toBe(9);
+  });
+
+  it('stores float32 probe outputs, snapshots and checkpoints as bytes, bit for bit', async () => {
+    const values = new Float32Array([0.1, -2.5, 3e-8, 7]);
+    await writeProbeOutputs(db, id, [{ step: 5, values }]);
+    expect(Array.from((await readProbeOutputs(db, id))[0].values)).toEqual(Array.from(values));
+    const snap = { step: 0, c: new Float32Array([1, 2]), w: new Float32Array([1, 2, 3, 4]), b: new Float32Array([0.5, -0.5]) };
+    await writeSnapshots(db, id, [snap]);
+    const back = await readSnapshot(db, id, 0);
+    expect(Array.from(back!.w)).toEqual([1, 2, 3, 4]);
+    await saveCheckpoint(db, id, 5, new Uint8Array([1, 2, 3]));
+    await saveCheckpoint(db, id, 7, new Uint8Array([4, 5]));
+    expect(await loadCheckpoint(db, id)).toEqual({ step: 7, state: new Uint8Array([4, 5]) });
+  });
+});

@@ -1,0 +1,37 @@
+// Redis connection settings from REDIS_URL (default: the local server).
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function redisUrl(url?: string): string {
+  return url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+}
+
+/** BullMQ connection options for a redis:// URL. */
+export function redisConnection(url?: string): ConnectionOptions {
+  const u = new URL(redisUrl(url));
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    // Workers block on Redis; BullMQ requires unlimited retries per request for them.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A plain client for health checks and counters. */
+export function redisClient(url?: string): Redis {
+  return new Redis(redisUrl(url), { maxRetriesPerRequest: 1, lazyConnect: false, enableOfflineQueue: false });
+}
+
+/** True when Redis answers PING. */
+export async function redisReachable(client: Redis): Promise<boolean> {
+  try {
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './connection.ts';
+export * from './simulation-queue.ts';
+export * from './worker-registry.ts';
