@@ -1,0 +1,89 @@
+// Node-API binding of the CPU kernel. Zero-copy: the kernel reads and writes the Float32Arrays'
+// own memory. Synchronous (the engine calls it from a worker thread).
+#include <napi.h>
+
+#include <string>
+
+#include "mfkernel.h"
+
+namespace {
+
+const float* f32(const Napi::Value& v, size_t need, const char* name, bool allowNull = false) {
+  Napi::Env env = v.Env();
+  if (allowNull && (v.IsNull() || v.IsUndefined())) return nullptr;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() < need)
+    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(a.ElementLength()) +
+                                         " elements, expected " + std::to_string(need));
+  return a.Data();
+}
+
+int intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  int64_t v = info[i].As<Napi::Number>().Int64Value();
+  if (v < 0 || v > (1ll << 31) - 1) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
+  return (int)v;
+}
+
+double numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica, threads) -> Float32Array [R, P]
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mf::NetParams net{intArg(info, 0, "unit"), (float)numArg(info, 1, "bandwidth"), (float)numArg(info, 2, "scale")};
+  mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 10, "P"),
+              info[11].ToBoolean().Value()};
+  const size_t R = s.R, n = s.n, d = s.d, P = s.P;
+  const float* c = f32(info[6], R * n, "c");
+  const float* w = f32(info[7], R * n * d, "w");
+  const float* b = f32(info[8], R * n, "b");
+  const float* x = f32(info[9], (s.perReplica ? R : 1) * P * d, "x");
+  const int threads = intArg(info, 12, "threads");
+  Napi::Float32Array f = Napi::Float32Array::New(env, R * P);
+  if (R * P > 0) mf::forward(net, s, c, w, b, x, f.Data(), threads);
+  return f;
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay, threads)
+//   -> Float64Array [R]; c, w, b updated in place.
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mf::NetParams net{intArg(info, 0, "unit"), (float)numArg(info, 1, "bandwidth"), (float)numArg(info, 2, "scale")};
+  mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 11, "P"),
+              info[12].ToBoolean().Value()};
+  const size_t R = s.R, n = s.n, d = s.d, P = s.P;
+  float* c = const_cast<float*>(f32(info[6], R * n, "c"));
+  float* w = const_cast<float*>(f32(info[7], R * n * d, "w"));
+  float* b = const_cast<float*>(f32(info[8], R * n, "b"));
+  const float* x = f32(info[9], (s.perReplica ? R : 1) * P * d, "x");
+  const float* y = f32(info[10], (s.perReplica ? R : 1) * P, "y");
+  const float* weights = f32(info[13], R * P, "weights", true);
+  const float lr = (float)numArg(info, 14, "lr");
+  const float decay = (float)numArg(info, 15, "decay");
+  const int threads = intArg(info, 16, "threads");
+  Napi::Float64Array loss = Napi::Float64Array::New(env, R);
+  if (R > 0) mf::step(net, s, c, w, b, x, y, weights, lr, decay, loss.Data(), threads);
+  return loss;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("forward", Napi::Function::New(env, Forward));
+  exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("simd", Napi::String::New(env, mf::simd_name()));
+  exports.Set("maxThreads", Napi::Number::New(env, mf::max_threads()));
+#ifdef _OPENMP
+  exports.Set("openmp", Napi::Boolean::New(env, true));
+#else
+  exports.Set("openmp", Napi::Boolean::New(env, false));
+#endif
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mfsim_native, Init)

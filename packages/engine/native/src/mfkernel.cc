@@ -1,0 +1,405 @@
+// Fused, cache-blocked CPU kernel. For each work item (replica r, range of samples), samples are
+// processed in blocks of PB: the pre-activations of the block against all n units are computed
+// by a register-blocked micro-kernel (units along SIMD lanes), the activation phi and the factor
+// phi' are applied in registers and stored to two [PB, n] buffers that stay in L2, f is reduced
+// in double; then the residuals give the backward of the same block: grad_c and grad_b as column
+// sums, grad_W = D^T X by a second micro-kernel. Block partial sums are float32 over at most PB
+// samples and are added into double accumulators, so gradients and losses keep float32 accuracy
+// against a float64 reference for any P. No [P, n] array is ever materialised.
+#include "mfkernel.h"
+#include "simd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace mf {
+
+namespace {
+
+template <typename T>
+struct AlignedBuf {
+  T* p = nullptr;
+  size_t cap = 0;
+  ~AlignedBuf() { std::free(p); }
+  T* get(size_t count) {
+    if (count > cap) {
+      std::free(p);
+      size_t bytes = ((count * sizeof(T) + 63) / 64) * 64;
+      p = static_cast<T*>(std::aligned_alloc(64, bytes));
+      cap = count;
+    }
+    return p;
+  }
+};
+
+#if MF_VL == 16
+constexpr int UM = 8;  // samples per forward micro-tile
+#else
+constexpr int UM = 4;
+#endif
+constexpr int UI = 2 * VL;  // units per micro-tile (two vectors)
+constexpr int DK = 4;       // d is padded to a multiple of DK
+
+inline int round_up(int a, int m) { return (a + m - 1) / m * m; }
+
+struct Dims {
+  int n, d, npad, dpad, PB;
+};
+
+Dims make_dims(int n, int d) {
+  Dims D;
+  D.n = n;
+  D.d = d;
+  D.npad = round_up(std::max(n, 1), UI);
+  D.dpad = round_up(std::max(d, 1), DK);
+  // Two [PB, npad] float buffers kept within ~512 KB (L2); PB a multiple of UM, 8..64.
+  int pb = (512 * 1024 / 8) / D.npad;
+  pb = std::max(8, std::min(64, pb));
+  D.PB = std::max(UM, pb / UM * UM);
+  return D;
+}
+
+// Per-thread workspace (OpenMP threads persist across calls, so this is reused).
+struct Work {
+  AlignedBuf<float> WT, cp, bp, Xb, A, G, e;
+  AlignedBuf<double> facc, gW, gc, gb;
+};
+thread_local Work tls_work;
+
+// Transposed, padded particles of one replica: WT [dpad, npad], cp, bp [npad].
+void prepare(const Dims& D, const float* c, const float* w, const float* b, float* WT, float* cp,
+             float* bp) {
+  std::fill(WT, WT + (size_t)D.dpad * D.npad, 0.0f);
+  for (int i = 0; i < D.n; i++)
+    for (int k = 0; k < D.d; k++) WT[(size_t)k * D.npad + i] = w[(size_t)i * D.d + k];
+  std::fill(cp, cp + D.npad, 0.0f);
+  std::fill(bp, bp + D.npad, 0.0f);
+  std::copy(c, c + D.n, cp);
+  std::copy(b, b + D.n, bp);
+}
+
+// Copy samples [p0, p0+cnt) into the padded block Xb [PB, dpad] (zeros elsewhere).
+void load_block(const Dims& D, const float* x, int p0, int cnt, float* Xb) {
+  std::fill(Xb, Xb + (size_t)D.PB * D.dpad, 0.0f);
+  for (int m = 0; m < cnt; m++)
+    std::copy(x + (size_t)(p0 + m) * D.d, x + (size_t)(p0 + m + 1) * D.d, Xb + (size_t)m * D.dpad);
+}
+
+template <int U>
+inline void activate(vf h, vf& a, vf& g, float inv_s2) {
+  if constexpr (U == TANH) {
+    a = vtanh(h);
+    g = 1.0f - a * a;
+  } else if constexpr (U == SIGMOID) {
+    a = vsigmoid(h);
+    g = a * (1.0f - a);
+  } else if constexpr (U == RELU) {
+    a = h < 0.0f ? vset(0.0f) : h;
+    g = h > 0.0f ? vset(1.0f) : vset(0.0f);
+  } else if constexpr (U == ERF) {
+    a = verf(h);
+    g = 1.12837916709551257f * vexp(-(h * h));
+  } else {  // GAUSSIAN: h = |x - z|^2
+    a = vexp(h * (-0.5f * inv_s2));
+    g = a * inv_s2;
+  }
+}
+
+// Forward of one block: A, G [PB, npad] (G may be null: forward only), facc [PB, VL] doubles
+// receives the lane-wise partial sums of c_i * A[m, i].
+template <int U, bool WANT_G>
+void fwd_block(const Dims& D, const float* WT, const float* cp, const float* bp, const float* Xb,
+               float inv_s2, float* A, float* G, double* facc) {
+  const int npad = D.npad, dpad = D.dpad, PB = D.PB;
+  for (int i0 = 0; i0 < npad; i0 += UI) {
+    const vf c0 = vload(cp + i0), c1 = vload(cp + i0 + VL);
+    const vf b0 = vload(bp + i0), b1 = vload(bp + i0 + VL);
+    for (int m0 = 0; m0 < PB; m0 += UM) {
+      vf acc0[UM], acc1[UM];
+      for (int m = 0; m < UM; m++) {
+        if constexpr (U == GAUSSIAN) {
+          acc0[m] = vset(0.0f);
+          acc1[m] = vset(0.0f);
+        } else {
+          acc0[m] = b0;
+          acc1[m] = b1;
+        }
+      }
+      const float* xr = Xb + (size_t)m0 * dpad;
+      for (int k = 0; k < dpad; k++) {
+        const vf w0 = vload(WT + (size_t)k * npad + i0), w1 = vload(WT + (size_t)k * npad + i0 + VL);
+        for (int m = 0; m < UM; m++) {
+          const vf xb = vset(xr[m * dpad + k]);
+          if constexpr (U == GAUSSIAN) {
+            const vf d0 = xb - w0, d1 = xb - w1;
+            acc0[m] += d0 * d0;
+            acc1[m] += d1 * d1;
+          } else {
+            acc0[m] += xb * w0;
+            acc1[m] += xb * w1;
+          }
+        }
+      }
+      for (int m = 0; m < UM; m++) {
+        vf a0, g0, a1, g1;
+        activate<U>(acc0[m], a0, g0, inv_s2);
+        activate<U>(acc1[m], a1, g1, inv_s2);
+        float* Ar = A + (size_t)(m0 + m) * npad + i0;
+        vstore(Ar, a0);
+        vstore(Ar + VL, a1);
+        if constexpr (WANT_G) {
+          float* Gr = G + (size_t)(m0 + m) * npad + i0;
+          vstore(Gr, g0);
+          vstore(Gr + VL, g1);
+        }
+        vdadd(facc + (size_t)(m0 + m) * VL, c0 * a0 + c1 * a1);
+      }
+    }
+  }
+}
+
+// grad_W^T [dpad, npad] += Xb^T Dv for rows k0..k0+KT.
+template <int KT>
+inline void bwd_tile(const Dims& D, const float* Xb, const float* Dv, int i0, int k0, double* gW) {
+  const int npad = D.npad, dpad = D.dpad, PB = D.PB;
+  vf acc0[KT], acc1[KT];
+  for (int kk = 0; kk < KT; kk++) acc0[kk] = acc1[kk] = vset(0.0f);
+  for (int m = 0; m < PB; m++) {
+    const vf d0 = vload(Dv + (size_t)m * npad + i0), d1 = vload(Dv + (size_t)m * npad + i0 + VL);
+    const float* xr = Xb + (size_t)m * dpad + k0;
+    for (int kk = 0; kk < KT; kk++) {
+      const vf xb = vset(xr[kk]);
+      acc0[kk] += xb * d0;
+      acc1[kk] += xb * d1;
+    }
+  }
+  for (int kk = 0; kk < KT; kk++) {
+    double* g = gW + (size_t)(k0 + kk) * npad + i0;
+    vdadd(g, acc0[kk]);
+    vdadd(g + VL, acc1[kk]);
+  }
+}
+
+// Backward of one block. e [PB]: weight * residual (0 on padded rows). G is overwritten by Dv = G*e.
+void bwd_block(const Dims& D, const float* A, float* G, const float* e, const float* Xb, double* gc,
+               double* gb, double* gW) {
+  const int npad = D.npad, PB = D.PB;
+  for (int i0 = 0; i0 < npad; i0 += UI) {
+    vf sc0 = vset(0), sc1 = vset(0), sb0 = vset(0), sb1 = vset(0);
+    for (int m = 0; m < PB; m++) {
+      const vf em = vset(e[m]);
+      const float* Ar = A + (size_t)m * npad + i0;
+      float* Gr = G + (size_t)m * npad + i0;
+      const vf g0 = vload(Gr) * em, g1 = vload(Gr + VL) * em;
+      vstore(Gr, g0);
+      vstore(Gr + VL, g1);
+      sc0 += vload(Ar) * em;
+      sc1 += vload(Ar + VL) * em;
+      sb0 += g0;
+      sb1 += g1;
+    }
+    vdadd(gc + i0, sc0);
+    vdadd(gc + i0 + VL, sc1);
+    vdadd(gb + i0, sb0);
+    vdadd(gb + i0 + VL, sb1);
+    int k0 = 0;
+#if MF_VL == 16
+    for (; k0 + 8 <= D.dpad; k0 += 8) bwd_tile<8>(D, Xb, G, i0, k0, gW);
+#endif
+    for (; k0 < D.dpad; k0 += 4) bwd_tile<4>(D, Xb, G, i0, k0, gW);
+  }
+}
+
+using FwdFn = void (*)(const Dims&, const float*, const float*, const float*, const float*, float,
+                       float*, float*, double*);
+
+template <bool WANT_G>
+FwdFn pick_fwd(int unit) {
+  switch (unit) {
+    case TANH: return fwd_block<TANH, WANT_G>;
+    case SIGMOID: return fwd_block<SIGMOID, WANT_G>;
+    case RELU: return fwd_block<RELU, WANT_G>;
+    case ERF: return fwd_block<ERF, WANT_G>;
+    default: return fwd_block<GAUSSIAN, WANT_G>;
+  }
+}
+
+int resolve_threads(int threads) {
+#ifdef _OPENMP
+  return threads > 0 ? threads : omp_get_max_threads();
+#else
+  (void)threads;
+  return 1;
+#endif
+}
+
+// Work items: (replica, chunk of samples); chunks > 1 only when R < threads.
+struct Plan {
+  int chunks, items, perChunk;
+};
+Plan make_plan(const Shape& s, const Dims& D, int T) {
+  Plan p;
+  int blocks = (s.P + D.PB - 1) / D.PB;
+  p.chunks = std::max(1, std::min((T + s.R - 1) / s.R, blocks));
+  p.perChunk = (blocks + p.chunks - 1) / p.chunks * D.PB;  // samples per chunk, multiple of PB
+  p.chunks = std::max(1, (s.P + p.perChunk - 1) / p.perChunk);
+  p.items = s.R * p.chunks;
+  return p;
+}
+
+// Accumulate the gradient sums of replica r over samples [pa, pb). Returns the sum of squared residuals.
+double accumulate(const NetParams& net, const Shape& s, const Dims& D, FwdFn fwd, const float* xr,
+                  const float* yr, const float* wr, int pa, int pb, Work& W, const float* WT,
+                  const float* cp, const float* bp, double* gc, double* gb, double* gW) {
+  const float inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
+  const float defw = 1.0f / (float)s.P;
+  float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
+  float* A = W.A.get((size_t)D.PB * D.npad);
+  float* G = W.G.get((size_t)D.PB * D.npad);
+  float* e = W.e.get(D.PB);
+  double* facc = W.facc.get((size_t)D.PB * VL);
+  double sse = 0;
+  for (int p0 = pa; p0 < pb; p0 += D.PB) {
+    const int cnt = std::min(D.PB, pb - p0);
+    load_block(D, xr, p0, cnt, Xb);
+    std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
+    fwd(D, WT, cp, bp, Xb, inv_s2, A, G, facc);
+    for (int m = 0; m < D.PB; m++) {
+      if (m < cnt) {
+        double f = (double)net.scale * hsumd(vdload(facc + (size_t)m * VL));
+        double r = f - (double)yr[p0 + m];
+        sse += r * r;
+        e[m] = (float)((wr ? (double)wr[p0 + m] : (double)defw) * r);
+      } else {
+        e[m] = 0.0f;
+      }
+    }
+    bwd_block(D, A, G, e, Xb, gc, gb, gW);
+  }
+  return sse;
+}
+
+// theta -= lr * grad + decay * theta for units [i0, i1) of one replica, from the double sums.
+void apply_update(const NetParams& net, const Dims& D, float* c, float* w, float* b, const double* gc,
+                  const double* gb, const double* gW, double lr, double decay, int i0, int i1) {
+  const double scale = net.scale;
+  const bool gauss = net.unit == GAUSSIAN;
+  for (int i = i0; i < i1; i++) {
+    const double cs = scale * (double)c[i];
+    for (int k = 0; k < D.d; k++) {
+      double wk = w[(size_t)i * D.d + k];
+      double g = gW[(size_t)k * D.npad + i];
+      if (gauss) g -= wk * gb[i];
+      g *= cs;
+      w[(size_t)i * D.d + k] = (float)(wk - lr * g - decay * wk);
+    }
+    if (!gauss) {
+      double bi = b[i];
+      b[i] = (float)(bi - lr * cs * gb[i] - decay * bi);
+    }
+    double ci = c[i];
+    c[i] = (float)(ci - lr * scale * gc[i] - decay * ci);
+  }
+}
+
+}  // namespace
+
+const char* simd_name() { return MF_SIMD_NAME; }
+int max_threads() { return resolve_threads(0); }
+
+void forward(const NetParams& net, const Shape& s, const float* c, const float* w, const float* b,
+             const float* x, float* f, int threads) {
+  const int T = resolve_threads(threads);
+  const Dims D = make_dims(s.n, s.d);
+  const Plan plan = make_plan(s, D, T);
+  const FwdFn fwd = pick_fwd<false>(net.unit);
+  const float inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+  for (int it = 0; it < plan.items; it++) {
+    const int r = it / plan.chunks, ch = it % plan.chunks;
+    const int pa = ch * plan.perChunk, pb = std::min(s.P, pa + plan.perChunk);
+    Work& W = tls_work;
+    float* WT = W.WT.get((size_t)D.dpad * D.npad);
+    float* cp = W.cp.get(D.npad);
+    float* bp = W.bp.get(D.npad);
+    prepare(D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, WT, cp, bp);
+    const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
+    float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
+    float* A = W.A.get((size_t)D.PB * D.npad);
+    double* facc = W.facc.get((size_t)D.PB * VL);
+    for (int p0 = pa; p0 < pb; p0 += D.PB) {
+      const int cnt = std::min(D.PB, pb - p0);
+      load_block(D, xr, p0, cnt, Xb);
+      std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
+      fwd(D, WT, cp, bp, Xb, inv_s2, A, nullptr, facc);
+      for (int m = 0; m < cnt; m++)
+        f[(size_t)r * s.P + p0 + m] = (float)((double)net.scale * hsumd(vdload(facc + (size_t)m * VL)));
+    }
+  }
+}
+
+void step(const NetParams& net, const Shape& s, float* c, float* w, float* b, const float* x,
+          const float* y, const float* weights, float lr, float decay, double* loss, int threads) {
+  const int T = resolve_threads(threads);
+  const Dims D = make_dims(s.n, s.d);
+  const Plan plan = make_plan(s, D, T);
+  const FwdFn fwd = pick_fwd<true>(net.unit);
+  const size_t gsize = (size_t)D.npad * (D.dpad + 2);
+  std::vector<double> partial;  // chunks > 1: per-item sums [items][gsize]
+  std::vector<double> sse(plan.items, 0.0);
+  if (plan.chunks > 1) partial.assign(gsize * plan.items, 0.0);
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+  for (int it = 0; it < plan.items; it++) {
+    const int r = it / plan.chunks, ch = it % plan.chunks;
+    const int pa = ch * plan.perChunk, pb = std::min(s.P, pa + plan.perChunk);
+    Work& W = tls_work;
+    float* WT = W.WT.get((size_t)D.dpad * D.npad);
+    float* cp = W.cp.get(D.npad);
+    float* bp = W.bp.get(D.npad);
+    float* cr = c + (size_t)r * s.n;
+    float* wr = w + (size_t)r * s.n * s.d;
+    float* br = b + (size_t)r * s.n;
+    prepare(D, cr, wr, br, WT, cp, bp);
+    double* g = plan.chunks > 1 ? partial.data() + gsize * it : W.gW.get(gsize);
+    if (plan.chunks == 1) std::fill(g, g + gsize, 0.0);
+    double* gW = g;
+    double* gc = g + (size_t)D.npad * D.dpad;
+    double* gb = gc + D.npad;
+    const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
+    const float* yr = s.perReplica ? y + (size_t)r * s.P : y;
+    const float* wtr = weights ? weights + (size_t)r * s.P : nullptr;
+    sse[it] = accumulate(net, s, D, fwd, xr, yr, wtr, pa, pb, W, WT, cp, bp, gc, gb, gW);
+    if (plan.chunks == 1) apply_update(net, D, cr, wr, br, gc, gb, gW, lr, decay, 0, s.n);
+  }
+
+  if (plan.chunks > 1) {
+    // Reduce the chunks of each replica (in double) and update, parallel over (replica, unit range).
+    const int UB = 64;
+    const int ublocks = (s.n + UB - 1) / UB;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+    for (int job = 0; job < s.R * ublocks; job++) {
+      const int r = job / ublocks, i0 = (job % ublocks) * UB, i1 = std::min(s.n, i0 + UB);
+      double* g0 = partial.data() + gsize * (size_t)(r * plan.chunks);
+      for (int ch = 1; ch < plan.chunks; ch++) {
+        const double* gi = partial.data() + gsize * (size_t)(r * plan.chunks + ch);
+        for (int k = 0; k < D.dpad + 2; k++)
+          for (int i = i0; i < i1; i++) g0[(size_t)k * D.npad + i] += gi[(size_t)k * D.npad + i];
+      }
+      apply_update(net, D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, g0 + (size_t)D.npad * D.dpad,
+                   g0 + (size_t)D.npad * (D.dpad + 1), g0, lr, decay, i0, i1);
+    }
+  }
+  for (int r = 0; r < s.R; r++) {
+    double t = 0;
+    for (int ch = 0; ch < plan.chunks; ch++) t += sse[r * plan.chunks + ch];
+    loss[r] = s.P > 0 ? t / (2.0 * s.P) : 0.0;
+  }
+}
+
+}  // namespace mf

@@ -1,0 +1,31 @@
+// The CPU kernel of mfsim: fused forward and backward of a two-layer network, R replicas batched.
+#pragma once
+#include <cstdint>
+
+namespace mf {
+
+enum Unit : int { TANH = 0, SIGMOID = 1, RELU = 2, ERF = 3, GAUSSIAN = 4 };
+
+struct NetParams {
+  int unit;
+  float bandwidth;
+  float scale;
+};
+
+struct Shape {
+  int R, n, d, P;
+  bool perReplica;
+};
+
+// f: [R, P]
+void forward(const NetParams& net, const Shape& s, const float* c, const float* w, const float* b,
+             const float* x, float* f, int threads);
+
+// In place on c, w, b. loss: [R] (1/(2P) sum (f - y)^2 before the step). weights: [R, P] or null.
+void step(const NetParams& net, const Shape& s, float* c, float* w, float* b, const float* x,
+          const float* y, const float* weights, float lr, float decay, double* loss, int threads);
+
+const char* simd_name();
+int max_threads();
+
+}  // namespace mf
