@@ -141,6 +141,28 @@ function readCharAsText(queryable: object): void {
   }
 }
 
+/**
+ * @prisma/adapter-pg 7.10's executeScript splits a script on every ";" and runs the pieces one
+ * by one, which breaks `DO $$ ... $$`, function bodies and string literals containing ";", and
+ * loses atomicity. The native engine sends the whole migration as one simple-protocol query
+ * (which Postgres runs as one implicit transaction); so do we.
+ */
+function executeScriptWhole(adapter: SqlDriverAdapter): void {
+  const a = adapter as unknown as {
+    client: { query(sql: string): Promise<unknown> };
+    onError(error: unknown): never;
+    executeScript(script: string): Promise<void>;
+  };
+  if (typeof a.client?.query !== 'function' || typeof a.onError !== 'function') return;
+  a.executeScript = async (script: string) => {
+    try {
+      await a.client.query(script);
+    } catch (error) {
+      a.onError(error);
+    }
+  };
+}
+
 export interface EngineHandle {
   engine: SchemaEngineType;
   /** Frees the engine and closes every connection (and drops any shadow database) it opened. */
@@ -158,6 +180,7 @@ export async function openSchemaEngine(
   const opened: SqlDriverAdapter[] = [];
   const track = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     readCharAsText(adapter);
+    executeScriptWhole(adapter);
     const dispose = adapter.dispose.bind(adapter);
     let done: Promise<void> | undefined;
     adapter.dispose = () => (done ??= dispose());
