@@ -1,14 +1,19 @@
 // The reference kernel: plain TypeScript loops that accumulate in float64 (storage stays float32,
 // as in every kernel). Slow; it is the yardstick for the others and for finite differences.
-import type { Batch, Kernel, Network, Particles, StepSize } from '../kernel.ts';
+import type { Kernel, Network, Particles, StepSize } from '../kernel.ts';
 import { activation, activationDerivative } from '../units.ts';
+
+/** Float32 in the engine; float64 particles and data let tests take exact finite differences. */
+type Values = Float32Array | Float64Array;
+export interface ParticlesLike { R: number; n: number; d: number; c: Values; w: Values; b: Values }
+export interface BatchLike { P: number; perReplica: boolean; x: Values; y: Values; weights?: Values }
 
 /**
  * Pre-activations and unit outputs of replica r on point mu.
  * Ridge: h_i = w_i . x + b_i, a_i = act(h_i). Gaussian: a_i = exp(-|x - z_i|^2 / (2 s^2)), h unused.
  * x: [d] at offset xo; h, a: [n] float64 scratch.
  */
-function units(net: Network, p: Particles, r: number, x: Float32Array, xo: number, h: Float64Array, a: Float64Array): void {
+function units(net: Network, p: ParticlesLike, r: number, x: Values, xo: number, h: Float64Array, a: Float64Array): void {
   const { n, d } = p;
   const act = net.unit === 'gaussian' ? null : activation(net.unit);
   const inv2s2 = 1 / (2 * net.bandwidth * net.bandwidth);
@@ -31,9 +36,10 @@ function units(net: Network, p: Particles, r: number, x: Float32Array, xo: numbe
   }
 }
 
-export function forwardReference(net: Network, p: Particles, x: Float32Array, P: number, perReplica: boolean): Float32Array {
+/** f: [R, P] in float64 (x shared [P, d] or per replica [R, P, d]). */
+export function forward64(net: Network, p: ParticlesLike, x: Values, P: number, perReplica: boolean): Float64Array {
   const { R, n, d } = p;
-  const out = new Float32Array(R * P);
+  const out = new Float64Array(R * P);
   const h = new Float64Array(n);
   const a = new Float64Array(n);
   for (let r = 0; r < R; r++) {
@@ -47,7 +53,12 @@ export function forwardReference(net: Network, p: Particles, x: Float32Array, P:
   return out;
 }
 
-export function stepReference(net: Network, p: Particles, batch: Batch, size: StepSize): Float64Array {
+export function forwardReference(net: Network, p: Particles, x: Float32Array, P: number, perReplica: boolean): Float32Array {
+  return Float32Array.from(forward64(net, p, x, P, perReplica));
+}
+
+/** The Euler step of Kernel.step, on float32 (engine) or float64 (tests) arrays. */
+export function stepReference(net: Network, p: ParticlesLike, batch: BatchLike, size: StepSize): Float64Array {
   const { R, n, d } = p;
   const { P, x, y, perReplica, weights } = batch;
   const losses = new Float64Array(R);
