@@ -1,4 +1,6 @@
 // Configuration from the environment, with local defaults.
+import { memoryBudgetBytes } from '@mfsim/engine';
+
 export interface ApiConfig {
   port: number;
   host: string;
@@ -13,6 +15,6 @@ export function apiConfig(env = process.env): ApiConfig {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    memoryBudgetBytes: Number(env.MFSIM_MEMORY_BUDGET_BYTES ?? 4 * 1024 ** 3),
+    memoryBudgetBytes: memoryBudgetBytes(env),
   };
 }

@@ -125,7 +125,12 @@ describe('reading', () => {
 
   it('pages through simulations newest first with a cursor', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await api().post('/v1/simulations').send(smallSpec({ name: `page ${i}`, training: { dynamics: 'sgd', batchSize: 8, dt: 0.1, steps: 2 } }))).body.id);
+    for (let i = 0; i < 3; i++) {
+      const spec = smallSpec({ name: `page ${i}`, training: { dynamics: 'sgd', batchSize: 8, dt: 0.1, steps: 2 }, record: { every: 1 } });
+      const r = await api().post('/v1/simulations').send(spec);
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+    }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

@@ -24,14 +24,18 @@ export function redisConnection(url?: string): ConnectionOptions {
 
 /** A plain client for health checks and counters. */
 export function redisClient(url?: string): Redis {
-  return new Redis(redisUrl(url), { maxRetriesPerRequest: 1, lazyConnect: false, enableOfflineQueue: false });
+  return new Redis(redisUrl(url), { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
 }
 
-/** True when Redis answers PING. */
-export async function redisReachable(client: Redis): Promise<boolean> {
+/** True when Redis answers PING within `timeoutMs`. */
+export async function redisReachable(client: Redis, timeoutMs = 1_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    return (await client.ping()) === 'PONG';
+    return await Promise.race([client.ping().then((r) => r === 'PONG'), timeout]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
