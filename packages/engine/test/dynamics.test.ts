@@ -64,7 +64,7 @@ describe('dynamics', async () => {
     const base = {
       replicas: 3,
       inputs: { kind: 'gaussian', d: 3 } as const,
-      target: { kind: 'rbf-mixture', a: [1, -0.5], z: [[0, 0, 0], [1, 1, 0]], s: [1, 0.5] } as const,
+      target: { kind: 'rbf-mixture' as const, a: [1, -0.5], z: [[0, 0, 0], [1, 1, 0]], s: [1, 0.5] },
       student: { unit: 'erf' as const, width: 4, init: { kind: 'explicit' as const, c: [1, -1, 0.5, 0.2], w: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]] } },
       record: { every: 5, testSize: 16, probes: 2 },
     };
