@@ -9,7 +9,7 @@
 // MFSIM_CUDA_ARCH (default 90).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,7 +38,10 @@ function tail(text, lines = 15) {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
 function firstError(text) {
-  const line = text.split('\n').find((l) => /error/i.test(l));
+  const lines = text.split('\n');
+  const line =
+    lines.find((l) => /(error:|cannot find|undefined reference|fatal)/i.test(l) && !/collect2|gyp ERR/.test(l)) ??
+    lines.find((l) => /error/i.test(l));
   return (line ?? tail(text, 3)).trim().slice(0, 400);
 }
 
@@ -131,14 +134,17 @@ else {
 if (!wantCuda) status.cuda.reason = args.has('--no-cuda') ? 'CUDA build disabled (--no-cuda)' : 'nvcc not found (no CUDA toolkit)';
 else if (!cxxPath || !gyp) status.cuda.reason = status.native.reason || 'no C++ toolchain';
 else {
-  const cudaHome = dirname(dirname(nvcc));
+  const hasCudart = (d) => ['lib64', 'targets/x86_64-linux/lib', 'targets/sbsa-linux/lib', 'lib'].some((l) => existsSync(join(d, l, 'libcudart_static.a')));
+  const cudaHome =
+    [process.env.CUDA_HOME, process.env.CUDA_PATH, dirname(dirname(realpathSync(nvcc))), '/usr/local/cuda'].filter(Boolean).find((d) => hasCudart(d)) ??
+    dirname(dirname(nvcc));
   const objDir = join(here, 'build', 'cuda');
   mkdirSync(objDir, { recursive: true });
   const obj = join(objDir, 'mfsim_cuda_kernels.o');
   log(`compiling CUDA kernels with ${nvcc} (sm_${cudaArch} + compute_${cudaArch} PTX)...`);
   const t0 = Date.now();
   const nv = run(nvcc, [
-    '-O3', '-std=c++17', '-Xcompiler', '-fPIC', '--use_fast_math', '-lineinfo',
+    '-O3', '-std=c++17', '-Xcompiler', '-fPIC', '-lineinfo',
     `-gencode=arch=compute_${cudaArch},code=sm_${cudaArch}`,
     `-gencode=arch=compute_${cudaArch},code=compute_${cudaArch}`,
     '-c', join(cudaDir, 'kernels.cu'), '-o', obj,

@@ -3,6 +3,7 @@
 // scales, awkward shapes. Skipped (with the reason printed) only when the addon could not be built.
 import { describe, expect, it } from 'vitest';
 import type { Batch, Kernel, Network, Particles, UnitKind } from '../src/kernel.ts';
+import { loadCudaKernel } from '../src/kernels/cuda.ts';
 import { loadNativeKernel } from '../src/kernels/native.ts';
 
 let kernel: Kernel | null = null;
@@ -16,6 +17,13 @@ try {
   console.warn(`native kernel tests skipped: ${why}`);
 }
 const skip = kernel === null;
+
+let cuda: Kernel | null = null;
+try {
+  cuda = loadCudaKernel();
+} catch (err) {
+  console.warn(`CUDA kernel tests skipped: ${(err as Error).message}`);
+}
 
 // ---------- deterministic random numbers ----------
 function rng(seed: number) {
@@ -324,5 +332,34 @@ describe.skipIf(skip)('native kernel', () => {
 describe.skipIf(!skip)('native kernel (not built)', () => {
   it('explains why it is unavailable', () => {
     expect(why).toMatch(/native addon/);
+  });
+});
+
+describe.skipIf(cuda === null)('CUDA kernel (only where a GPU is present)', () => {
+  it('matches the float64 reference for every unit, shared and per-replica batches', () => {
+    const g = rng(2024);
+    for (const unit of UNITS)
+      for (const perReplica of [false, true])
+        for (const weighted of [false, true]) {
+          const cs = makeCase(g, unit, { perReplica, weighted, ntk: weighted });
+          checkForward(cuda!, cs);
+          checkStep(cuda!, cs);
+        }
+    const big = makeCase(g, 'tanh', { perReplica: true, weighted: false, ntk: false, R: 2, n: 100, d: 100, P: 300, decay: 0.01 });
+    checkStep(cuda!, big);
+  });
+
+  it('sees host changes to the particles between steps (residency check)', () => {
+    const g = rng(77);
+    const cs = makeCase(g, 'sigmoid', { perReplica: false, weighted: false, ntk: false, R: 2, n: 40, d: 5, P: 50, decay: 0 });
+    const q = clone(cs.p);
+    cuda!.step(cs.net, q, cs.batch, { lr: cs.lr, decay: 0 });
+    q.c[3] += 0.5; // e.g. Langevin noise added by the dynamics loop
+    q.w[7] -= 0.25;
+    const before = clone(q);
+    const ref = refStep(cs.net, before, cs.batch, cs.lr, 0);
+    cuda!.step(cs.net, q, cs.batch, { lr: cs.lr, decay: 0 });
+    expect(paramErr(q.c, ref.c, before.c)).toBeLessThanOrEqual(1);
+    expect(paramErr(q.w, ref.w, before.w)).toBeLessThanOrEqual(1);
   });
 });

@@ -1,0 +1,102 @@
+// Node-API binding of the CUDA kernel (kernels.cu, compiled by nvcc into an object file that
+// build.mjs passes to node-gyp). Same argument lists as the C++ addon plus init(device).
+#include <napi.h>
+
+#include <string>
+
+extern "C" {
+int mfc_init(int device, char* name, size_t name_cap, char* msg, size_t cap);
+int mfc_run(int step, int unit, float bandwidth, float scale, int R, int n, int d, int P, int perReplica,
+            float* c, float* w, float* b, const float* x, const float* y, const float* weights, float lr,
+            float decay, float* f_out, double* loss_out, char* msg, size_t cap);
+void mfc_dispose();
+}
+
+namespace {
+
+float* f32(const Napi::Value& v, size_t need, const char* name, bool allowNull = false) {
+  Napi::Env env = v.Env();
+  if (allowNull && (v.IsNull() || v.IsUndefined())) return nullptr;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
+  Napi::Float32Array a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() < need)
+    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(a.ElementLength()) +
+                                         " elements, expected " + std::to_string(need));
+  return a.Data();
+}
+
+int intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  int64_t v = info[i].As<Napi::Number>().Int64Value();
+  if (v < 0 || v > (1ll << 31) - 1) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
+  return (int)v;
+}
+
+float numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  return (float)info[i].As<Napi::Number>().DoubleValue();
+}
+
+Napi::Value Init(const Napi::CallbackInfo& info) {
+  char name[256] = {0}, msg[512] = {0};
+  if (mfc_init(intArg(info, 0, "device"), name, sizeof name, msg, sizeof msg) != 0)
+    throw Napi::Error::New(info.Env(), msg);
+  return Napi::String::New(info.Env(), name);
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica) -> Float32Array [R, P]
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int R = intArg(info, 3, "R"), n = intArg(info, 4, "n"), d = intArg(info, 5, "d"), P = intArg(info, 10, "P");
+  const bool per = info[11].ToBoolean().Value();
+  const size_t np = (size_t)R * n;
+  float* c = f32(info[6], np, "c");
+  float* w = f32(info[7], np * d, "w");
+  float* b = f32(info[8], np, "b");
+  const float* x = f32(info[9], (size_t)(per ? R : 1) * P * d, "x");
+  Napi::Float32Array f = Napi::Float32Array::New(env, (size_t)R * P);
+  char msg[512] = {0};
+  if (mfc_run(0, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), numArg(info, 2, "scale"), R, n, d, P, per,
+              c, w, b, x, nullptr, nullptr, 0, 0, f.Data(), nullptr, msg, sizeof msg) != 0)
+    throw Napi::Error::New(env, msg);
+  return f;
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay) -> Float64Array [R]
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int R = intArg(info, 3, "R"), n = intArg(info, 4, "n"), d = intArg(info, 5, "d"), P = intArg(info, 11, "P");
+  const bool per = info[12].ToBoolean().Value();
+  const size_t np = (size_t)R * n, rows = (size_t)(per ? R : 1) * P;
+  float* c = f32(info[6], np, "c");
+  float* w = f32(info[7], np * d, "w");
+  float* b = f32(info[8], np, "b");
+  const float* x = f32(info[9], rows * d, "x");
+  const float* y = f32(info[10], rows, "y");
+  const float* weights = f32(info[13], (size_t)R * P, "weights", true);
+  Napi::Float64Array loss = Napi::Float64Array::New(env, R);
+  char msg[512] = {0};
+  if (mfc_run(1, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), numArg(info, 2, "scale"), R, n, d, P, per,
+              c, w, b, x, y, weights, numArg(info, 14, "lr"), numArg(info, 15, "decay"), nullptr, loss.Data(), msg,
+              sizeof msg) != 0)
+    throw Napi::Error::New(env, msg);
+  return loss;
+}
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  mfc_dispose();
+  return info.Env().Undefined();
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("init", Napi::Function::New(env, Init));
+  exports.Set("forward", Napi::Function::New(env, Forward));
+  exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("dispose", Napi::Function::New(env, Dispose));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mfsim_cuda, InitModule)
