@@ -2,6 +2,7 @@
 //   npm run bench:engine                 d=32, n=1024, P=1024, R=4, online sgd, tanh
 //   npm run bench:engine -- --gpu-size   d=32, n=16384, P=4096, R=8
 //   options: --kernels=reference,tfjs-wasm,...  --seconds=S (time per kernel, default 5)
+//   (--gpu-size tries cuda and native only: tfjs-wasm would need ~2 GiB per activation tensor)
 import { specSchema, type Spec } from '@mfsim/contracts';
 import type { Kernel } from '../src/kernel.ts';
 import { selectKernel } from '../src/select.ts';
@@ -12,7 +13,7 @@ const flag = (name: string) => args.find((a) => a.startsWith(`--${name}`))?.spli
 const gpuSize = args.includes('--gpu-size');
 const seconds = Number(flag('seconds') ?? 5);
 const size = gpuSize ? { d: 32, n: 16384, P: 4096, R: 8 } : { d: 32, n: 1024, P: 1024, R: 4 };
-const names = flag('kernels')?.split(',') ?? (gpuSize ? ['cuda', 'native', 'tfjs-wasm'] : ['cuda', 'native', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
+const names = flag('kernels')?.split(',') ?? (gpuSize ? ['cuda', 'native'] : ['cuda', 'native', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
 
 function benchSpec(steps: number): Spec {
   return specSchema.parse({

@@ -28,7 +28,7 @@ const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-/** High 32 bits of the 64-bit product a*b of two uint32, exactly (16-bit limbs). */
+/** High 32 bits of the 64-bit product a*b of two 32-bit words, exactly (16-bit limbs), as int32. */
 function mulhi(a: number, b: number): number {
   const al = a & 0xffff;
   const ah = a >>> 16;
@@ -38,25 +38,30 @@ function mulhi(a: number, b: number): number {
   const lh = al * bh;
   const hl = ah * bl;
   const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
+  return (Math.imul(ah, bh) + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) | 0;
 }
 
-/** Philox4x32-10 of counter (c0..c3) under key (k0, k1), written into out[0..3]. */
+/**
+ * Philox4x32-10 of counter (c0..c3) under key (k0, k1), written into out[0..3]. Words are kept as
+ * int32 (same bits as uint32) so V8 keeps them in small-integer registers.
+ */
 export function philox4x32(
   c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array,
 ): void {
+  c0 |= 0; c1 |= 0; c2 |= 0; c3 |= 0; k0 |= 0; k1 |= 0;
   for (let round = 0; round < 10; round++) {
     const hi0 = mulhi(M0, c0);
-    const lo0 = Math.imul(M0, c0) >>> 0;
+    const lo0 = Math.imul(M0, c0);
     const hi1 = mulhi(M1, c2);
-    const lo1 = Math.imul(M1, c2) >>> 0;
-    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    const lo1 = Math.imul(M1, c2);
+    c0 = hi1 ^ c1 ^ k0;
     c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c2 = hi0 ^ c3 ^ k1;
     c3 = lo0;
-    k0 = (k0 + W0) >>> 0;
-    k1 = (k1 + W1) >>> 0;
+    k0 = (k0 + W0) | 0;
+    k1 = (k1 + W1) | 0;
   }
+  // Uint32Array stores take the words modulo 2^32.
   out[0] = c0;
   out[1] = c1;
   out[2] = c2;

@@ -29,24 +29,48 @@ export function pSpin(J: ArrayLike<number>, d: number, p: number): TargetFunctio
     for (let l = 0; l < p; l++) sorted = sorted * d + digits[l];
     sym[sorted] += J[idx];
   }
+  // Compact coefficients in the order the loops below visit the non-decreasing tuples.
+  const coef: number[] = [];
+  const collect = (level: number, start: number, base: number) => {
+    for (let i = start; i < d; i++) {
+      if (level === p - 1) coef.push(sym[base * d + i]);
+      else collect(level + 1, i, base * d + i);
+    }
+  };
+  collect(0, 0, 0);
+  const C = Float64Array.from(coef);
   const norm = d ** (-p / 2);
   const xs = new Float64Array(d);
-  // sum over i_level >= start of the sorted-tuple coefficients times prod * x_i ...
-  const rec = (level: number, start: number, prod: number, base: number): number => {
+  let at = 0;
+  // sum over i_level >= start of C[...] times prod * x_i ..., reading C in order.
+  const rec = (level: number, start: number, prod: number): number => {
     let acc = 0;
     if (level === p - 1) {
-      const o = base * d;
-      for (let k = start; k < d; k++) acc += sym[o + k] * xs[k];
+      for (let k = start; k < d; k++) acc += C[at++] * xs[k];
       return acc * prod;
     }
-    for (let i = start; i < d; i++) acc += rec(level + 1, i, prod * xs[i], base * d + i);
+    for (let i = start; i < d; i++) acc += rec(level + 1, i, prod * xs[i]);
+    return acc;
+  };
+  const cubic = (): number => {
+    let acc = 0;
+    let o = 0;
+    for (let i = 0; i < d; i++) {
+      const xi = xs[i];
+      for (let j = i; j < d; j++) {
+        let inner = 0;
+        for (let k = j; k < d; k++) inner += C[o++] * xs[k];
+        acc += xi * xs[j] * inner;
+      }
+    }
     return acc;
   };
   return (x, count) => {
     const y = new Float32Array(count);
     for (let mu = 0; mu < count; mu++) {
       for (let k = 0; k < d; k++) xs[k] = x[mu * d + k];
-      y[mu] = norm * rec(0, 0, 1, 0);
+      at = 0;
+      y[mu] = norm * (p === 3 ? cubic() : rec(0, 0, 1));
     }
     return y;
   };

@@ -58,15 +58,21 @@ describe('inputs and targets', () => {
     }
   });
 
-  it('p-spin: the symmetrised sum equals the plain sum over all index tuples', () => {
-    const d = 4, p = 3;
-    const J = new RandomStream(3, 1, 0, 0).fillNormal(new Float64Array(d ** p));
-    const x = new RandomStream(3, 2, 0, 0).fillNormal(new Float32Array(5 * d)) as Float32Array;
-    const y = pSpin(J, d, p)(x, 5);
-    for (let mu = 0; mu < 5; mu++) {
-      let f = 0;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) f += J[(i * d + j) * d + k] * x[mu * d + i] * x[mu * d + j] * x[mu * d + k];
-      expect(y[mu]).toBeCloseTo(f * d ** -1.5, 5);
+  it('p-spin: the symmetrised sum equals the plain sum over all index tuples, p = 1..4', () => {
+    const d = 4;
+    for (const p of [1, 2, 3, 4]) {
+      const J = new RandomStream(3, 1, 0, p).fillNormal(new Float64Array(d ** p));
+      const x = new RandomStream(3, 2, 0, p).fillNormal(new Float32Array(5 * d)) as Float32Array;
+      const y = pSpin(J, d, p)(x, 5);
+      for (let mu = 0; mu < 5; mu++) {
+        let f = 0;
+        for (let idx = 0; idx < d ** p; idx++) {
+          let term = J[idx];
+          for (let l = 0, rest = idx; l < p; l++, rest = Math.floor(rest / d)) term *= x[mu * d + (rest % d)];
+          f += term;
+        }
+        expect(y[mu]).toBeCloseTo(f * d ** (-p / 2), 5);
+      }
     }
   });
 
