@@ -69,7 +69,35 @@ export function philox4x32(
 }
 
 const TWO_32 = 4294967296;
-const TWO_PI = 2 * Math.PI;
+
+// Ziggurat tables for N(0, 1) (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000; 128 layers).
+// One 32-bit word per normal (about 99% of the time): the low 7 bits pick the layer and the high
+// 25 bits (signed) give the value, so the layer index and the value use disjoint bits (the
+// correlation Doornik 2005 found in the original, which used the same bits for both, is avoided).
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+const ZIG_M = 2 ** 24;
+const zk = new Float64Array(128);
+const zw = new Float64Array(128);
+const zf = new Float64Array(128);
+{
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = ZIG_V / Math.exp(-0.5 * dn * dn);
+  zk[0] = (dn / q) * ZIG_M;
+  zk[1] = 0;
+  zw[0] = q / ZIG_M;
+  zw[127] = dn / ZIG_M;
+  zf[0] = 1;
+  zf[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(ZIG_V / dn + Math.exp(-0.5 * dn * dn)));
+    zk[i + 1] = (dn / tn) * ZIG_M;
+    tn = dn;
+    zf[i] = Math.exp(-0.5 * dn * dn);
+    zw[i] = dn / ZIG_M;
+  }
+}
 
 /** A sequential reader of one (seed, stream, replica, step, lane) stream. */
 export class RandomStream {
@@ -78,7 +106,6 @@ export class RandomStream {
   private block = 0;
   private readonly buf = new Uint32Array(4);
   private pos = 4;
-  private spare = NaN;
 
   constructor(
     seed: number,
@@ -112,17 +139,26 @@ export class RandomStream {
     return Math.floor((this.uint32() / TWO_32) * m);
   }
 
-  /** Standard normal by Box-Muller; consecutive calls use both outputs of a pair. */
+  /** Standard normal by the ziggurat: usually one word, more in the rare edge and tail cases. */
   normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const s = this.spare;
-      this.spare = NaN;
-      return s;
+    for (;;) {
+      const u = this.uint32() | 0;
+      const layer = u & 127;
+      const h = u >> 7; // signed 25-bit
+      if (Math.abs(h) < zk[layer]) return h * zw[layer];
+      if (layer === 0) {
+        // the tail beyond R (Marsaglia 1964)
+        let x: number;
+        let y: number;
+        do {
+          x = -Math.log(this.uniform()) / ZIG_R;
+          y = -Math.log(this.uniform());
+        } while (y + y < x * x);
+        return h > 0 ? ZIG_R + x : -ZIG_R - x;
+      }
+      const x = h * zw[layer];
+      if (zf[layer] + this.uniform() * (zf[layer - 1] - zf[layer]) < Math.exp(-0.5 * x * x)) return x;
     }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const a = TWO_PI * this.uniform();
-    this.spare = r * Math.sin(a);
-    return r * Math.cos(a);
   }
 
   /** out[i] = scale * N(0, 1), i = 0..out.length-1. */

@@ -29,6 +29,8 @@ function outputs(kernel: Kernel, problem: Problem, p: Particles, x: Float32Array
   return out;
 }
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** 1/(2P) sum_mu (f_mu - y_mu)^2 per replica, float64. f: [R, P]; y: [P] or [R, P]. */
 function losses(f: Float32Array, y: Float32Array, R: number, P: number, perReplica: boolean): Float64Array {
   const out = new Float64Array(R);
@@ -39,7 +41,8 @@ function losses(f: Float32Array, y: Float32Array, R: number, P: number, perRepli
       const e = f[r * P + mu] - y[yo + mu];
       s += e * e;
     }
-    out[r] = s / (2 * P);
+    // The kernels sum in float32: a sum beyond its range is the overflow a step would report.
+    out[r] = s > FLOAT32_MAX ? Infinity : s / (2 * P);
   }
   return out;
 }
@@ -66,8 +69,8 @@ function copyParticles(p: Particles): Particles {
  *   sde: the reference sample, unweighted); for k = K the sample step K would use. It is always
  *   computed with kernel.forward, so it does not depend on where chunks end.
  * - testLoss on the fixed test set, testError (labels in {-1, +1}), probe outputs, snapshots.
- * - Divergence: the first non-finite loss (a recorded loss, or the batch loss of any step) ends the
- *   run; the last chunk carries `diverged` and a point at that step (non-finite values as null;
+ * - Divergence: the first non-finite loss (a recorded loss, or the batch loss of any step; a sum of
+ *   squares beyond the float32 range counts as non-finite, as the kernels compute it) ends the run; the last chunk carries `diverged` and a point at that step (non-finite values as null;
  *   when found by a step that is not recorded, testLoss and testError are null).
  */
 export async function simulate(spec: Spec, seed: number, options: SimulateOptions = {}): Promise<SimulationRun> {
@@ -131,7 +134,11 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
     const loss = kernel.step(problem.net, particles, batchFor(k), size);
     const bad = loss.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      if (!recorded.has(k)) {
+      // The kernel's float32 loss can overflow where the recorded float64 loss of step k did not:
+      // the step decides, and the points of step k (when in this chunk) say so.
+      const atK = chunk.points.filter((p) => p.step === k);
+      for (const p of atK) if (!Number.isFinite(loss[p.replica])) p.trainLoss = null;
+      if (atK.length === 0 && !recorded.has(k)) {
         for (let r = 0; r < R; r++) {
           const point: TrajectoryPoint = { replica: r, step: k, time: k * spec.training.dt, trainLoss: finiteOrNull(loss[r]), testLoss: null, testError: null };
           chunk.points.push(point);

@@ -119,28 +119,31 @@ describe('dynamics', async () => {
     }
   });
 
-  it('a diverging run stops with `diverged`, and stores null, never NaN', async () => {
-    const s = spec({
-      replicas: 2,
-      inputs: { kind: 'gaussian', d: 3 },
-      target: { kind: 'p-spin', p: 3 },
-      student: { unit: 'relu', width: 8 },
-      training: { dynamics: 'gd', dt: 50, steps: 500, trainSize: 16 },
-      record: { every: 1, testSize: 8, probes: 2 },
+  for (const every of [1, 100]) {
+    it(`a diverging run stops with \`diverged\`, and stores null, never NaN (record every ${every})`, async () => {
+      const s = spec({
+        replicas: 2,
+        inputs: { kind: 'gaussian', d: 3 },
+        target: { kind: 'p-spin', p: 3 },
+        student: { unit: 'relu', width: 8 },
+        training: { dynamics: 'gd', dt: 50, steps: 500, trainSize: 16 },
+        record: { every, testSize: 8, probes: 2 },
+      });
+      const run = await simulate(s, 1, { kernel, chunkSteps: 3 });
+      const chunks: Chunk[] = [];
+      for await (const chunk of run) chunks.push(chunk);
+      const last = chunks[chunks.length - 1];
+      expect(last.diverged).toBeDefined();
+      expect(chunks.filter((c) => c.diverged)).toHaveLength(1);
+      expect(last.toStep).toBeLessThan(500);
+      const ps = chunks.flatMap((c) => c.points);
+      for (const p of ps) {
+        for (const v of [p.trainLoss, p.testLoss, p.testError]) expect(v === null || Number.isFinite(v)).toBe(true);
+      }
+      const atEnd = ps.filter((p) => p.step === last.diverged!.step);
+      expect(atEnd).toHaveLength(2);
+      expect(atEnd.some((p) => p.trainLoss === null)).toBe(true);
+      expect(Math.max(...ps.map((p) => p.step))).toBe(last.diverged!.step);
     });
-    const run = await simulate(s, 1, { kernel, chunkSteps: 3 });
-    const chunks: Chunk[] = [];
-    for await (const chunk of run) chunks.push(chunk);
-    const last = chunks[chunks.length - 1];
-    expect(last.diverged).toBeDefined();
-    expect(chunks.filter((c) => c.diverged)).toHaveLength(1);
-    expect(last.toStep).toBeLessThan(500);
-    const ps = chunks.flatMap((c) => c.points);
-    for (const p of ps) {
-      for (const v of [p.trainLoss, p.testLoss, p.testError]) expect(v === null || Number.isFinite(v)).toBe(true);
-    }
-    const atEnd = ps.filter((p) => p.step === last.diverged!.step);
-    expect(atEnd.some((p) => p.trainLoss === null || p.testLoss === null)).toBe(true);
-    expect(Math.max(...ps.map((p) => p.step))).toBe(last.diverged!.step);
-  });
+  }
 });
