@@ -8,6 +8,7 @@ import { philox4x32, RandomStream } from '../src/rng.ts';
 import { selectKernel } from '../src/select.ts';
 import { makeTarget, pSpin } from '../src/targets.ts';
 import { setupProblem } from '../src/problem.ts';
+import { initialParticles } from '../src/init.ts';
 import { spec } from './helpers.ts';
 import { erf } from '../src/units.ts';
 
@@ -115,6 +116,24 @@ describe('inputs and targets', () => {
     const problem = setupProblem(s, 1, referenceKernel);
     expect(problem.test).toBe(problem.train);
     expect(problem.classification).toBe(true);
+  });
+});
+
+describe('initial particles', () => {
+  const base = { inputs: { kind: 'sphere' as const, d: 16 }, target: { kind: 'p-spin' as const, p: 1 }, training: { dynamics: 'gd' as const, dt: 1, steps: 1 } };
+  const std = (a: Float32Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+  it('random: c ~ cScale N(0,1), w ~ wScale N(0, I/d), b ~ bScale N(0,1); replicas differ', () => {
+    const p = initialParticles(spec({ ...base, replicas: 2, student: { unit: 'relu', width: 2000, init: { kind: 'random', wScale: 2, bScale: 0.5, cScale: 3 } } }), 2, 16, 4);
+    expect(std(p.c)).toBeCloseTo(3, 0);
+    expect(std(p.w)).toBeCloseTo(2 / 4, 1);
+    expect(std(p.b)).toBeCloseTo(0.5, 1);
+    expect(p.c.subarray(0, 2000)).not.toEqual(p.c.subarray(2000));
+    const d = initialParticles(spec({ ...base, student: { unit: 'relu', width: 50 } }), 1, 16, 4);
+    expect(d.b.every((v) => v === 0)).toBe(true);
+  });
+  it('gaussian units: centres from the input law (radius sqrt(d) on the sphere)', () => {
+    const p = initialParticles(spec({ ...base, student: { unit: 'gaussian', width: 10 } }), 1, 16, 4);
+    for (let i = 0; i < 10; i++) expect(Math.hypot(...p.w.subarray(i * 16, (i + 1) * 16))).toBeCloseTo(4, 4);
   });
 });
 
