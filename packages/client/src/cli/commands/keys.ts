@@ -1,0 +1,40 @@
+// `mfsim keys`: API keys (admin role).
+import { API_KEY_ROLES, type ApiKeyRoleName } from '@mfsim/contracts';
+import { int, positional, str, UsageError, type Command } from '../command.ts';
+import { table } from '../table.ts';
+
+export const keys: Command = {
+  name: 'keys',
+  summary: 'create, list and revoke API keys (needs an admin key)',
+  usage: ['keys list', 'keys create --name NAME --role read|submit|admin [--rate-limit N]', 'keys revoke <id>'],
+  optionHelp: ['The new key is printed once: keep it (mfsim reads it from --key or MFSIM_API_KEY).'],
+  options: { name: { type: 'string' }, role: { type: 'string' }, 'rate-limit': { type: 'string' } },
+  remote: true,
+  async run(ctx) {
+    const client = ctx.client().keys;
+    switch (ctx.positionals[0]) {
+      case 'list': {
+        const items = await client.list();
+        if (ctx.values.json) return ctx.out(JSON.stringify(items, null, 2));
+        return ctx.out(table(['id', 'name', 'prefix', 'role', 'created', 'revoked', 'last used'], items.map((k) => [k.id, k.name, k.prefix, k.role, k.createdAt.slice(0, 19), k.revokedAt?.slice(0, 19) ?? '', k.lastUsedAt?.slice(0, 19) ?? ''])));
+      }
+      case 'create': {
+        const name = str(ctx.values.name);
+        const role = str(ctx.values.role);
+        if (!name) throw new UsageError('--name is required');
+        if (!role || !(API_KEY_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
+        const k = await client.create({ name, role: role as ApiKeyRoleName, rateLimitPerMinute: int(ctx.values['rate-limit'], '--rate-limit') });
+        if (ctx.values.json) return ctx.out(JSON.stringify(k, null, 2));
+        ctx.out(`created key ${k.id} (${k.role}) "${k.name}"; this is the only time it is shown:`);
+        return ctx.out(k.key);
+      }
+      case 'revoke': {
+        const id = positional(ctx, 1, 'key id');
+        await client.revoke(id);
+        return ctx.out(`revoked key ${id}`);
+      }
+      default:
+        throw new UsageError(ctx.positionals[0] ? `unknown subcommand "${ctx.positionals[0]}"` : 'missing subcommand');
+    }
+  },
+};

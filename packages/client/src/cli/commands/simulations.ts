@@ -1,0 +1,224 @@
+// Commands on simulations in the service: submit, list, show, watch, export, stats, cancel, retry.
+import { writeFile } from 'node:fs/promises';
+import { MfsimApiError } from '../../errors.ts';
+import { readSpecFile } from '../../spec-file.ts';
+import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '../../csv.ts';
+import type { SimulationReply, SimulationStatisticsReply, SpecInput, TrajectoryOptions } from '../../types.ts';
+import { aggregateSimulation } from '@mfsim/stats';
+import { int, positional, str, UsageError, type Command, type Context } from '../command.ts';
+import { sampleIndices, table } from '../table.ts';
+import { describeSimulation, exitFor, followSimulation } from './follow.ts';
+import { SIMULATION_STATUSES, type SimulationStatus } from '@mfsim/contracts';
+
+export async function specFromFile(ctx: Context): Promise<SpecInput> {
+  const spec = await readSpecFile<SpecInput>(positional(ctx, 0, 'spec file (JSON or YAML)'));
+  const seed = int(ctx.values.seed, '--seed');
+  const name = str(ctx.values.name);
+  return { ...spec, ...(seed !== undefined && { seed }), ...(name !== undefined && { name }) };
+}
+
+export const submit: Command = {
+  name: 'submit',
+  summary: 'submit a simulation spec (JSON or YAML) to the service',
+  usage: ['submit <spec.json|spec.yaml> [--wait] [--seed N] [--name NAME] [--idempotency-key K]'],
+  optionHelp: [
+    '--wait                 follow it with a progress bar until it ends; exit 1 unless completed',
+    '--seed N, --name NAME  override the spec\'s seed or name',
+    '--idempotency-key K    a retried submit with the same key returns the first simulation',
+    '--json                 print the API\'s reply as JSON',
+  ],
+  options: { wait: { type: 'boolean' }, seed: { type: 'string' }, name: { type: 'string' }, 'idempotency-key': { type: 'string' } },
+  remote: true,
+  async run(ctx) {
+    const client = ctx.client();
+    const spec = await specFromFile(ctx);
+    let sim = await client.submit(spec, { idempotencyKey: str(ctx.values['idempotency-key']) });
+    if (!ctx.values.json) ctx.out(`submitted ${sim.id} (${sim.status}, seed ${sim.seed})`);
+    if (ctx.values.wait) {
+      sim = await followSimulation(ctx, client, sim.id);
+      if (!ctx.values.json) ctx.out(describeSimulation(sim));
+    }
+    if (ctx.values.json) ctx.out(JSON.stringify(sim, null, 2));
+    return ctx.values.wait ? exitFor(sim.status) : 0;
+  },
+};
+
+export const list: Command = {
+  name: 'list',
+  summary: 'list simulations, newest first',
+  usage: ['list [--status S] [--limit N] [--all] [--json] [--filter key=value ...]'],
+  optionHelp: [
+    `--status S         only this status (${SIMULATION_STATUSES.join(', ')})`,
+    '--limit N          how many to show (default 20)',
+    '--all              every page (follows nextCursor)',
+    '--filter k=v       any other filter the API accepts (name, tag, sweep, ...), repeatable',
+    '--json             one JSON object per line',
+  ],
+  options: { status: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' }, filter: { type: 'string', multiple: true } },
+  remote: true,
+  async run(ctx) {
+    const status = str(ctx.values.status);
+    if (status && !(SIMULATION_STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status must be one of ${SIMULATION_STATUSES.join(', ')}`);
+    }
+    const max = ctx.values.all ? Infinity : (int(ctx.values.limit, '--limit') ?? 20);
+    const filters: Record<string, string> = {};
+    for (const f of (ctx.values.filter as string[] | undefined) ?? []) {
+      const eq = f.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--filter wants key=value, got "${f}"`);
+      filters[f.slice(0, eq)] = f.slice(eq + 1);
+    }
+    const items: SimulationReply[] = [];
+    const pageSize = Math.min(500, Number.isFinite(max) ? Math.max(1, max) : 200);
+    for await (const sim of ctx.client().list({ ...filters, status: status as SimulationStatus | undefined, limit: pageSize })) {
+      if (items.length >= max) break;
+      if (ctx.values.json) ctx.out(JSON.stringify(sim));
+      items.push(sim);
+    }
+    if (ctx.values.json) return;
+    if (items.length === 0) return ctx.out('no simulations');
+    ctx.out(table(
+      ['id', 'name', 'status', 'progress', 'n', 'R', 'steps', 'backend', 'created'],
+      items.map((s) => [
+        s.id, s.name ?? '', s.status, `${(100 * s.progress).toFixed(0)}%`, s.spec.student.width, s.spec.replicas,
+        s.spec.training.steps, s.backend ?? '', s.createdAt.replace('T', ' ').slice(0, 19),
+      ]),
+    ));
+  },
+};
+
+export const show: Command = {
+  name: 'show',
+  summary: 'one simulation: status, progress, model, timings, last losses',
+  usage: ['show <id> [--json]'],
+  remote: true,
+  async run(ctx) {
+    const client = ctx.client();
+    const sim = await client.get(positional(ctx, 0, 'simulation id'));
+    if (ctx.values.json) return ctx.out(JSON.stringify(sim, null, 2));
+    ctx.out(describeSimulation(sim));
+    if (sim.stepsDone > 0 || sim.status !== 'queued') {
+      const { points } = await client.trajectory(sim.id);
+      const lastStep = Math.max(...points.map((p) => p.step));
+      const last = points.filter((p) => p.step === lastStep);
+      if (last.length) {
+        ctx.out(`\nat step ${lastStep}:`);
+        ctx.out(table(['replica', 'train loss', 'test loss', 'test error'], last.map((p) => [p.replica, p.trainLoss, p.testLoss, p.testError])));
+      }
+    }
+  },
+};
+
+export const watch: Command = {
+  name: 'watch',
+  summary: 'a live progress bar with the current losses until the simulation ends',
+  usage: ['watch <id>'],
+  optionHelp: ['exits 0 when it completes, 1 when it fails, diverges or is cancelled'],
+  remote: true,
+  async run(ctx) {
+    const sim = await followSimulation(ctx, ctx.client(), positional(ctx, 0, 'simulation id'));
+    ctx.out(describeSimulation(sim));
+    return exitFor(sim.status);
+  },
+};
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'the trajectory of a simulation as JSON or CSV',
+  usage: ['export <id> [--csv] [--replica R] [--max-points M] [--out FILE]'],
+  optionHelp: [
+    '--csv            CSV (replica,step,time,trainLoss,testLoss,testError) instead of JSON',
+    '--replica R      only replica R',
+    '--max-points M   downsampled by the API to about M points per replica',
+    '--out FILE       write to FILE instead of stdout',
+  ],
+  options: { csv: { type: 'boolean' }, replica: { type: 'string' }, 'max-points': { type: 'string' }, out: { type: 'string', short: 'o' } },
+  remote: true,
+  async run(ctx) {
+    const id = positional(ctx, 0, 'simulation id');
+    const q: TrajectoryOptions = { replica: int(ctx.values.replica, '--replica'), maxPoints: int(ctx.values['max-points'], '--max-points') };
+    const reply = await ctx.client().trajectory(id, q);
+    const text = ctx.values.csv ? toCsv(reply.points, TRAJECTORY_COLUMNS) : JSON.stringify(reply, null, 2) + '\n';
+    const out = str(ctx.values.out);
+    if (out) {
+      await writeFile(out, text);
+      ctx.err(`wrote ${reply.points.length} points to ${out}`);
+    } else process.stdout.write(text);
+  },
+};
+
+/** Whether a 404 says the route is missing (an older API), not the simulation. */
+const routeMissing = (err: unknown) => err instanceof MfsimApiError && err.status === 404 && /^no route/i.test(err.message);
+
+export const stats: Command = {
+  name: 'stats',
+  summary: 'statistics over the replicas per recorded time: mean loss, SE, CLT fluctuation',
+  usage: ['stats <id> [--csv | --json] [--rows N]'],
+  optionHelp: [
+    '--csv, --json   every row, as CSV or JSON (default: a table of about --rows rows, default 12)',
+    'When the API has no statistics route, mean, variance and SE are computed here from the trajectory',
+    '(the CLT fluctuation needs the probe outputs, which only the service keeps).',
+  ],
+  options: { csv: { type: 'boolean' }, rows: { type: 'string' } },
+  remote: true,
+  async run(ctx) {
+    const client = ctx.client();
+    const id = positional(ctx, 0, 'simulation id');
+    let reply: SimulationStatisticsReply;
+    try {
+      reply = await client.statistics(id);
+    } catch (err) {
+      if (!routeMissing(err)) throw err;
+      ctx.err('this API has no statistics route; computing mean, variance and SE from the trajectory');
+      reply = await statisticsFromTrajectory(ctx, id);
+    }
+    const rows = reply.rows ?? [];
+    if (ctx.values.json) return ctx.out(JSON.stringify(reply, null, 2));
+    if (ctx.values.csv) return void process.stdout.write(toCsv(rows as never[], STATISTICS_COLUMNS as never));
+    const pick = sampleIndices(rows.length, int(ctx.values.rows, '--rows') ?? 12).map((i) => rows[i]);
+    ctx.out(table(
+      ['step', 'time', 'mean test loss', 'std error', 'R', 'n * var f', 'kurtosis'],
+      pick.map((r) => [r.step, r.time, r.meanLoss, r.standardError, r.count, r.fluctuation, r.excessKurtosis]),
+    ));
+  },
+};
+
+async function statisticsFromTrajectory(ctx: Context, id: string): Promise<SimulationStatisticsReply> {
+  const client = ctx.client();
+  const [sim, { points }] = await Promise.all([client.get(id), client.trajectory(id)]);
+  const steps = [...new Set(points.map((p) => p.step))].sort((a, b) => a - b);
+  const index = new Map(steps.map((s, t) => [s, t]));
+  const times = steps.map((s) => s * sim.spec.training.dt);
+  const losses = Array.from({ length: sim.spec.replicas }, () => new Array<number | null>(steps.length).fill(null));
+  for (const p of points) losses[p.replica][index.get(p.step)!] = p.testLoss;
+  const s = aggregateSimulation(sim.spec.student.width, { steps, times, testLosses: losses });
+  return { simulationId: id, ...s };
+}
+
+export const cancel: Command = {
+  name: 'cancel',
+  summary: 'cancel a queued or running simulation (what it computed is kept)',
+  usage: ['cancel <id>'],
+  remote: true,
+  async run(ctx) {
+    const sim = await ctx.client().cancel(positional(ctx, 0, 'simulation id'));
+    ctx.out(ctx.values.json ? JSON.stringify(sim, null, 2) : `${sim.id}: ${sim.status}`);
+  },
+};
+
+export const retry: Command = {
+  name: 'retry',
+  summary: 'run a failed or cancelled simulation again',
+  usage: ['retry <id> [--wait]'],
+  options: { wait: { type: 'boolean' } },
+  remote: true,
+  async run(ctx) {
+    const client = ctx.client();
+    let sim = await client.retry(positional(ctx, 0, 'simulation id'));
+    ctx.out(`${sim.id}: ${sim.status}`);
+    if (!ctx.values.wait) return;
+    sim = await followSimulation(ctx, client, sim.id);
+    ctx.out(describeSimulation(sim));
+    return exitFor(sim.status);
+  },
+};

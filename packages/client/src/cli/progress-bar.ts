@@ -1,0 +1,47 @@
+// A one-line progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise
+// (logs and CI stay readable).
+import type { ProgressUpdate } from '../types.ts';
+
+const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toPrecision(4) : '-');
+
+export function renderBar(fraction: number, width = 28): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const full = Math.floor(f * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(100 * f).toFixed(0).padStart(3)}%`;
+}
+
+export class ProgressBar {
+  private lastDecile = -1;
+  private lastStatus = '';
+  private drawn = false;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly live = Boolean(stream.isTTY),
+  ) {}
+
+  update(u: Pick<ProgressUpdate, 'status' | 'progress' | 'stepsDone' | 'trainLoss' | 'testLoss'> & { totalSteps?: number }) {
+    const elapsed = (performance.now() - this.started) / 1000;
+    const eta = u.progress > 0.02 && u.progress < 1 ? ` eta ${Math.ceil((elapsed * (1 - u.progress)) / u.progress)}s` : '';
+    const steps = u.stepsDone !== undefined ? ` step ${u.stepsDone}${u.totalSteps ? `/${u.totalSteps}` : ''}` : '';
+    const losses = u.trainLoss !== undefined || u.testLoss !== undefined ? `  train ${fmt(u.trainLoss)}  test ${fmt(u.testLoss)}` : '';
+    const line = `${this.label} ${renderBar(u.progress)} ${u.status}${steps}${losses}${eta}`;
+    if (this.live) {
+      this.stream.write(`\r\x1b[2K${line}`);
+      this.drawn = true;
+      return;
+    }
+    const decile = Math.floor(u.progress * 10);
+    if (decile !== this.lastDecile || u.status !== this.lastStatus) this.stream.write(line + '\n');
+    this.lastDecile = decile;
+    this.lastStatus = u.status;
+  }
+
+  /** Ends the line so what follows starts on its own. */
+  done() {
+    if (this.live && this.drawn) this.stream.write('\n');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,368 @@
+// The typed client of the mfsim HTTP API. Every method is one route; list methods come as async
+// iterators that follow `nextCursor`; `wait` and `progress` stream over SSE and poll where the
+// API has no events route.
+import { FINAL_STATUSES, type FieldIssue } from '@mfsim/contracts';
+import { MfsimApiError, MfsimConnectionError, MfsimTimeoutError } from './errors.ts';
+import { parseEventStream } from './sse.ts';
+import type {
+  ApiKeyReply, CreatedApiKeyReply, ListOptions, NewApiKey, Page, ProgressUpdate, ScalingReply, ScheduleList,
+  ScheduleReply, ScheduleRequest, SimulationList, SimulationReply, SimulationStatisticsReply, SpecInput, SweepList,
+  SweepReply, SweepRequest, SweepStatisticsReply, SweepSummary, TrajectoryOptions, TrajectoryReply,
+} from './types.ts';
+
+export const DEFAULT_API = 'http://127.0.0.1:3000';
+
+export interface ClientOptions {
+  /** Where the API listens; default env MFSIM_API, else http://127.0.0.1:3000. */
+  baseUrl?: string;
+  /** Sent as `Authorization: Bearer <key>`; default env MFSIM_API_KEY. */
+  apiKey?: string;
+  /** Milliseconds between polls where there is no event stream (default 500). */
+  pollMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Sent as `Idempotency-Key` (POSTs): the same key and body give the first result again. */
+  idempotencyKey?: string;
+  accept?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default: never). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with every progress update while waiting. */
+  onProgress?: (update: ProgressUpdate) => void;
+}
+
+const isFinal = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export class MfsimClient {
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  private readonly pollMs: number;
+  private readonly fetchImpl: typeof fetch;
+  /** False once the trajectory route refused `maxPoints` (an API without downsampling). */
+  private downsampling = true;
+
+  constructor(options: ClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? process.env.MFSIM_API ?? DEFAULT_API).replace(/\/+$/, '');
+    this.apiKey = options.apiKey ?? process.env.MFSIM_API_KEY ?? undefined;
+    this.pollMs = options.pollMs ?? 500;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  // ---- transport -----------------------------------------------------------
+
+  /** One HTTP request; the raw Response when it is a 2xx, else an MfsimApiError. */
+  async send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: o.accept ?? 'application/json', ...o.headers };
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        method,
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        signal: o.signal,
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new MfsimConnectionError(this.baseUrl, (err as Error).cause ?? err);
+    }
+    if (res.ok) return res;
+    throw await apiError(res, method, path);
+  }
+
+  /** One request whose reply is JSON. */
+  async request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, o);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Every item of a cursor-paginated list route, page after page. */
+  async *paginate<T>(path: string, query: ListOptions = {}): AsyncGenerator<T> {
+    let cursor = query.cursor;
+    for (;;) {
+      const page = await this.request<Page<T>>('GET', path, { query: { ...query, cursor } });
+      yield* page.items;
+      if (!page.nextCursor) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  // ---- simulations -----------------------------------------------------------
+
+  submit(spec: SpecInput, o: { idempotencyKey?: string } = {}): Promise<SimulationReply> {
+    return this.request('POST', '/v1/simulations', { body: spec, idempotencyKey: o.idempotencyKey });
+  }
+
+  get(id: string): Promise<SimulationReply> {
+    return this.request('GET', `/v1/simulations/${enc(id)}`);
+  }
+
+  /** One page of simulations, newest first. */
+  listPage(query: ListOptions = {}): Promise<SimulationList> {
+    return this.request('GET', '/v1/simulations', { query });
+  }
+
+  /** Every simulation matching the filters, following `nextCursor` (`limit` is the page size). */
+  list(query: ListOptions = {}): AsyncGenerator<SimulationReply> {
+    return this.paginate<SimulationReply>('/v1/simulations', query);
+  }
+
+  trajectory(id: string, o: TrajectoryOptions = {}): Promise<TrajectoryReply> {
+    return this.request('GET', `/v1/simulations/${enc(id)}/trajectory`, { query: { ...o } });
+  }
+
+  statistics(id: string): Promise<SimulationStatisticsReply> {
+    return this.request('GET', `/v1/simulations/${enc(id)}/statistics`);
+  }
+
+  cancel(id: string): Promise<SimulationReply> {
+    return this.request('POST', `/v1/simulations/${enc(id)}/cancel`, { body: {} });
+  }
+
+  retry(id: string): Promise<SimulationReply> {
+    return this.request('POST', `/v1/simulations/${enc(id)}/retry`, { body: {} });
+  }
+
+  /** Live progress of a simulation until it reaches a final status: SSE, or polling without it. */
+  progress(id: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressUpdate> {
+    return this.follow(`/v1/simulations/${enc(id)}`, o.signal, async () => {
+      const sim = await this.get(id);
+      return { status: sim.status, progress: sim.progress, stepsDone: sim.stepsDone, ...(await this.latestLosses(id, sim)) };
+    });
+  }
+
+  /** Resolves with the simulation once it is completed, failed, cancelled or diverged. */
+  wait(id: string, o: WaitOptions = {}): Promise<SimulationReply> {
+    return this.waitFor(`simulation ${id}`, this.progress.bind(this, id), () => this.get(id), o);
+  }
+
+  /** Submits and waits for the end. */
+  async run(spec: SpecInput, o: WaitOptions & { idempotencyKey?: string } = {}): Promise<SimulationReply> {
+    const sim = await this.submit(spec, o);
+    return this.wait(sim.id, o);
+  }
+
+  // ---- sweeps ----------------------------------------------------------------
+
+  readonly sweeps = {
+    submit: (sweep: SweepRequest, o: { idempotencyKey?: string } = {}): Promise<SweepReply> =>
+      this.request('POST', '/v1/sweeps', { body: sweep, idempotencyKey: o.idempotencyKey }),
+    get: (id: string): Promise<SweepReply> => this.request('GET', `/v1/sweeps/${enc(id)}`),
+    listPage: (query: ListOptions = {}): Promise<SweepList> => this.request('GET', '/v1/sweeps', { query }),
+    list: (query: ListOptions = {}): AsyncGenerator<SweepSummary> => this.paginate<SweepSummary>('/v1/sweeps', query),
+    cancel: (id: string): Promise<SweepReply> => this.request('POST', `/v1/sweeps/${enc(id)}/cancel`, { body: {} }),
+    statistics: (id: string): Promise<SweepStatisticsReply> => this.request('GET', `/v1/sweeps/${enc(id)}/statistics`),
+    /** The scaling fit at the recorded time nearest `time`; `series` as JSON for multi-series sweeps. */
+    scaling: (id: string, o: { time: number; series?: string }): Promise<ScalingReply> =>
+      this.request('GET', `/v1/sweeps/${enc(id)}/scaling`, { query: o }),
+    progress: (id: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressUpdate> =>
+      this.follow(`/v1/sweeps/${enc(id)}`, o.signal, async () => {
+        const sweep = await this.sweeps.get(id);
+        return { status: sweep.status, progress: sweepProgress(sweep) };
+      }),
+    wait: (id: string, o: WaitOptions = {}): Promise<SweepReply> =>
+      this.waitFor(`sweep ${id}`, (w) => this.sweeps.progress(id, w), () => this.sweeps.get(id), o),
+  };
+
+  // ---- schedules -------------------------------------------------------------
+
+  readonly schedules = {
+    create: (schedule: ScheduleRequest, o: { idempotencyKey?: string } = {}): Promise<ScheduleReply> =>
+      this.request('POST', '/v1/schedules', { body: schedule, idempotencyKey: o.idempotencyKey }),
+    get: (id: string): Promise<ScheduleReply> => this.request('GET', `/v1/schedules/${enc(id)}`),
+    listPage: (query: ListOptions = {}): Promise<ScheduleList> => this.request('GET', '/v1/schedules', { query }),
+    list: (query: ListOptions = {}): AsyncGenerator<ScheduleReply> => this.paginate<ScheduleReply>('/v1/schedules', query),
+    pause: (id: string): Promise<ScheduleReply> => this.request('POST', `/v1/schedules/${enc(id)}/pause`, { body: {} }),
+    resume: (id: string): Promise<ScheduleReply> => this.request('POST', `/v1/schedules/${enc(id)}/resume`, { body: {} }),
+    delete: (id: string): Promise<void> => this.request('DELETE', `/v1/schedules/${enc(id)}`),
+  };
+
+  // ---- API keys (admin) ------------------------------------------------------
+
+  readonly keys = {
+    /** The reply carries the key itself, shown this once. */
+    create: (o: NewApiKey): Promise<CreatedApiKeyReply> => this.request('POST', '/v1/keys', { body: o }),
+    list: async (): Promise<ApiKeyReply[]> => (await this.request<{ items: ApiKeyReply[] }>('GET', '/v1/keys')).items,
+    revoke: (id: string): Promise<ApiKeyReply | undefined> => this.request('DELETE', `/v1/keys/${enc(id)}`),
+  };
+
+  // ---- progress machinery ------------------------------------------------------
+
+  /**
+   * Follows `<resource>/events` over SSE until a final status; when the route is missing (404,
+   * 405, 501) or the stream breaks off, polls `poll` every pollMs instead.
+   */
+  private async *follow(
+    resource: string,
+    signal: AbortSignal | undefined,
+    poll: () => Promise<Omit<ProgressUpdate, 'source'>>,
+  ): AsyncGenerator<ProgressUpdate> {
+    let last: ProgressUpdate | undefined;
+    let lastEventId: string | undefined;
+    // Up to 3 connections: a stream that breaks off is resumed from Last-Event-ID.
+    for (let attempt = 0; attempt < 3 && !signal?.aborted; attempt++) {
+      let res: Response | undefined;
+      try {
+        res = await this.sendEvents(`${resource}/events`, lastEventId, signal);
+        if (!res?.body) break;
+        for await (const ev of parseEventStream(res.body)) {
+          if (ev.id) lastEventId = ev.id;
+          const update = progressFromEvent(ev.event, ev.data, last);
+          if (!update) continue;
+          last = update;
+          yield update;
+          if (isFinal(update.status)) return;
+        }
+      } catch (err) {
+        if (signal?.aborted) return;
+        if (err instanceof MfsimApiError) throw err;
+        // a broken connection: try again, then poll
+      }
+    }
+    // No events route, or the stream ended before a final status: poll.
+    while (!signal?.aborted) {
+      const update: ProgressUpdate = { ...(await poll()), source: 'poll' };
+      if (!last || update.status !== last.status || update.progress !== last.progress || update.testLoss !== last.testLoss) yield update;
+      last = update;
+      if (isFinal(update.status)) return;
+      await sleep(this.pollMs, signal);
+    }
+  }
+
+  /** The events response, or undefined when the API has no events route. */
+  private async sendEvents(path: string, lastEventId: string | undefined, signal?: AbortSignal) {
+    try {
+      const headers = lastEventId ? { 'last-event-id': lastEventId } : undefined;
+      const res = await this.send('GET', path, { accept: 'text/event-stream', headers, signal });
+      if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      return res;
+    } catch (err) {
+      if (err instanceof MfsimApiError && [404, 405, 406, 501].includes(err.status)) return undefined;
+      throw err;
+    }
+  }
+
+  private async waitFor<T extends { status: string }>(
+    what: string,
+    stream: (o: { signal?: AbortSignal }) => AsyncGenerator<ProgressUpdate>,
+    fetchFinal: () => Promise<T>,
+    o: WaitOptions,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), controller.abort()), o.timeoutMs);
+    try {
+      for await (const update of stream({ signal: controller.signal })) {
+        o.onProgress?.(update);
+        if (isFinal(update.status)) break;
+      }
+      if (timedOut) throw new MfsimTimeoutError(what, o.timeoutMs!);
+      if (o.signal?.aborted) throw o.signal.reason ?? new Error('aborted');
+      // The final row, with its timings and error, as the API stores it.
+      for (;;) {
+        const final = await fetchFinal();
+        if (isFinal(final.status)) return final;
+        await sleep(this.pollMs);
+      }
+    } finally {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The last recorded losses of replica 0, for progress by polling. */
+  private async latestLosses(id: string, sim: SimulationReply): Promise<Partial<ProgressUpdate>> {
+    if (sim.stepsDone === 0 && sim.status === 'queued') return {};
+    let points;
+    try {
+      points = (await this.trajectory(id, { replica: 0, ...(this.downsampling && { maxPoints: 2 }) })).points;
+    } catch (err) {
+      if (!(err instanceof MfsimApiError && err.status === 400 && this.downsampling)) throw err;
+      this.downsampling = false;
+      points = (await this.trajectory(id, { replica: 0 })).points;
+    }
+    const p = points.at(-1);
+    return p ? { step: p.step, time: p.time, trainLoss: p.trainLoss, testLoss: p.testLoss } : {};
+  }
+}
+
+const enc = encodeURIComponent;
+
+function sweepProgress(sweep: SweepReply): number {
+  if (typeof sweep.progress === 'number') return sweep.progress;
+  const kids = sweep.children ?? [];
+  return kids.length === 0 ? 0 : kids.reduce((s, k) => s + (isFinal(k.status) ? 1 : k.progress), 0) / kids.length;
+}
+
+/** A progress update from one SSE event, read leniently: status, progress and the latest losses. */
+export function progressFromEvent(event: string, data: string, last?: ProgressUpdate): ProgressUpdate | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (!raw || typeof raw !== 'object') return undefined;
+  const d = raw as Record<string, unknown>;
+  const latest = (d.latest ?? d.losses ?? d.point ?? {}) as Record<string, unknown>;
+  const status = typeof d.status === 'string' ? d.status : (last?.status ?? (event === 'progress' || d.type === 'progress' ? 'running' : undefined));
+  if (!status) return undefined;
+  const pick = (k: string) => (k in d ? d[k] : k in latest ? latest[k] : undefined);
+  const loss = (k: string) => {
+    const v = pick(k);
+    return v === null ? null : (num(v) ?? last?.[k as 'testLoss']);
+  };
+  return {
+    status,
+    progress: num(d.progress) ?? last?.progress ?? 0,
+    stepsDone: num(d.stepsDone) ?? last?.stepsDone,
+    totalSteps: num(d.totalSteps) ?? last?.totalSteps,
+    step: num(pick('step')) ?? last?.step,
+    time: num(pick('time')) ?? last?.time,
+    trainLoss: loss('trainLoss'),
+    testLoss: loss('testLoss'),
+    source: 'sse',
+    raw,
+  };
+}
+
+async function apiError(res: Response, method: string, path: string): Promise<MfsimApiError> {
+  const text = await res.text().catch(() => '');
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  const b = (body && typeof body === 'object' ? body : {}) as { message?: unknown; issues?: unknown };
+  const message = typeof b.message === 'string' ? b.message : `${method} ${path} answered ${res.status} ${res.statusText}`;
+  const issues = Array.isArray(b.issues) ? (b.issues as FieldIssue[]) : [];
+  const retry = res.headers.get('retry-after');
+  return new MfsimApiError(res.status, message, issues, body, retry && /^\d+$/.test(retry) ? Number(retry) : undefined);
+}
