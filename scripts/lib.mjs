@@ -33,6 +33,7 @@ export function ensureInstalled() {
   }
   // Builds the C++ kernel when it is missing or stale; never fails (the worker falls back to tfjs).
   run('npm', ['run', '--silent', 'build:native', '-w', '@mfsim/engine']);
+  run('npm', ['run', '--silent', 'build:if-stale', '-w', '@mfsim/dashboard']); // vite build when dist/ is stale
 }
 
 function reachable(url, defaultPort) {

@@ -1,0 +1,84 @@
+// Chart.js set up once: only the parts the dashboard draws (keeps the bundle small), no animation
+// (charts of many lines draw at once), and a `data-drawn` mark on the container after each draw.
+import {
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Title,
+  Tooltip,
+  type ChartConfiguration,
+  type Plugin,
+} from 'chart.js';
+
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Legend, Tooltip, Title);
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+Chart.defaults.font.size = 12;
+Chart.defaults.color = '#334155';
+Chart.defaults.borderColor = '#e2e8f0';
+
+const drawnMark: Plugin = {
+  id: 'drawnMark',
+  afterRender(chart) {
+    const box = chart.canvas.parentElement;
+    if (box) {
+      box.dataset.drawn = 'true';
+      box.dispatchEvent(new CustomEvent('chart:drawn', { bubbles: true }));
+    }
+  },
+};
+
+const charts = new WeakMap<HTMLElement, Chart>();
+
+/** Draws a chart into `box` (replacing what was there). Returns null where canvas is unavailable (tests). */
+export function drawChart(box: HTMLElement, config: ChartConfiguration): Chart | null {
+  charts.get(box)?.destroy();
+  box.dataset.drawn = 'false';
+  const canvas = document.createElement('canvas');
+  box.replaceChildren(canvas);
+  if (!canvas.getContext?.('2d')) return null;
+  const chart = new Chart(canvas, {
+    ...config,
+    options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+    plugins: [...(config.plugins ?? []), drawnMark],
+  } as ChartConfiguration);
+  charts.set(box, chart);
+  return chart;
+}
+
+/** A categorical palette for replicas, and a sequential one for widths (small n light, large n dark). */
+export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
+
+export function sequential(i: number, count: number): string {
+  // viridis, sampled
+  const stops = ['#fde725', '#90d743', '#35b779', '#21918c', '#31688e', '#443983', '#440154'];
+  const t = count <= 1 ? 1 : i / (count - 1);
+  return stops[Math.round(0.15 * (stops.length - 1) + t * 0.85 * (stops.length - 1))] ?? stops[stops.length - 1];
+}
+
+export function withAlpha(hex: string, alpha: number): string {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+export const logAxis = (title: string) => ({
+  type: 'logarithmic' as const,
+  title: { display: true, text: title },
+  ticks: { maxTicksLimit: 8, callback: (v: string | number) => logTick(Number(v)) },
+});
+
+export const linearAxis = (title: string) => ({ type: 'linear' as const, title: { display: true, text: title } });
+
+/** Labels only 1, 2, 5 times powers of ten on log axes. */
+export function logTick(v: number): string {
+  if (!(v > 0)) return '';
+  const e = Math.floor(Math.log10(v) + 1e-9);
+  const m = Math.round(v / 10 ** e);
+  if (![1, 2, 5].includes(m) || Math.abs(v / 10 ** e - m) > 1e-6) return '';
+  return e >= -2 && e <= 4 ? String(Number(v.toPrecision(3))) : `${m}e${e}`;
+}

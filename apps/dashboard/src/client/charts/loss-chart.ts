@@ -1,0 +1,53 @@
+// Train or test loss against time on log-log axes: each replica a thin line, the replica mean
+// bold, and the mean +- one standard error as a band.
+import type { ChartDataset } from 'chart.js';
+import { type LossSeries, logPoints } from '../series.ts';
+import { drawChart, logAxis, withAlpha } from './chart.ts';
+
+export function drawLossChart(box: HTMLElement, series: LossSeries, options: { title: string; color: string }) {
+  const { times, replicas, mean, standardError } = series;
+  const lower = mean.map((m, t) => (m === null || standardError[t] === null ? m : m - standardError[t]!));
+  const upper = mean.map((m, t) => (m === null || standardError[t] === null ? m : m + standardError[t]!));
+  // On a log axis the lower edge must stay positive: clamp it below the mean.
+  const lowerPositive = lower.map((l, t) => (l !== null && l <= 0 && mean[t] !== null ? mean[t]! / 10 : l));
+  const thin = replicas.length > 16 ? 0.6 : 1;
+  const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [
+    ...replicas.map((r, i) => ({
+      label: `replica ${series.replicaIds[i]}`,
+      data: logPoints(times, r),
+      borderColor: withAlpha(options.color, 0.28),
+      borderWidth: thin,
+      pointRadius: 0,
+      fill: false,
+      order: 3,
+    })),
+    { label: 'mean − s.e.', data: logPoints(times, lowerPositive), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
+    {
+      label: 'mean ± s.e.',
+      data: logPoints(times, upper),
+      borderWidth: 0,
+      pointRadius: 0,
+      backgroundColor: withAlpha(options.color, 0.22),
+      fill: '-1',
+      order: 2,
+    },
+    { label: 'replica mean', data: logPoints(times, mean), borderColor: options.color, borderWidth: 2.5, pointRadius: 0, fill: false, order: 1 },
+  ];
+  return drawChart(box, {
+    type: 'line',
+    data: { datasets },
+    options: {
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', intersect: false },
+      scales: { x: logAxis('time t'), y: logAxis(options.title) },
+      plugins: {
+        title: { display: true, text: options.title, font: { size: 14, weight: 'bold' } },
+        legend: {
+          labels: { filter: (item) => item.text === 'replica mean' || item.text === 'mean ± s.e.' || item.text === 'replica 0', boxWidth: 14 },
+        },
+        tooltip: { enabled: replicas.length <= 64 },
+      },
+    },
+  });
+}

@@ -1,0 +1,132 @@
+// Live updates for one resource: Server-Sent Events read with fetch (EventSource cannot send the
+// Authorization header), and polling when the events route is missing (404) or the stream breaks.
+import { authHeaders } from './api.ts';
+
+export interface LiveOptions<T> {
+  /** e.g. /v1/simulations/ID/events */
+  eventsPath: string;
+  /** Reads the resource whole (the poll, and after every event). */
+  read: () => Promise<T>;
+  onUpdate: (value: T) => void;
+  /** Stop when this says the resource will not change again. */
+  done: (value: T) => boolean;
+  /** A read failed (it is retried). */
+  onError?: (err: unknown) => void;
+  pollMs?: number;
+}
+
+export interface LiveHandle {
+  stop(): void;
+  /** 'sse' while the event stream is open, 'poll' otherwise. */
+  readonly mode: 'sse' | 'poll' | 'stopped';
+}
+
+/** Parses an SSE byte stream into the data of each event. */
+export function parseEvents(buffer: string): { events: { event: string; data: string; id?: string }[]; rest: string } {
+  const events: { event: string; data: string; id?: string }[] = [];
+  const blocks = buffer.replace(/\r\n/g, '\n').split('\n\n');
+  const rest = blocks.pop() ?? '';
+  for (const block of blocks) {
+    let event = 'message';
+    let id: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) continue;
+      const i = line.indexOf(':');
+      const field = i < 0 ? line : line.slice(0, i);
+      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id') id = value;
+    }
+    if (data.length || event !== 'message') events.push({ event, data: data.join('\n'), id });
+  }
+  return { events, rest };
+}
+
+export function live<T>(options: LiveOptions<T>): LiveHandle {
+  const pollMs = options.pollMs ?? 1500;
+  const abort = new AbortController();
+  let mode: 'sse' | 'poll' | 'stopped' = 'poll';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let refreshing = false;
+  let again = false;
+
+  const stop = () => {
+    mode = 'stopped';
+    abort.abort();
+    if (timer) clearTimeout(timer);
+  };
+
+  // One read at a time; events that arrive during a read cause one more read after it.
+  const refresh = async (): Promise<boolean> => {
+    if (refreshing) {
+      again = true;
+      return false;
+    }
+    refreshing = true;
+    try {
+      do {
+        again = false;
+        const value = await options.read();
+        if (mode === 'stopped') return true;
+        options.onUpdate(value);
+        if (options.done(value)) {
+          stop();
+          return true;
+        }
+      } while (again);
+    } catch (err) {
+      // a failed read is retried by the next poll or event
+      options.onError?.(err);
+    } finally {
+      refreshing = false;
+    }
+    return mode === 'stopped';
+  };
+
+  const poll = async () => {
+    if (mode === 'stopped') return;
+    mode = 'poll';
+    if (await refresh()) return;
+    timer = setTimeout(poll, pollMs);
+  };
+
+  const stream = async () => {
+    try {
+      const res = await fetch(options.eventsPath, {
+        headers: { accept: 'text/event-stream', ...authHeaders() },
+        signal: abort.signal,
+      });
+      if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        res.body?.cancel().catch(() => {});
+        return poll();
+      }
+      mode = 'sse';
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        const parsed = parseEvents(buffer);
+        buffer = parsed.rest;
+        if (parsed.events.length && (await refresh())) return;
+      }
+    } catch {
+      if (abort.signal.aborted) return;
+    }
+    // The stream ended or broke: keep going by polling.
+    if (mode !== 'stopped') poll();
+  };
+
+  refresh().then((finished) => {
+    if (!finished && mode !== 'stopped') stream();
+  });
+  return {
+    stop,
+    get mode() {
+      return mode;
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// One simulation: live status, loss curves (log-log, replicas, mean and standard error), particles
+// at each snapshot, the spec, backend and timings, CSV and JSON export.
+import { FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
+import { api, ApiError } from '../api.ts';
+import { drawLossChart } from '../charts/loss-chart.ts';
+import { drawParticleChart } from '../charts/particle-chart.ts';
+import { PALETTE } from '../charts/chart.ts';
+import { clear, download, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
+import { live } from '../live.ts';
+import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles } from '../series.ts';
+import { errorText, keyValues, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+
+const TRAJECTORY_REFRESH_MS = 3000;
+
+export function simulationPage(root: HTMLElement, id: string) {
+  let sim: SimulationReply | null = null;
+  let points: TrajectoryPointReply[] = [];
+  let lastTrajectoryAt = 0;
+  let stopped = false;
+
+  const head = h('div');
+  const facts = h('section.card');
+  const trainBox = h('div.chart', { 'data-chart': 'train-loss' });
+  const testBox = h('div.chart', { 'data-chart': 'test-loss' });
+  const lossNote = h('p.muted');
+  const particles = h('section.card', {}, h('h2', {}, 'Particles'), note('Loading snapshots…'));
+  const specBox = h('pre.spec');
+  const exportNote = h('span.muted');
+
+  async function loadTrajectory() {
+    lastTrajectoryAt = Date.now();
+    const reply = await api<{ points: TrajectoryPointReply[] }>(`/v1/simulations/${id}/trajectory`);
+    if (stopped) return;
+    points = reply.points;
+    drawLosses();
+  }
+
+  function drawLosses() {
+    if (points.length === 0) {
+      lossNote.textContent = 'No recorded points yet.';
+      return;
+    }
+    const train = lossSeries(points, 'trainLoss');
+    const test = lossSeries(points, 'testLoss');
+    lossNote.textContent = `${train.replicaIds.length} replicas × ${train.times.length} recorded times · thin lines: replicas; bold: their mean; band: ± one standard error. t = 0 is left off the log axis.`;
+    drawLossChart(trainBox, train, { title: 'train loss', color: PALETTE[0] });
+    drawLossChart(testBox, test, { title: 'test loss', color: PALETTE[1] });
+  }
+
+  function renderFacts(s: SimulationReply) {
+    clear(
+      head,
+      pageHeader(s.name ?? `Simulation ${shortId(s.id)}`, statusBadge(s.status)),
+      h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${s.stepsDone} / ${s.spec.training.steps} steps`)),
+    );
+    clear(
+      facts,
+      h('h2', {}, 'Run'),
+      keyValues([
+        ['id', h('code', {}, s.id)],
+        ['backend', `${s.backend ?? '—'}${s.device ? ` on ${s.device}` : ''}`],
+        ['seed', String(s.seed)],
+        ['width n · replicas', `${s.spec.student.width} · ${s.spec.replicas}`],
+        ['dynamics', `${s.spec.training.dynamics}, dt = ${fmt(s.spec.training.dt)}, ${s.spec.training.steps} steps`],
+        ['created', fmtDate(s.createdAt)],
+        ['started', fmtDate(s.startedAt)],
+        ['finished', fmtDate(s.finishedAt)],
+        ['run time', fmtSeconds(s.runSeconds)],
+        ...(s.sweepId ? [['sweep', h('a', { href: `#/sweeps/${s.sweepId}` }, shortId(s.sweepId))] as [string, Node]] : []),
+        ...(s.error ? [['error', h('span.error-text', {}, s.error)] as [string, Node]] : []),
+        ...(s.divergedAtStep !== null ? [['diverged at step', String(s.divergedAtStep)] as [string, string]] : []),
+      ]),
+    );
+    specBox.textContent = JSON.stringify(s.spec, null, 2);
+  }
+
+  async function loadParticles(s: SimulationReply) {
+    const steps = await snapshotSteps(s);
+    if (stopped) return;
+    if (steps.length === 0) {
+      clear(particles, h('h2', {}, 'Particles'), note('No snapshots recorded (set record.snapshots in the spec).'));
+      return;
+    }
+    const d = 'd' in s.spec.inputs ? s.spec.inputs.d : 0;
+    const stepSelect = h('select', { 'aria-label': 'snapshot step', 'data-testid': 'snapshot-step' }, ...steps.map((st) => h('option', { value: st }, `step ${st}`)));
+    stepSelect.value = String(steps[steps.length - 1]);
+    const dirSelect = h('select', { 'aria-label': 'direction of w', 'data-testid': 'snapshot-direction' },
+      h('option', { value: '' }, 'w · e_k: choose k'),
+      ...Array.from({ length: Math.min(d || 1, 64) }, (_, k) => h('option', { value: k }, `w · e_${k + 1}`)));
+    dirSelect.value = '0';
+    const normBox = h('div.chart', { 'data-chart': 'particles-norm' });
+    const dirBox = h('div.chart', { 'data-chart': 'particles-direction' });
+    const status = h('p.muted');
+    let snapshot: Particles | null = null;
+
+    const drawDirection = () => {
+      if (!snapshot) return;
+      const k = Number(dirSelect.value || 0);
+      const dim = snapshot.w[0]?.[0]?.length ?? 0;
+      const u = Array.from({ length: dim }, (_, i) => (i === k ? 1 : 0));
+      drawParticleChart(dirBox, particlePoints(snapshot, u), `w · e_${k + 1}`, `c against w · e_${k + 1} at step ${snapshot.step}`);
+    };
+    const show = async () => {
+      status.textContent = 'Loading…';
+      try {
+        const reply = await api<Record<string, unknown>>(`/v1/simulations/${id}/snapshots/${stepSelect.value}`);
+        snapshot = readSnapshot({ step: Number(stepSelect.value), ...reply });
+        const n = snapshot.c[0]?.length ?? 0;
+        status.textContent = `${snapshot.c.length} replicas × ${n} particles; colour: replica.`;
+        drawParticleChart(normBox, particlePoints(snapshot, null), '|w|', `c against |w| at step ${snapshot.step}`);
+        drawDirection();
+      } catch (err) {
+        status.textContent = err instanceof ApiError && err.status === 404
+          ? 'This snapshot is not available (not recorded yet, or the snapshot route is missing).'
+          : `Could not load the snapshot: ${errorText(err)}`;
+      }
+    };
+    stepSelect.addEventListener('change', show);
+    dirSelect.addEventListener('change', drawDirection);
+    clear(particles, h('h2', {}, 'Particles'), h('div.controls', {}, stepSelect, dirSelect), status, h('div.chart-grid', {}, normBox, dirBox));
+    show();
+  }
+
+  async function snapshotSteps(s: SimulationReply): Promise<number[]> {
+    try {
+      const reply = await api<unknown>(`/v1/simulations/${id}/snapshots`);
+      const list = Array.isArray(reply) ? reply : ((reply as { items?: unknown[]; snapshots?: unknown[]; steps?: unknown[] }).items ??
+        (reply as { snapshots?: unknown[] }).snapshots ?? (reply as { steps?: unknown[] }).steps ?? []);
+      return list.map((x) => (typeof x === 'number' ? x : Number((x as { step: number }).step))).filter(Number.isFinite);
+    } catch {
+      return [...s.spec.record.snapshots].sort((a, b) => a - b);
+    }
+  }
+
+  const exportCsv = () => download(`simulation-${shortId(id)}.csv`, trajectoryCsv(points), 'text/csv');
+  const exportJson = () => download(`simulation-${shortId(id)}.json`, JSON.stringify({ simulation: sim, points }, null, 2), 'application/json');
+
+  root.replaceChildren(
+    head,
+    h('div.layout-2', {}, facts, h('section.card', {}, h('h2', {}, 'Export'),
+      h('p.muted', {}, 'Every recorded point of every replica.'),
+      h('div.actions', {}, h('button', { onclick: exportCsv, 'data-testid': 'export-csv' }, 'CSV'), h('button', { onclick: exportJson, 'data-testid': 'export-json' }, 'JSON'), exportNote))),
+    h('section.card', {}, h('h2', {}, 'Loss'), lossNote, h('div.chart-grid', {}, trainBox, testBox)),
+    particles,
+    h('section.card', {}, h('details', {}, h('summary', {}, 'Spec'), specBox)),
+  );
+
+  let particlesShown = false;
+  const handle = live<SimulationReply>({
+    eventsPath: `/v1/simulations/${id}/events`,
+    read: () => api<SimulationReply>(`/v1/simulations/${id}`),
+    done: (s) => FINAL_STATUSES.includes(s.status),
+    onError: (err) => {
+      if (sim === null) clear(head, pageHeader('Simulation'), note(err instanceof ApiError && err.status === 404 ? `No simulation ${id}.` : `Could not load: ${errorText(err)}`, 'error'));
+    },
+    onUpdate: (s) => {
+      const finished = FINAL_STATUSES.includes(s.status);
+      const wasFinished = sim !== null && FINAL_STATUSES.includes(sim.status);
+      sim = s;
+      renderFacts(s);
+      if ((finished && !wasFinished) || Date.now() - lastTrajectoryAt > TRAJECTORY_REFRESH_MS) {
+        loadTrajectory().catch((err) => (lossNote.textContent = `Could not load the trajectory: ${errorText(err)}`));
+      }
+      if (finished && !particlesShown) {
+        particlesShown = true;
+        loadParticles(s);
+      } else if (!finished && !particlesShown) clear(particles, h('h2', {}, 'Particles'), note('Shown when the run has finished.'));
+    },
+  });
+  return () => {
+    stopped = true;
+    handle.stop();
+  };
+}
