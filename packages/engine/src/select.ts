@@ -5,6 +5,11 @@ import { loadNativeKernel } from './kernels/native.ts';
 import { referenceKernel } from './kernels/reference.ts';
 import { loadTfjsKernel } from './kernels/tfjs.ts';
 
+function kernelThreads(): number | undefined {
+  const t = Number(process.env.MFSIM_KERNEL_THREADS);
+  return Number.isInteger(t) && t > 0 ? t : undefined;
+}
+
 export const KERNEL_PREFERENCES = ['auto', 'native', 'cuda', 'tfjs', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-tensorflow', 'reference'] as const;
 export type KernelPreference = (typeof KERNEL_PREFERENCES)[number];
 
@@ -16,7 +21,8 @@ export interface KernelChoice {
 
 const loaders: Record<Exclude<KernelPreference, 'auto' | 'tfjs'>, () => Kernel | Promise<Kernel>> = {
   cuda: () => loadCudaKernel(),
-  native: () => loadNativeKernel(),
+  // MFSIM_KERNEL_THREADS: `npm start` runs one worker per core, each kernel on one thread.
+  native: () => loadNativeKernel({ threads: kernelThreads() }),
   'tfjs-tensorflow': () => loadTfjsKernel('tensorflow'),
   'tfjs-wasm': () => loadTfjsKernel('wasm'),
   'tfjs-cpu': () => loadTfjsKernel('cpu'),

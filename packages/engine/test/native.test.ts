@@ -194,7 +194,8 @@ function maxAbs(a: ArrayLike<number>) {
 
 /** max |got - want| / (2e-6 * max|before| + 1e-4 * max|want - before| + tiny): must be <= 1. */
 function paramErr(got: Float32Array, want: number[], before: Float32Array): number {
-  let scaleTheta = maxAbs(before), scaleDelta = 0, err = 0;
+  const scaleTheta = maxAbs(before);
+  let scaleDelta = 0, err = 0;
   for (let i = 0; i < want.length; i++) {
     scaleDelta = Math.max(scaleDelta, Math.abs(want[i] - before[i]));
     err = Math.max(err, Math.abs(got[i] - want[i]));
