@@ -19,6 +19,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(errors);
   await app.register(healthRoutes);
   await app.register(simulationRoutes);
+  await app.register(import('./routes/sweeps.ts'));
+  await app.register(import('./routes/schedules.ts'));
   await app.register(import('@mfsim/dashboard')); // the lab's web page at /dashboard/
   const document = openApiDocument();
   app.get('/openapi.json', async () => document);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   errorSchema, simulationListSchema, simulationSchema, specSchema, trajectorySchema,
 } from '@mfsim/contracts';
+import { sweepOpenApi } from './openapi-sweeps.ts';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
@@ -37,6 +38,7 @@ export function openApiDocument(serverUrl?: string) {
     },
     ...(serverUrl && { servers: [{ url: serverUrl }] }),
     paths: {
+      ...sweepOpenApi.paths,
       '/v1/simulations': {
         post: {
           summary: 'Submit a simulation',
@@ -77,6 +79,7 @@ export function openApiDocument(serverUrl?: string) {
     },
     components: {
       schemas: {
+        ...sweepOpenApi.schemas,
         SpecInput: json(specSchema, 'input'),
         Simulation: json(simulationSchema),
         SimulationList: json(simulationListSchema),

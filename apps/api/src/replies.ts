@@ -18,7 +18,7 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     device: row.device,
     error: row.error,
     divergedAtStep: row.divergedAtStep,
-    sweepId: null,
+    sweepId: row.sweepId,
     createdAt: row.createdAt.toISOString(),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),

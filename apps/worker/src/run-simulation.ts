@@ -11,6 +11,7 @@ import type { SimulationJobData } from '@mfsim/queue';
 import type { Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { withRetry } from './retry.ts';
+import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
 
 export interface RunDeps {
   db: Database;
@@ -93,6 +94,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       : { status: 'completed', stepsDone, runSeconds: seconds(started) }),
   );
   await withRetry(() => deleteCheckpoint(db, id));
+  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

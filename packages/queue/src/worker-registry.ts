@@ -25,3 +25,12 @@ export async function registeredWorkers(redis: Redis, kind: WorkerKind): Promise
   const all = await redis.hvals(REGISTRY_KEY(kind));
   return all.map((v) => JSON.parse(v) as WorkerInfo);
 }
+
+/**
+ * The queue for a spec's `resources.gpu`: "no" runs on CPU; otherwise on GPU once a GPU worker
+ * has registered ("required" waits for one even when none has).
+ */
+export function queueKindFor(gpu: 'required' | 'preferred' | 'no', haveGpu: boolean): WorkerKind {
+  if (gpu === 'no') return 'cpu';
+  return haveGpu || gpu === 'required' ? 'gpu' : 'cpu';
+}

@@ -1,0 +1,129 @@
+// /v1/sweeps: submit a grid of simulations as one flow, list, read, cancel; and the statistics
+// (per simulation, per sweep, the scaling at a time), computed once by the worker and stored.
+import type { FastifyInstance } from 'fastify';
+import { FINAL_STATUSES, idSchema, scalingQuerySchema, sweepListQuerySchema, sweepSeriesKey } from '@mfsim/contracts';
+import {
+  cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
+  readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries,
+} from '@mfsim/db';
+import { openFlowProducer } from '@mfsim/queue';
+import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
+import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
+import { submitSweep } from '../sweep-submission.ts';
+
+async function sweepOr404(app: FastifyInstance, id: string) {
+  const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id) : null;
+  if (!row) throw new NotFoundError(`sweep ${id}`);
+  return row;
+}
+
+const notYet = (what: string, status: string) =>
+  new RequestError(409, `${what} has no statistics yet (status ${status}); they are stored when it finishes`);
+
+export default async function sweepRoutes(app: FastifyInstance) {
+  // The flow producer shares the simulation queues' Redis connection settings.
+  const flows = openFlowProducer(app.deps.queues.cpu.opts.connection);
+  app.addHook('onClose', () => flows.close());
+
+  app.post('/v1/sweeps', async (request, reply) => {
+    const row = await submitSweep(app.deps, flows, request.body);
+    reply.status(201).header('Location', `/v1/sweeps/${row.id}`);
+    const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
+    return sweepReply(row, progress.get(row.id), children);
+  });
+
+  app.get('/v1/sweeps', async (request) => {
+    const q = parseOr400(sweepListQuerySchema, request.query, 'query');
+    try {
+      const page = await listSweeps(app.deps.db, q);
+      const progress = await sweepProgress(app.deps.db, page.items.map((s) => s.id));
+      return { items: page.items.map((s) => sweepSummaryReply(s, progress.get(s.id))), nextCursor: page.nextCursor };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new RequestError(400, err.message, [{ path: 'cursor', message: err.message }]);
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sweeps/:id', async (request) => {
+    const row = await sweepOr404(app, request.params.id);
+    const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
+    return sweepReply(row, progress.get(row.id), children);
+  });
+
+  // Children still queued are cancelled (their jobs end at once); running ones finish their run.
+  app.post<{ Params: { id: string } }>('/v1/sweeps/:id/cancel', async (request) => {
+    const before = await sweepOr404(app, request.params.id);
+    if (before.status === 'completed') throw new RequestError(409, `sweep ${before.id} has already completed`);
+    await cancelSweep(app.deps.db, before.id);
+    const row = await sweepOr404(app, before.id);
+    const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
+    return sweepReply(row, progress.get(row.id), children);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/simulations/:id/statistics', async (request) => {
+    const id = request.params.id;
+    const row = idSchema.safeParse(id).success ? await findSimulation(app.deps.db, id) : null;
+    if (!row) throw new NotFoundError(`simulation ${id}`);
+    const rows = await readSimulationStatistics(app.deps.db, row.id);
+    if (rows.length === 0) {
+      if (!FINAL_STATUSES.includes(row.status)) throw notYet(`simulation ${row.id}`, row.status);
+      throw new NotFoundError(`statistics of simulation ${row.id} (status ${row.status})`);
+    }
+    return { simulationId: row.id, width: row.width, replicas: row.replicas, rows };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/statistics', async (request) => {
+    const sweep = await sweepOr404(app, request.params.id);
+    const stored = await readSweepStatistics(app.deps.db, sweep.id);
+    if (stored.length === 0 && sweep.status !== 'completed') throw notYet(`sweep ${sweep.id}`, sweep.status);
+    const children = await sweepChildren(app.deps.db, sweep.id);
+    const stats = await readStatisticsOf(app.deps.db, children.map((c) => c.id));
+    const series = new Map<string, typeof children>();
+    for (const c of children) {
+      const key = sweepSeriesKey((c.sweepPoint ?? {}) as Record<string, unknown>);
+      series.set(key, [...(series.get(key) ?? []), c]);
+    }
+    return {
+      sweepId: sweep.id,
+      status: sweep.status,
+      partial: sweep.partial,
+      series: [...series].map(([key, members]) => {
+        const sorted = [...members].sort((a, b) => a.width - b.width);
+        return {
+          series: JSON.parse(key) as Record<string, unknown>,
+          widths: sorted.map((c) => c.width),
+          missingWidths: sorted.filter((c) => c.status !== 'completed').map((c) => c.width),
+          partial: sorted.some((c) => c.status !== 'completed') || stored.some((s) => s.series === key && s.partial),
+          byWidth: sorted
+            .filter((c) => c.status === 'completed')
+            .map((c) => ({ width: c.width, simulationId: c.id, status: c.status, rows: stats.get(c.id) ?? [] })),
+          scaling: stored.filter((s) => s.series === key).map((s) => s.scaling),
+          extrapolation: stored.filter((s) => s.series === key && s.extrapolation !== null).map((s) => s.extrapolation),
+        };
+      }),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/scaling', async (request) => {
+    const q = parseOr400(scalingQuerySchema, request.query, 'query');
+    const sweep = await sweepOr404(app, request.params.id);
+    const all = await sweepSeries(app.deps.db, sweep.id);
+    if (all.length === 0) throw notYet(`sweep ${sweep.id}`, sweep.status);
+    let series = all[0];
+    if (q.series !== undefined) {
+      let key: string;
+      try {
+        key = sweepSeriesKey(JSON.parse(q.series) as Record<string, unknown>);
+      } catch {
+        throw new RequestError(400, 'series must be JSON', [{ path: 'series', message: 'must be a JSON object of grid values' }]);
+      }
+      if (!all.includes(key)) {
+        throw new RequestError(400, `no series ${key}`, [{ path: 'series', message: `not a series of this sweep; one of ${all.join(', ')}` }]);
+      }
+      series = key;
+    }
+    const row = await nearestSweepStatistics(app.deps.db, sweep.id, series, q.time);
+    if (!row) throw notYet(`sweep ${sweep.id}`, sweep.status);
+    return { sweepId: sweep.id, series: JSON.parse(series), requestedTime: q.time, ...(row.scaling as object) };
+  });
+}

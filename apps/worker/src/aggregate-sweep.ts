@@ -1,0 +1,83 @@
+// The processor of a sweep's parent job: once every child has finished (or failed), aggregate
+// the sweep from Postgres per series (children that differ only in width), store it, and mark
+// the sweep completed; partial when some grid point has no statistics.
+import type { Job } from 'bullmq';
+import { sweepSeriesKey } from '@mfsim/contracts';
+import {
+  findSweep, markSweepFinished, readStatisticsInputs, sweepChildren, writeSimulationStatistics,
+  writeSweepStatistics, type Database, type StoredSweepStatistics, type SweepChildRow,
+} from '@mfsim/db';
+import type { SweepJobData } from '@mfsim/queue';
+import { aggregateSweep, type SweepPoint } from '@mfsim/stats';
+import { withRetry } from './retry.ts';
+
+export interface AggregateDeps {
+  db: Database;
+  log: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Bootstrap resamples per time; default 1000. */
+  resamples?: number;
+}
+
+export interface SweepAggregation {
+  partial: boolean;
+  series: number;
+  rows: number;
+}
+
+export async function aggregateSweepJob(job: Job<SweepJobData>, deps: AggregateDeps): Promise<void> {
+  const result = await aggregateStoredSweep(deps, job.data.sweepId);
+  if (result) deps.log('sweep aggregated', { id: job.data.sweepId, ...result });
+}
+
+/** Aggregates one sweep from Postgres to stored statistics; null when the sweep is gone. */
+export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string): Promise<SweepAggregation | null> {
+  const { db } = deps;
+  const sweep = await withRetry(() => findSweep(db, sweepId));
+  if (!sweep) return null;
+  const children = await withRetry(() => sweepChildren(db, sweepId));
+
+  const groups = new Map<string, SweepChildRow[]>();
+  for (const child of children) {
+    const key = sweepSeriesKey((child.sweepPoint ?? {}) as Record<string, unknown>);
+    groups.set(key, [...(groups.get(key) ?? []), child]);
+  }
+
+  // Only completed children count: a failed, diverged or cancelled point is reported missing.
+  const completed = children.filter((c) => c.status === 'completed');
+  const records = new Map(
+    await Promise.all(
+      completed.map(async (c) => [c.id, await withRetry(() => readStatisticsInputs(db, c.id, c.replicas))] as const),
+    ),
+  );
+
+  const simulationRows: Parameters<typeof writeSimulationStatistics>[1] = [];
+  const sweepRows: StoredSweepStatistics[] = [];
+  let partial = completed.length < children.length;
+  for (const [series, members] of groups) {
+    const points: SweepPoint[] = members.map((c) => ({ width: c.width, records: records.get(c.id) ?? null }));
+    const stats = aggregateSweep(points, { seed: Number(sweep.seed), resamples: deps.resamples });
+    partial ||= stats.partial;
+    for (const c of members) {
+      if (!records.has(c.id)) continue;
+      simulationRows.push({ simulationId: c.id, rows: stats.rows.filter((r) => r.width === c.width).map(({ width: _w, ...row }) => row) });
+    }
+    const extrapolation = new Map(stats.extrapolation.map((e) => [e.step, e]));
+    for (const s of stats.scaling) {
+      sweepRows.push({
+        series,
+        step: s.step,
+        time: s.time,
+        alpha: s.alpha,
+        alphaLower: s.interval?.lower ?? null,
+        alphaUpper: s.interval?.upper ?? null,
+        partial: s.partial,
+        scaling: s,
+        extrapolation: extrapolation.get(s.step) ?? null,
+      });
+    }
+  }
+  await withRetry(() => writeSimulationStatistics(db, simulationRows));
+  await withRetry(() => writeSweepStatistics(db, sweepId, sweepRows));
+  await withRetry(() => markSweepFinished(db, sweepId, partial));
+  return { partial, series: groups.size, rows: sweepRows.length };
+}

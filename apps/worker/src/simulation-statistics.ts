@@ -1,0 +1,27 @@
+// Statistics of one simulation over its replicas, computed once when its run ends and stored.
+import type { Spec } from '@mfsim/contracts';
+import { readStatisticsInputs, writeSimulationStatistics, type Database } from '@mfsim/db';
+import { aggregateSimulation } from '@mfsim/stats';
+import { withRetry } from './retry.ts';
+
+/** Reads the run's records, aggregates them per recorded step, replaces its statistics rows. */
+export async function storeSimulationStatistics(db: Database, simulationId: string, spec: Spec): Promise<number> {
+  const inputs = await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas));
+  const { rows } = aggregateSimulation(spec.student.width, inputs);
+  await withRetry(() => writeSimulationStatistics(db, [{ simulationId, rows }]));
+  return rows.length;
+}
+
+/** As storeSimulationStatistics, but a failure is logged, never thrown: the run itself is done. */
+export async function storeSimulationStatisticsQuietly(
+  db: Database,
+  simulationId: string,
+  spec: Spec,
+  log: (msg: string, extra?: Record<string, unknown>) => void,
+): Promise<void> {
+  try {
+    await storeSimulationStatistics(db, simulationId, spec);
+  } catch (err) {
+    log('could not store the statistics', { id: simulationId, error: (err as Error).message });
+  }
+}

@@ -1,0 +1,268 @@
+// Sweeps (a grid of simulations over spec fields), their statistics, and schedules that fire sweeps.
+import { z } from 'zod';
+import { idSchema, simulationStatusSchema } from './api.ts';
+import type { FieldIssue } from './issues.ts';
+import { fieldIssues } from './issues.ts';
+import { LIMITS, specSchema, type Spec } from './spec.ts';
+
+export const SWEEP_LIMITS = { maxPoints: 512, maxValuesPerPath: 256, maxPaths: 8 } as const;
+
+/** A dotted path into the spec: "student.width", "training.batchSize". */
+const dottedPath = z.string().regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/, 'must be a dotted spec path like "student.width"');
+
+export const sweepRequestSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  /** The spec every grid point starts from; checked once expanded, point by point. */
+  base: z.record(z.string(), z.unknown()),
+  /** Dotted spec path -> values; the sweep runs every combination (the Cartesian product). */
+  grid: z
+    .record(dottedPath, z.array(z.unknown()).min(1).max(SWEEP_LIMITS.maxValuesPerPath))
+    .refine((g) => Object.keys(g).length >= 1, 'give at least one path')
+    .refine((g) => Object.keys(g).length <= SWEEP_LIMITS.maxPaths, `at most ${SWEEP_LIMITS.maxPaths} paths`),
+  /** Replicas per grid point; default base.replicas. */
+  replicas: z.number().int().min(1).max(LIMITS.maxReplicas).optional(),
+});
+export type SweepRequest = z.infer<typeof sweepRequestSchema>;
+
+/** One grid point: its values by path, and the validated spec. */
+export interface SweepPointSpec {
+  point: Record<string, unknown>;
+  spec: Spec;
+}
+
+export type SweepExpansion = { ok: true; seed: number; points: SweepPointSpec[] } | { ok: false; issues: FieldIssue[] };
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]] = structuredClone(value);
+}
+
+/**
+ * Expands a sweep request into one validated spec per grid point (last path varies fastest).
+ * Every spec gets the same seed (base.seed, else `seed`): the points share target, data and probes.
+ * Issues name the field: "grid.student.width.2" for the third value of that path,
+ * "base.training.dt" for the base, "replicas" for the replicas.
+ */
+export function expandSweep(request: SweepRequest, seed: number): SweepExpansion {
+  const paths = Object.keys(request.grid);
+  const count = paths.reduce((n, p) => n * request.grid[p].length, 1);
+  if (count > SWEEP_LIMITS.maxPoints) {
+    return { ok: false, issues: [{ path: 'grid', message: `${count} grid points; at most ${SWEEP_LIMITS.maxPoints}` }] };
+  }
+  const baseSeed = typeof request.base.seed === 'number' ? request.base.seed : seed;
+  const issues = new Map<string, FieldIssue>();
+  const points: SweepPointSpec[] = [];
+  for (let k = 0; k < count; k++) {
+    const index: number[] = [];
+    let rest = k;
+    for (let p = paths.length - 1; p >= 0; p--) {
+      const len = request.grid[paths[p]].length;
+      index[p] = rest % len;
+      rest = Math.floor(rest / len);
+    }
+    const raw = structuredClone(request.base);
+    const point: Record<string, unknown> = {};
+    paths.forEach((path, p) => {
+      point[path] = request.grid[path][index[p]];
+      setPath(raw, path, point[path]);
+    });
+    if (request.replicas !== undefined) raw.replicas = request.replicas;
+    raw.seed = baseSeed;
+    const parsed = specSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of fieldIssues(parsed.error)) {
+        const named = nameIssue(issue, paths, index, request.replicas !== undefined);
+        issues.set(`${named.path}\u0000${named.message}`, named);
+      }
+      continue;
+    }
+    points.push({ point, spec: parsed.data });
+  }
+  if (issues.size > 0) return { ok: false, issues: [...issues.values()] };
+  return { ok: true, seed: baseSeed, points };
+}
+
+// An issue at (or under) a grid path belongs to that grid value; otherwise to the base.
+function nameIssue(issue: FieldIssue, paths: string[], index: number[], replicasGiven: boolean): FieldIssue {
+  const p = paths.findIndex((path) => issue.path === path || issue.path.startsWith(`${path}.`));
+  if (p >= 0) {
+    const under = issue.path.slice(paths[p].length);
+    return { path: `grid.${paths[p]}.${index[p]}${under}`, message: issue.message };
+  }
+  if (replicasGiven && issue.path === 'replicas') return issue;
+  return { path: issue.path === '(body)' ? 'base' : `base.${issue.path}`, message: issue.message };
+}
+
+/** The series a point belongs to: its grid values other than the width, as canonical JSON ("{}"). */
+export function sweepSeriesKey(point: Record<string, unknown>): string {
+  const rest = Object.keys(point)
+    .filter((k) => k !== 'student.width')
+    .sort()
+    .map((k) => [k, point[k]] as const);
+  return JSON.stringify(Object.fromEntries(rest));
+}
+
+// ---- replies ------------------------------------------------------------------
+export const SWEEP_STATUSES = ['queued', 'running', 'completed', 'cancelled'] as const;
+export const sweepStatusSchema = z.enum(SWEEP_STATUSES);
+export type SweepStatus = z.infer<typeof sweepStatusSchema>;
+
+export const sweepChildSchema = z.object({
+  simulationId: idSchema,
+  point: z.record(z.string(), z.unknown()),
+  width: z.number().int(),
+  status: simulationStatusSchema,
+  progress: z.number(),
+  error: z.string().nullable(),
+});
+
+export const sweepSchema = z.object({
+  id: idSchema,
+  name: z.string().nullable(),
+  /** `running` once any child has started; `completed` once the statistics are stored. */
+  status: sweepStatusSchema,
+  /** Mean of the children's progress, 0 to 1. */
+  progress: z.number(),
+  base: z.record(z.string(), z.unknown()),
+  grid: z.record(z.string(), z.array(z.unknown())),
+  replicas: z.number().int(),
+  seed: z.number().int(),
+  /** True when some grid point has no statistics: its run failed, diverged or was cancelled. */
+  partial: z.boolean(),
+  /** The grid points without statistics (once completed). */
+  missing: z.array(sweepChildSchema),
+  /** Children per status. */
+  counts: z.record(z.string(), z.number().int()),
+  children: z.array(sweepChildSchema),
+  scheduleId: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type SweepReply = z.infer<typeof sweepSchema>;
+
+export const sweepSummarySchema = sweepSchema.omit({ children: true, missing: true });
+export const sweepListSchema = z.object({ items: z.array(sweepSummarySchema), nextCursor: z.string().nullable() });
+
+export const sweepListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+  scheduleId: idSchema.optional(),
+});
+
+const nullableNumber = z.number().nullable();
+
+/** One recorded time of one simulation, over its replicas. */
+export const statisticsRowSchema = z.object({
+  step: z.number().int(),
+  time: z.number(),
+  meanLoss: nullableNumber,
+  lossVariance: nullableNumber,
+  standardError: nullableNumber,
+  count: z.number().int(),
+  dropped: z.number().int(),
+  fluctuation: nullableNumber,
+  meanOutputVariance: nullableNumber,
+  excessKurtosis: nullableNumber,
+  probes: z.number().int(),
+});
+export type StatisticsRow = z.infer<typeof statisticsRowSchema>;
+
+export const simulationStatisticsSchema = z.object({
+  simulationId: idSchema,
+  width: z.number().int(),
+  replicas: z.number().int(),
+  rows: z.array(statisticsRowSchema),
+});
+
+export const scalingFitSchema = z.object({
+  step: z.number().int(),
+  time: z.number(),
+  alpha: nullableNumber,
+  logIntercept: nullableNumber,
+  interval: z.object({ lower: z.number(), upper: z.number(), level: z.number(), resamples: z.number().int() }).nullable(),
+  /** The widths fitted on, with their mean loss and finite replica count. */
+  points: z.array(z.object({ width: z.number().int(), meanLoss: z.number(), count: z.number().int() })),
+  excludedWidths: z.array(z.number().int()),
+  missingWidths: z.array(z.number().int()),
+  partial: z.boolean(),
+  reason: z.string().nullable(),
+  intervalReason: z.string().nullable(),
+  saturating: z.unknown().nullable(),
+});
+
+export const sweepSeriesStatisticsSchema = z.object({
+  /** The grid values other than the width shared by this series ({} for a sweep over widths only). */
+  series: z.record(z.string(), z.unknown()),
+  widths: z.array(z.number().int()),
+  missingWidths: z.array(z.number().int()),
+  partial: z.boolean(),
+  /** Per width (ascending): the child's statistics over its replicas. */
+  byWidth: z.array(z.object({ width: z.number().int(), simulationId: idSchema, status: simulationStatusSchema, rows: z.array(statisticsRowSchema) })),
+  /** Per recorded time: the scaling of the mean loss with the width. */
+  scaling: z.array(scalingFitSchema),
+  extrapolation: z.array(z.unknown()),
+});
+
+export const sweepStatisticsSchema = z.object({
+  sweepId: idSchema,
+  status: sweepStatusSchema,
+  partial: z.boolean(),
+  series: z.array(sweepSeriesStatisticsSchema),
+});
+
+export const scalingQuerySchema = z.strictObject({
+  time: z.coerce.number().refine(Number.isFinite, 'must be a finite number'),
+  /** The series as JSON; default the first ("{}" for a sweep over widths only). */
+  series: z.string().max(2000).optional(),
+});
+
+export const scalingReplySchema = scalingFitSchema.extend({
+  sweepId: idSchema,
+  series: z.record(z.string(), z.unknown()),
+  /** The time asked for; `time` is the nearest recorded one. */
+  requestedTime: z.number(),
+});
+
+// ---- schedules ------------------------------------------------------------------
+/** Cron with 5 or 6 fields (seconds first when 6), as BullMQ's job schedulers read it. */
+const cronPattern = z.string().min(9).max(200).regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern with 5 or 6 fields');
+
+const timeZone = z.string().min(1).max(100).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone like "Europe/Paris"');
+
+export const scheduleRequestSchema = z.strictObject({
+  name: z.string().max(200).optional(),
+  pattern: cronPattern,
+  timeZone: timeZone.default('UTC'),
+  /** The sweep every firing submits. */
+  sweep: sweepRequestSchema,
+});
+export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;
+
+export const scheduleSchema = z.object({
+  id: idSchema,
+  name: z.string().nullable(),
+  pattern: z.string(),
+  timeZone: z.string(),
+  sweep: sweepRequestSchema,
+  paused: z.boolean(),
+  /** When it fires next (null while paused). */
+  nextFireAt: z.string().nullable(),
+  /** Sweeps it has created. */
+  sweeps: z.number().int(),
+  createdAt: z.string(),
+});
+export type ScheduleReply = z.infer<typeof scheduleSchema>;
+export const scheduleListSchema = z.object({ items: z.array(scheduleSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,171 @@
+// The sweeps table and its children: a sweep and all its simulations are written in one transaction.
+import { randomUUID } from 'node:crypto';
+import type { Spec } from '@mfsim/contracts';
+import type { Database } from './client.ts';
+import type { Simulation, Sweep } from './generated/client.ts';
+import { Prisma } from './generated/client.ts';
+import { InvalidCursorError } from './simulations.ts';
+
+export type SweepRow = Sweep;
+export type SweepChildRow = Pick<
+  Simulation,
+  'id' | 'status' | 'progress' | 'stepsDone' | 'totalSteps' | 'width' | 'replicas' | 'sweepPoint' | 'error' | 'createdAt'
+>;
+
+export interface NewSweep {
+  name?: string;
+  base: Record<string, unknown>;
+  grid: Record<string, unknown[]>;
+  replicas: number;
+  seed: number;
+  scheduleId?: string;
+  /** The schedule firing (BullMQ job id) that made it; a second sweep for the same firing is refused. */
+  firingId?: string;
+  points: { point: Record<string, unknown>; spec: Spec }[];
+}
+
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+/** Writes the sweep and one queued simulation per grid point; returns the sweep and the child ids in grid order. */
+export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: SweepRow; childIds: string[] }> {
+  return db.prisma.$transaction(async (tx) => {
+    const sweep = await tx.sweep.create({
+      data: {
+        name: s.name ?? null,
+        base: json(s.base),
+        grid: json(s.grid),
+        replicas: s.replicas,
+        seed: BigInt(s.seed),
+        scheduleId: s.scheduleId,
+        firingId: s.firingId,
+      },
+    });
+    const childIds = s.points.map(() => randomUUID());
+    await tx.simulation.createMany({
+      data: s.points.map(({ point, spec }, i) => ({
+        id: childIds[i],
+        name: spec.name ?? null,
+        tags: spec.tags,
+        spec: json(spec),
+        seed: BigInt(spec.seed ?? s.seed),
+        replicas: spec.replicas,
+        width: spec.student.width,
+        totalSteps: spec.training.steps,
+        sweepId: sweep.id,
+        sweepPoint: json(point),
+      })),
+    });
+    return { sweep, childIds };
+  });
+}
+
+/** Removes a sweep and its children (when its flow could not be queued). */
+export async function deleteSweep(db: Database, id: string): Promise<void> {
+  await db.prisma.$transaction([
+    db.prisma.simulation.deleteMany({ where: { sweepId: id } }),
+    db.prisma.sweep.delete({ where: { id } }),
+  ]);
+}
+
+export function findSweep(db: Database, id: string): Promise<SweepRow | null> {
+  return db.prisma.sweep.findUnique({ where: { id } });
+}
+
+export function findSweepByFiring(db: Database, firingId: string): Promise<SweepRow | null> {
+  return db.prisma.sweep.findUnique({ where: { firingId } });
+}
+
+/** The children in creation (grid) order. */
+export function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
+  return db.prisma.simulation.findMany({
+    where: { sweepId },
+    select: {
+      id: true, status: true, progress: true, stepsDone: true, totalSteps: true, width: true, replicas: true,
+      sweepPoint: true, error: true, createdAt: true,
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+}
+
+export interface SweepProgress {
+  sweepId: string;
+  progress: number;
+  counts: Record<string, number>;
+}
+
+/** Progress and child counts per status of many sweeps in one query (for list pages). */
+export async function sweepProgress(db: Database, sweepIds: string[]): Promise<Map<string, SweepProgress>> {
+  const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {} }]));
+  if (sweepIds.length === 0) return out;
+  const { rows } = await db.pool.query<{ sweepId: string; status: string; n: string; progress: number }>(
+    `SELECT "sweepId", status::text AS status, count(*) AS n, sum(progress) AS progress
+       FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`,
+    [sweepIds],
+  );
+  const totals = new Map<string, { n: number; progress: number }>();
+  for (const r of rows) {
+    const p = out.get(r.sweepId)!;
+    p.counts[r.status] = Number(r.n);
+    const t = totals.get(r.sweepId) ?? { n: 0, progress: 0 };
+    // A finished child counts as done whatever its progress when it stopped.
+    const done = ['failed', 'diverged', 'cancelled'].includes(r.status) ? Number(r.n) : Number(r.progress);
+    totals.set(r.sweepId, { n: t.n + Number(r.n), progress: t.progress + done });
+  }
+  for (const [id, t] of totals) out.get(id)!.progress = t.n > 0 ? t.progress / t.n : 0;
+  return out;
+}
+
+const encodeCursor = (row: SweepRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new InvalidCursorError();
+  return { createdAt, id };
+}
+
+/** Newest first, `limit` per page; optionally only those of one schedule. */
+export async function listSweeps(
+  db: Database,
+  q: { limit: number; cursor?: string; scheduleId?: string },
+): Promise<{ items: SweepRow[]; nextCursor: string | null }> {
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const rows = await db.prisma.sweep.findMany({
+    where: {
+      scheduleId: q.scheduleId,
+      ...(after && {
+        OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+      }),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: q.limit + 1,
+  });
+  const items = rows.slice(0, q.limit);
+  return { items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]) : null };
+}
+
+export function countSweepsOfSchedule(db: Database, scheduleId: string): Promise<number> {
+  return db.prisma.sweep.count({ where: { scheduleId } });
+}
+
+/** The sweep's statistics are stored: completed (unless cancelled meanwhile), partial or not. */
+export async function markSweepFinished(db: Database, id: string, partial: boolean): Promise<void> {
+  await db.prisma.sweep.updateMany({
+    where: { id, status: { not: 'cancelled' } },
+    data: { status: 'completed', partial, finishedAt: new Date() },
+  });
+  await db.prisma.sweep.updateMany({ where: { id, status: 'cancelled' }, data: { partial } });
+}
+
+/** Cancels a sweep: its children still queued become cancelled (a worker skips them). Returns their ids. */
+export async function cancelSweep(db: Database, id: string): Promise<string[]> {
+  return db.prisma.$transaction(async (tx) => {
+    await tx.sweep.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    const queued = await tx.simulation.findMany({ where: { sweepId: id, status: 'queued' }, select: { id: true } });
+    await tx.simulation.updateMany({
+      where: { sweepId: id, status: 'queued' },
+      data: { status: 'cancelled', finishedAt: new Date(), error: 'sweep cancelled' },
+    });
+    return queued.map((r) => r.id);
+  });
+}
