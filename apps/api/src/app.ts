@@ -4,25 +4,44 @@ import type { ApiDeps } from './deps.ts';
 import errors from './errors.ts';
 import healthRoutes from './routes/health.ts';
 import simulationRoutes from './routes/simulations.ts';
-import { openApiDocument } from './openapi.ts';
+import auth, { type AuthOptions } from './auth.ts';
+import idempotency from './idempotency.ts';
+import docs from './docs.ts';
+import metricsRoutes from './metrics.ts';
+import keyRoutes from './routes/keys.ts';
+import trajectoryRoutes from './routes/trajectory.ts';
+import simulationControlRoutes from './routes/simulation-control.ts';
+import eventRoutes from './routes/events.ts';
 
 export interface AppOptions {
   deps: ApiDeps;
   logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body; larger gets 413. */
   bodyLimit?: number;
+  /** API keys: on with these options; off with `false`; default: on when API_ADMIN_KEY is set. */
+  auth?: AuthOptions | false;
+}
+
+function authFromEnv(env = process.env): AuthOptions | undefined {
+  if (!env.API_ADMIN_KEY) return undefined;
+  const perMinute = Number(env.API_RATE_LIMIT_PER_MINUTE);
+  return { adminKey: env.API_ADMIN_KEY, ...(Number.isFinite(perMinute) && perMinute > 0 && { rateLimitPerMinute: perMinute }) };
 }
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024 });
   app.decorate('deps', options.deps);
   await app.register(errors);
+  await app.register(auth, { auth: options.auth === false ? undefined : (options.auth ?? authFromEnv()) });
+  await app.register(idempotency);
   await app.register(healthRoutes);
   await app.register(simulationRoutes);
-  await app.register(import('./routes/sweeps.ts'));
-  await app.register(import('./routes/schedules.ts'));
   await app.register(import('@mfsim/dashboard')); // the lab's web page at /dashboard/
-  const document = openApiDocument();
-  app.get('/openapi.json', async () => document);
+  await app.register(trajectoryRoutes);
+  await app.register(simulationControlRoutes);
+  await app.register(eventRoutes);
+  await app.register(keyRoutes);
+  await app.register(metricsRoutes);
+  await app.register(docs);
   return app;
 }

@@ -23,7 +23,7 @@ function checkMemory(spec: Spec, budget: number) {
   ]);
 }
 
-async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
+export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
   const gpu = spec.resources.gpu;
   if (gpu === 'no') return 'cpu';
   const haveGpu = await gpuWorkersRegistered(deps.redis);
@@ -35,15 +35,18 @@ async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
   return haveGpu ? 'gpu' : 'cpu';
 }
 
+/** BullMQ runs lower numbers first and unprioritised jobs before all others: map -1000..1000 to 1001..1. */
+export const bullPriority = (spec: Spec) => 1001 - (spec.priority ?? 0);
+
 export async function submitSimulation(deps: ApiDeps, body: unknown): Promise<SimulationRow> {
   const parsed = parseOr400(specSchema, body, 'spec');
   // The seed is part of the stored spec, so resubmitting a stored spec reproduces the run.
   const spec: Spec = { ...parsed, seed: parsed.seed ?? randomInt(0, 2 ** 31) };
   checkMemory(spec, deps.memoryBudgetBytes);
   const kind = await chooseQueue(deps, spec);
-  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps });
+  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority });
   try {
-    await enqueueSimulation(deps.queues[kind], row.id);
+    await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
   } catch (err) {
     await deleteSimulation(deps.db, row.id);
     throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);

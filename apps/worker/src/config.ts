@@ -10,6 +10,8 @@ export interface WorkerConfig {
   checkpointSeconds: number;
   /** Milliseconds a job lock lives without renewal; a dead worker's job is resumed after it. */
   lockDurationMs: number;
+  /** Milliseconds between checks for stalled jobs (MFSIM_STALLED_INTERVAL_MS; short in tests). */
+  stalledIntervalMs: number;
 }
 
 export function workerConfig(env = process.env): WorkerConfig {
@@ -21,5 +23,6 @@ export function workerConfig(env = process.env): WorkerConfig {
     kernelPreference: env.MFSIM_KERNEL ?? (kind === 'gpu' ? 'cuda' : 'auto'),
     checkpointSeconds: Number(env.MFSIM_CHECKPOINT_SECONDS ?? 5),
     lockDurationMs: Number(env.MFSIM_LOCK_DURATION_MS ?? 30_000),
+    stalledIntervalMs: Number(env.MFSIM_STALLED_INTERVAL_MS ?? 30_000),
   };
 }

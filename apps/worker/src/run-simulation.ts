@@ -7,11 +7,11 @@ import {
   deleteCheckpoint, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
   updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
-import type { SimulationJobData } from '@mfsim/queue';
+import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, type SimulationJobData } from '@mfsim/queue';
+import type { Redis } from 'ioredis';
 import type { Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { withRetry } from './retry.ts';
-import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
 
 export interface RunDeps {
   db: Database;
@@ -21,6 +21,34 @@ export interface RunDeps {
   /** True once the worker has been asked to shut down: hand the job back at the next chunk. */
   shuttingDown(): boolean;
   log: (msg: string, extra?: Record<string, unknown>) => void;
+  /** For live events and metrics; best effort (a Redis outage does not stop the run). */
+  redis?: Redis;
+  workerId?: string;
+  /** Aborted when a client cancels the job (BullMQ worker.cancelJob). */
+  signal?: AbortSignal;
+}
+
+/** Events and counters are for live views: failures to write them are logged, never fatal. */
+function telemetry(deps: RunDeps, id: string) {
+  const best = (what: string, fn: (r: Redis) => Promise<unknown>) =>
+    deps.redis ? fn(deps.redis).catch((err: Error) => deps.log(`could not write ${what}`, { id, error: err.message })) : Promise.resolve();
+  return {
+    event: (type: string, data: Record<string, unknown>) =>
+      best('event', (r) => appendEvent(r, simulationEventsKey(id), type, { simulationId: id, ...data, at: new Date().toISOString() })),
+    count: (counter: Parameters<typeof countJobMetric>[1], by = 1) => best('metric', (r) => countJobMetric(r, counter, by)),
+    rate: (stepsPerSecond: number) => best('metric', (r) => reportStepRate(r, deps.workerId ?? 'worker', stepsPerSecond)),
+  };
+}
+
+/** Replica mean of the last recorded values of a chunk (null when none is finite). */
+function latestMeans(chunk: Chunk): { trainLoss: number | null; testLoss: number | null } {
+  const last = chunk.points.length ? chunk.points[chunk.points.length - 1].step : -1;
+  const at = chunk.points.filter((p) => p.step === last);
+  const mean = (k: 'trainLoss' | 'testLoss') => {
+    const v = at.map((p) => p[k]).filter((x): x is number => x !== null && Number.isFinite(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
+  return { trainLoss: mean('trainLoss'), testLoss: mean('testLoss') };
 }
 
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'diverged']);
@@ -42,7 +70,13 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   const spec = parsed.data;
   const resume = await withRetry(() => loadCheckpoint(db, id));
   if (resume) deps.log('resuming from checkpoint', { id, step: resume.step });
-  await withRetry(() => markRunning(db, id, { backend: engine.info.kernel, device: engine.info.device }));
+  const live = telemetry(deps, id);
+  const claimed = await withRetry(() => markRunning(db, id, { backend: engine.info.kernel, device: engine.info.device }));
+  if (!claimed) return deps.log('simulation was cancelled before it started', { id });
+  await live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps });
+  await live.count('jobs_started');
+  let cancelled = false;
+  let lastChunkAt = performance.now();
 
   const started = performance.now();
   let lastCheckpoint = performance.now();
@@ -59,7 +93,17 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     if (checkpoint) await withRetry(() => saveCheckpoint(db, id, checkpoint.step, checkpoint.state));
     stepsDone = chunk.toStep;
     diverged = chunk.diverged;
-    await withRetry(() => updateProgress(db, id, chunk.toStep, chunk.totalSteps));
+    const now = await withRetry(() => updateProgress(db, id, chunk.toStep, chunk.totalSteps));
+    // The row is the backstop of a cancel whose message this worker missed.
+    if (now.status === 'cancelled') cancelled = true;
+    const steps = chunk.toStep - chunk.fromStep;
+    const elapsed = (performance.now() - lastChunkAt) / 1000;
+    lastChunkAt = performance.now();
+    await live.count('steps', steps);
+    if (elapsed > 0) await live.rate(steps / elapsed);
+    await live.event('progress', {
+      stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
+    });
     await job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10);
   };
 
@@ -72,18 +116,30 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
         lastCheckpoint = performance.now();
         return true;
       },
-      stopRequested: deps.shuttingDown,
+      stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true,
     });
   } catch (err) {
     const message = (err as Error).message;
     await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(started) }));
+    await live.count('jobs_failed');
+    await live.event('status', { status: 'failed', error: message, stepsDone });
     throw err;
   }
 
+  if (result.stopped && (cancelled || deps.signal?.aborted)) {
+    // Cancelled by a client: keep what was computed and the state (a retry resumes from it).
+    await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
+    await withRetry(() => markFinished(db, id, { status: 'cancelled', stepsDone, runSeconds: seconds(started) }));
+    deps.log('cancelled', { id, step: result.checkpoint.step });
+    await live.count('jobs_cancelled');
+    await live.event('status', { status: 'cancelled', stepsDone });
+    return;
+  }
   if (result.stopped) {
     // Shutdown: keep the state, give the job back to the queue for another worker.
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
     deps.log('handing the job back', { id, step: result.checkpoint.step });
+    await live.event('status', { status: 'queued', stepsDone, reason: 'worker shutting down; handed back' });
     await job.moveToWait(token);
     throw new WaitingError();
   }
@@ -94,7 +150,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       : { status: 'completed', stepsDone, runSeconds: seconds(started) }),
   );
   await withRetry(() => deleteCheckpoint(db, id));
-  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
+  await live.count(diverged ? 'jobs_failed' : 'jobs_completed');
+  await live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone });
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

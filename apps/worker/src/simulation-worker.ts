@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { connectDatabase } from '@mfsim/db';
-import { SIMULATION_QUEUES, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
+import { SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
 import type { WorkerConfig } from './config.ts';
 import { EngineHost } from './engine/engine-host.ts';
 import { runSimulation } from './run-simulation.ts';
-import { startSweepWorkers } from './sweep-worker.ts';
 
 export interface RunningWorker {
   id: string;
@@ -30,8 +29,11 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
   let shuttingDown = false;
   const worker = new Worker<SimulationJobData, void>(
     SIMULATION_QUEUES[config.kind],
-    (job, token) =>
+    (job, token, signal) =>
       runSimulation(job, token, {
+        redis,
+        workerId: id,
+        signal,
         db,
         engine,
         checkpointSeconds: config.checkpointSeconds,
@@ -42,21 +44,28 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
       connection: redisConnection(config.redisUrl),
       concurrency: 1,
       lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
       // A job whose worker died is resumed from its checkpoint, several times if need be.
       maxStalledCount: 10,
     },
   );
+  // A client's cancel: the worker running the job aborts it; the others ignore the message.
+  const subscriber = redisClient(config.redisUrl);
+  subscriber.on('error', () => {});
+  const unsubscribe = await onCancelRequests(subscriber, (simulationId) => {
+    if (worker.cancelJob(simulationId, 'cancelled by a client')) log(`worker ${id}: cancelling ${simulationId}`);
+  });
   worker.on('failed', (job, err) => log(`worker ${id}: job ${job?.id} failed: ${err.message}`));
   worker.on('error', (err) => log(`worker ${id}: ${err.message}`));
-  const sweeps = startSweepWorkers(config, db, (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''));
 
   return {
     id,
     engine,
     async close() {
       shuttingDown = true;
+      await unsubscribe();
+      subscriber.disconnect();
       await worker.close();
-      await sweeps.close();
       await engine.stop();
       redis.disconnect();
       await db.close();

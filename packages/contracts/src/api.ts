@@ -35,10 +35,23 @@ export const simulationSchema = z.object({
 });
 export type SimulationReply = z.infer<typeof simulationSchema>;
 
+/** Orders a list can be sorted in: a field, `-` first for descending. */
+export const SIMULATION_SORTS = ['-createdAt', 'createdAt', '-width', 'width', '-progress', 'progress', '-totalSteps', 'totalSteps'] as const;
+const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
 export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
   status: simulationStatusSchema.optional(),
+  /** Case-insensitive part of the name. */
+  name: z.string().min(1).max(200).optional(),
+  /** Simulations carrying this tag. */
+  tag: z.string().min(1).max(100).optional(),
+  /** Simulations of this sweep. */
+  sweep: z.string().uuid().optional(),
+  createdAfter: isoDate.optional(),
+  createdBefore: isoDate.optional(),
+  sort: z.enum(SIMULATION_SORTS).default('-createdAt'),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
@@ -59,13 +72,38 @@ export const trajectoryPointSchema = z.object({
 });
 export type TrajectoryPointReply = z.infer<typeof trajectoryPointSchema>;
 
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const finiteTime = z.coerce.number().min(-1e300).max(1e300);
+
 export const trajectoryQuerySchema = z.strictObject({
-  replica: z.coerce.number().int().min(0).max(100_000).optional(),
+  /** One replica; all replicas when absent. */
+  replica: int(0, 100_000).optional(),
+  fromStep: int(0, 2 ** 31 - 1).optional(),
+  toStep: int(0, 2 ** 31 - 1).optional(),
+  fromTime: finiteTime.optional(),
+  toTime: finiteTime.optional(),
+  /**
+   * At most about this many points per replica: the range is cut into buckets by step, and each
+   * bucket keeps its point of least and of largest `by` and its last point; the first and last
+   * points of the range are always kept.
+   */
+  maxPoints: int(4, 100_000).optional(),
+  /** The series whose extremes the downsampling keeps. */
+  by: z.enum(['testLoss', 'trainLoss', 'testError']).default('testLoss'),
+  /** Full scans: points per page, and `nextCursor` of the previous page. Not with maxPoints. */
+  limit: int(1, 100_000).default(10_000),
+  cursor: z.string().max(200).optional(),
+  format: z.enum(['json', 'csv']).optional(),
 });
+export type TrajectoryQuery = z.infer<typeof trajectoryQuerySchema>;
 
 export const trajectorySchema = z.object({
   simulationId: idSchema,
   points: z.array(trajectoryPointSchema),
+  /** Full scans: pass as `cursor` for the next page; null on the last page (always null when downsampled). */
+  nextCursor: z.string().nullable(),
+  /** True when `maxPoints` thinned the points. */
+  downsampled: z.boolean(),
 });
 
 export const errorIssueSchema = z.object({ path: z.string(), message: z.string() });

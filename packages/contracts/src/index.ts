@@ -1,4 +1,4 @@
 export * from './spec.ts';
 export * from './api.ts';
 export * from './issues.ts';
-export * from './sweeps.ts';
+export * from './service.ts';

@@ -139,6 +139,8 @@ const specObject = z.strictObject({
   training: trainingSchema,
   record: recordSchema.default({ testSize: 1024, probes: 16, snapshots: [] }),
   resources: resourcesSchema.default({ gpu: 'preferred' }),
+  /** Queue priority, -1000 to 1000: higher runs sooner; equal priorities run in order of submission. */
+  priority: int(-1000, 1000).default(0),
 });
 
 /** The input dimension d of a spec (from `inputs.d` or the dataset's rows). */

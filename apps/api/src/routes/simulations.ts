@@ -1,12 +1,12 @@
-// /v1/simulations: submit, list, read, and the trajectory.
+// /v1/simulations: submit, list, read (trajectory.ts: trajectories and snapshots; simulation-control.ts: cancel, retry).
 import type { FastifyInstance } from 'fastify';
-import { idSchema, listQuerySchema, trajectoryQuerySchema } from '@mfsim/contracts';
-import { findSimulation, InvalidCursorError, listSimulations, readTrajectory } from '@mfsim/db';
+import { idSchema, listQuerySchema } from '@mfsim/contracts';
+import { findSimulation, InvalidCursorError, listSimulations, SweepFilterUnavailableError } from '@mfsim/db';
 import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
 import { simulationReply } from '../replies.ts';
 import { submitSimulation } from '../submission.ts';
 
-async function simulationOr404(app: FastifyInstance, id: string) {
+export async function simulationOr404(app: FastifyInstance, id: string) {
   const row = idSchema.safeParse(id).success ? await findSimulation(app.deps.db, id) : null;
   if (!row) throw new NotFoundError(`simulation ${id}`);
   return row;
@@ -26,18 +26,12 @@ export default async function simulationRoutes(app: FastifyInstance) {
       return { items: page.items.map(simulationReply), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof InvalidCursorError) throw new RequestError(400, err.message, [{ path: 'cursor', message: err.message }]);
+      if (err instanceof SweepFilterUnavailableError) throw new RequestError(400, err.message, [{ path: 'sweep', message: err.message }]);
       throw err;
     }
   });
 
   app.get<{ Params: { id: string } }>('/v1/simulations/:id', async (request) => {
     return simulationReply(await simulationOr404(app, request.params.id));
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/trajectory', async (request) => {
-    const q = parseOr400(trajectoryQuerySchema, request.query, 'query');
-    const row = await simulationOr404(app, request.params.id);
-    const points = await readTrajectory(app.deps.db, row.id, { replica: q.replica });
-    return { simulationId: row.id, points };
   });
 }

@@ -1,0 +1,140 @@
+// API keys: `Authorization: Bearer <key>`, roles read < submit < admin, a per-key rate limit in Redis.
+// On when an admin key is configured (API_ADMIN_KEY or buildApp's `auth`); off otherwise, with a
+// loud warning, so a fresh checkout works without configuration.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { findApiKeyByHash, touchApiKey } from '@mfsim/db';
+import type { ApiKeyRoleName } from '@mfsim/contracts';
+import { RequestError, UnavailableError } from './errors.ts';
+
+export interface AuthOptions {
+  /** The bootstrap admin key (API_ADMIN_KEY). */
+  adminKey: string;
+  /** Requests per minute for a key without its own limit; default 1200. */
+  rateLimitPerMinute?: number;
+}
+
+/** What a route needs: `public` routes take no key at all. */
+export type RequiredRole = ApiKeyRoleName | 'public';
+
+export interface Caller {
+  /** The key's id ("bootstrap-admin" for API_ADMIN_KEY); "anonymous" when auth is off. */
+  id: string;
+  role: ApiKeyRoleName;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+  interface FastifyContextConfig {
+    role?: RequiredRole;
+  }
+}
+
+const RANK: Record<ApiKeyRoleName, number> = { read: 0, submit: 1, admin: 2 };
+const PUBLIC_PREFIXES = ['/healthz', '/readyz', '/openapi.json', '/docs', '/metrics', '/dashboard'];
+const CACHE_MS = 5_000;
+const TOUCH_MS = 60_000;
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+/** A new key: `mfsim_` and 43 random base64url characters; its prefix is what lists show. */
+export function newApiKey(): { key: string; prefix: string; hash: string } {
+  const key = `mfsim_${randomBytes(32).toString('base64url')}`;
+  return { key, prefix: key.slice(0, 12), hash: hashApiKey(key) };
+}
+
+function requiredRole(request: FastifyRequest): RequiredRole {
+  const configured = request.routeOptions.config?.role;
+  if (configured) return configured;
+  const path = request.url.split('?')[0];
+  if (PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return 'public';
+  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'submit';
+}
+
+const authIssue = (message: string) => [{ path: '(header) authorization', message }];
+
+async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions }) {
+  app.decorateRequest('caller', null);
+  const auth = options.auth;
+  if (!auth) {
+    const banner = '*** WARNING: API keys are OFF (API_ADMIN_KEY is not set): every request is accepted. ***';
+    app.log.warn(banner);
+    if (!process.env.VITEST) console.warn(banner);
+    return;
+  }
+  const adminHash = Buffer.from(hashApiKey(auth.adminKey));
+  const defaultLimit = auth.rateLimitPerMinute ?? 1200;
+  // Hash -> key, for a few seconds: a revoke in this process clears it at once (see forgetKey).
+  const cache = new Map<string, { caller: Caller; limit: number; until: number }>();
+  const touched = new Map<string, number>();
+  app.decorate('forgetApiKeys', () => cache.clear());
+
+  async function lookup(key: string): Promise<{ caller: Caller; limit: number } | null> {
+    const hash = hashApiKey(key);
+    if (timingSafeEqual(Buffer.from(hash), adminHash)) return { caller: { id: 'bootstrap-admin', role: 'admin' }, limit: defaultLimit };
+    const hit = cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit;
+    const row = await findApiKeyByHash(app.deps.db, hash);
+    if (!row || row.revokedAt) {
+      cache.delete(hash);
+      return null;
+    }
+    const entry = { caller: { id: row.id, role: row.role }, limit: row.rateLimitPerMinute ?? defaultLimit, until: Date.now() + CACHE_MS };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, entry);
+    return entry;
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const needed = requiredRole(request);
+    if (needed === 'public') return;
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})$/i.exec(header) : null;
+    if (!match) {
+      reply.header('WWW-Authenticate', 'Bearer');
+      throw new RequestError(401, 'an API key is required: Authorization: Bearer <key>', authIssue('missing or not "Bearer <key>"'));
+    }
+    const found = await lookup(match[1]);
+    if (!found) {
+      reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+      throw new RequestError(401, 'unknown or revoked API key', authIssue('unknown or revoked key'));
+    }
+    if (RANK[found.caller.role] < RANK[needed]) {
+      throw new RequestError(403, `this key's role "${found.caller.role}" may not do this; it needs "${needed}"`, authIssue(`role "${found.caller.role}" is not enough; needs "${needed}"`));
+    }
+    request.caller = found.caller;
+    // Fixed one-minute windows per key; one round trip.
+    const now = Date.now();
+    const window = Math.floor(now / 60_000);
+    let count: number;
+    try {
+      const r = await app.deps.redis.multi().incr(`mfsim:rate:${found.caller.id}:${window}`).expire(`mfsim:rate:${found.caller.id}:${window}`, 61).exec();
+      count = Number(r?.[0]?.[1] ?? 0);
+    } catch (err) {
+      throw new UnavailableError(`rate limit store (Redis) not reachable: ${(err as Error).message}`);
+    }
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+    reply.header('RateLimit-Limit', String(found.limit));
+    reply.header('RateLimit-Remaining', String(Math.max(0, found.limit - count)));
+    if (count > found.limit) {
+      reply.header('Retry-After', String(retryAfter));
+      throw new RequestError(429, `rate limit of ${found.limit} requests per minute reached; retry after ${retryAfter} s`, authIssue('rate limit reached'));
+    }
+    if (found.caller.id !== 'bootstrap-admin' && (touched.get(found.caller.id) ?? 0) < now - TOUCH_MS) {
+      touched.set(found.caller.id, now);
+      touchApiKey(app.deps.db, found.caller.id).catch(() => {});
+    }
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Drops cached keys (after a revoke). Absent when auth is off. */
+    forgetApiKeys?: () => void;
+  }
+}
+
+export default fp(authPlugin, { name: 'auth', dependencies: ['errors'] });

@@ -1,0 +1,73 @@
+// Cancel and retry a simulation.
+import type { FastifyInstance } from 'fastify';
+import { emptyBodySchema, specSchema } from '@mfsim/contracts';
+import { findSimulation, loadCheckpoint, markCancelled, markRequeued } from '@mfsim/db';
+import { appendEvent, enqueueSimulation, requestCancel, simulationEventsKey } from '@mfsim/queue';
+import { parseOr400, RequestError, UnavailableError } from '../errors.ts';
+import { simulationReply } from '../replies.ts';
+import { bullPriority, chooseQueue } from '../submission.ts';
+import { simulationOr404 } from './simulations.ts';
+
+export default async function simulationControlRoutes(app: FastifyInstance) {
+  const { deps } = app;
+  const event = (id: string, data: Record<string, unknown>) =>
+    appendEvent(deps.redis, simulationEventsKey(id), 'status', { simulationId: id, ...data, at: new Date().toISOString() }).catch(() => {});
+
+  /**
+   * queued: the job leaves the queue; running: the worker running it is told (pub/sub -> its
+   * AbortSignal) and stops after the chunk in hand, keeping what it computed. 409 when final.
+   */
+  app.post<{ Params: { id: string } }>('/v1/simulations/:id/cancel', async (request) => {
+    parseOr400(emptyBodySchema, request.body, 'body');
+    const row = await simulationOr404(app, request.params.id);
+    const before = await markCancelled(deps.db, row.id);
+    if (!before) {
+      throw new RequestError(409, `simulation is ${row.status}; only queued or running ones can be cancelled`, [
+        { path: 'status', message: `is ${row.status}` },
+      ]);
+    }
+    // Remove a waiting job; an active one (locked by a worker) cannot be removed and is told instead.
+    for (const queue of Object.values(deps.queues)) {
+      const job = await queue.getJob(row.id);
+      if (job && !(await job.isActive())) await job.remove().catch(() => {});
+    }
+    await requestCancel(deps.redis, row.id);
+    await event(row.id, { status: 'cancelled', stepsDone: row.stepsDone });
+    return simulationReply((await findSimulation(deps.db, row.id))!);
+  });
+
+  /** failed or cancelled -> queued again, resuming from its checkpoint when there is one. */
+  app.post<{ Params: { id: string } }>('/v1/simulations/:id/retry', async (request, reply) => {
+    parseOr400(emptyBodySchema, request.body, 'body');
+    const row = await simulationOr404(app, request.params.id);
+    if (row.status !== 'failed' && row.status !== 'cancelled') {
+      throw new RequestError(409, `simulation is ${row.status}; only failed or cancelled ones can be retried`, [
+        { path: 'status', message: `is ${row.status}` },
+      ]);
+    }
+    // The old job (kept for a while after it ended) holds the job id: remove it first.
+    for (const queue of Object.values(deps.queues)) {
+      const job = await queue.getJob(row.id);
+      if (!job) continue;
+      if (await job.isActive()) {
+        reply.header('Retry-After', '1');
+        throw new RequestError(409, 'the previous run is still stopping; retry in a second', [{ path: 'status', message: 'still stopping' }]);
+      }
+      await job.remove();
+    }
+    const spec = specSchema.parse(row.spec);
+    const kind = await chooseQueue(deps, spec);
+    if (!(await markRequeued(deps.db, row.id))) {
+      throw new RequestError(409, 'simulation changed meanwhile; read it again', [{ path: 'status', message: 'changed' }]);
+    }
+    try {
+      await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
+    } catch (err) {
+      throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
+    }
+    const checkpoint = await loadCheckpoint(deps.db, row.id);
+    await event(row.id, { status: 'queued', stepsDone: checkpoint?.step ?? 0, retry: true });
+    reply.status(202);
+    return { ...simulationReply((await findSimulation(deps.db, row.id))!), resumesFromStep: checkpoint?.step ?? 0 };
+  });
+}

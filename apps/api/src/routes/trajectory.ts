@@ -1,0 +1,120 @@
+// The trajectory (ranges, downsampling, full scans; JSON or CSV) and particle snapshots (JSON or float32 bytes).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FINAL_STATUSES, trajectoryQuerySchema, type TrajectoryQuery } from '@mfsim/contracts';
+import {
+  InvalidTrajectoryCursorError, listSnapshotSteps, readSnapshot, readTrajectoryDownsampled, readTrajectoryPage, type PointRow,
+} from '@mfsim/db';
+import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
+import { simulationOr404 } from './simulations.ts';
+
+const CSV_HEADER = 'replica,step,time,trainLoss,testLoss,testError\n';
+const cell = (v: number | null) => (v === null ? '' : String(v));
+
+function toCsv(points: PointRow[]): string {
+  const lines = new Array<string>(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    lines[i] = `${p.replica},${p.step},${p.time},${cell(p.trainLoss)},${cell(p.testLoss)},${cell(p.testError)}`;
+  }
+  return CSV_HEADER + lines.join('\n') + (points.length ? '\n' : '');
+}
+
+function wants(request: FastifyRequest, format: string | undefined, type: string): boolean {
+  if (format) return format === type;
+  const accept = request.headers.accept ?? '';
+  return type === 'csv' ? /\btext\/csv\b/.test(accept) : /application\/octet-stream/.test(accept);
+}
+
+/** Finished runs never change: their replies are kept by (id, finishedAt, stepsDone, query). */
+class ReplyCache {
+  private readonly map = new Map<string, { type: string; body: string; nextCursor: string | null }>();
+  constructor(private readonly max = 256) {}
+  get(key: string) {
+    const v = this.map.get(key);
+    if (v) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, v: { type: string; body: string; nextCursor: string | null }) {
+    if (v.body.length > 4_000_000) return;
+    this.map.set(key, v);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+export default async function trajectoryRoutes(app: FastifyInstance) {
+  const cache = new ReplyCache();
+
+  async function trajectory(id: string, q: TrajectoryQuery) {
+    if (q.maxPoints !== undefined && q.cursor) throw new RequestError(400, 'cursor pages full scans; leave out maxPoints', [{ path: 'cursor', message: 'not with maxPoints' }]);
+    for (const [from, to] of [['fromStep', 'toStep'], ['fromTime', 'toTime']] as const) {
+      if (q[from] !== undefined && q[to] !== undefined && q[from]! > q[to]!) {
+        throw new RequestError(400, `${from} is after ${to}`, [{ path: from, message: `greater than ${to}` }]);
+      }
+    }
+    const range = { replica: q.replica, fromStep: q.fromStep, toStep: q.toStep, fromTime: q.fromTime, toTime: q.toTime };
+    if (q.maxPoints !== undefined) {
+      return { points: await readTrajectoryDownsampled(app.deps.db, id, range, q.maxPoints, q.by), nextCursor: null, downsampled: true };
+    }
+    try {
+      const page = await readTrajectoryPage(app.deps.db, id, range, { limit: q.limit, cursor: q.cursor });
+      return { ...page, downsampled: false };
+    } catch (err) {
+      if (err instanceof InvalidTrajectoryCursorError) throw new RequestError(400, err.message, [{ path: 'cursor', message: err.message }]);
+      throw err;
+    }
+  }
+
+  app.get<{ Params: { id: string } }>('/v1/simulations/:id/trajectory', async (request, reply: FastifyReply) => {
+    const q = parseOr400(trajectoryQuerySchema, request.query, 'query');
+    const row = await simulationOr404(app, request.params.id);
+    const csv = wants(request, q.format, 'csv');
+    const final = FINAL_STATUSES.includes(row.status);
+    const key = final ? `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}` : '';
+    let hit = final ? cache.get(key) : undefined;
+    if (!hit) {
+      const t = await trajectory(row.id, q);
+      hit = csv
+        ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points), nextCursor: t.nextCursor }
+        : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
+      if (final) cache.set(key, hit);
+    }
+    if (hit.nextCursor) reply.header('X-Next-Cursor', hit.nextCursor);
+    return reply.type(hit.type).send(hit.body);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/simulations/:id/snapshots', async (request) => {
+    const row = await simulationOr404(app, request.params.id);
+    return { simulationId: row.id, steps: await listSnapshotSteps(app.deps.db, row.id) };
+  });
+
+  app.get<{ Params: { id: string; step: string }; Querystring: { format?: string } }>(
+    '/v1/simulations/:id/snapshots/:step',
+    async (request, reply) => {
+      const format = (request.query as Record<string, unknown>).format;
+      if (format !== undefined && format !== 'json' && format !== 'binary') {
+        throw new RequestError(400, 'format is json or binary', [{ path: 'format', message: 'expected "json" or "binary"' }]);
+      }
+      const extra = Object.keys(request.query as object).filter((k) => k !== 'format');
+      if (extra.length) throw new RequestError(400, 'unknown query fields', extra.map((k) => ({ path: k, message: 'unknown field' })));
+      const step = request.params.step;
+      if (!/^\d{1,9}$/.test(step)) throw new RequestError(400, 'step must be a non-negative integer', [{ path: 'step', message: 'not a non-negative integer' }]);
+      const row = await simulationOr404(app, request.params.id);
+      const snap = await readSnapshot(app.deps.db, row.id, Number(step));
+      if (!snap) throw new NotFoundError(`snapshot at step ${step}`);
+      const R = row.replicas;
+      const n = row.width;
+      const d = R * n > 0 ? snap.w.length / (R * n) : 0;
+      if (format === 'binary' || (format === undefined && wants(request, undefined, 'binary'))) {
+        const bytes = Buffer.concat([Buffer.from(snap.c.buffer, snap.c.byteOffset, snap.c.byteLength),
+          Buffer.from(snap.w.buffer, snap.w.byteOffset, snap.w.byteLength), Buffer.from(snap.b.buffer, snap.b.byteOffset, snap.b.byteLength)]);
+        reply.header('X-Snapshot-Shape', `R=${R},n=${n},d=${d}`);
+        reply.header('X-Snapshot-Layout', 'float32 little-endian: c[R,n] then w[R,n,d] then b[R,n]');
+        return reply.type('application/octet-stream').send(bytes);
+      }
+      return { simulationId: row.id, step: snap.step, replicas: R, width: n, d, c: Array.from(snap.c), w: Array.from(snap.w), b: Array.from(snap.b) };
+    },
+  );
+}

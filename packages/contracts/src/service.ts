@@ -1,0 +1,61 @@
+// Request and reply shapes of the service routes: API keys, cancel and retry, snapshots, events.
+import { z } from 'zod';
+import { idSchema } from './api.ts';
+
+export const API_KEY_ROLES = ['read', 'submit', 'admin'] as const;
+export const apiKeyRoleSchema = z.enum(API_KEY_ROLES);
+export type ApiKeyRoleName = z.infer<typeof apiKeyRoleSchema>;
+
+export const newApiKeySchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  role: apiKeyRoleSchema,
+  /** Requests per minute; the service default when absent. */
+  rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+export const apiKeySchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  /** The first characters of the key, to recognise it. */
+  prefix: z.string(),
+  role: apiKeyRoleSchema,
+  rateLimitPerMinute: z.number().int().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+/** Only the reply to a create carries the key itself; it is never shown again. */
+export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) });
+
+/** POST /v1/simulations/{id}/cancel and /retry take an empty body or {}. */
+export const emptyBodySchema = z.strictObject({}).optional();
+
+export const snapshotSchema = z.object({
+  simulationId: idSchema,
+  step: z.number().int(),
+  replicas: z.number().int(),
+  width: z.number().int(),
+  d: z.number().int(),
+  /** c [R, n], w [R, n, d] (row-major), b [R, n]. */
+  c: z.array(z.number()),
+  w: z.array(z.number()),
+  b: z.array(z.number()),
+});
+export const snapshotListSchema = z.object({ simulationId: idSchema, steps: z.array(z.number().int()) });
+
+/** One Server-Sent Event's data (its `event:` is `type`). */
+export const simulationEventSchema = z.object({
+  type: z.enum(['status', 'progress']),
+  simulationId: idSchema,
+  status: z.string().optional(),
+  stepsDone: z.number().int().optional(),
+  totalSteps: z.number().int().optional(),
+  progress: z.number().optional(),
+  /** Replica means of the latest recorded losses. */
+  trainLoss: z.number().nullable().optional(),
+  testLoss: z.number().nullable().optional(),
+  error: z.string().nullable().optional(),
+  at: z.string(),
+});
+export type SimulationEvent = z.infer<typeof simulationEventSchema>;
