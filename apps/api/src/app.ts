@@ -36,6 +36,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(idempotency);
   await app.register(healthRoutes);
   await app.register(simulationRoutes);
+  await app.register(import('./routes/sweeps.ts'));
+  await app.register(import('./routes/schedules.ts'));
   await app.register(import('@mfsim/dashboard')); // the lab's web page at /dashboard/
   await app.register(trajectoryRoutes);
   await app.register(simulationControlRoutes);

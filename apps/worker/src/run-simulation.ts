@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { withRetry } from './retry.ts';
+import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
 
 export interface RunDeps {
   db: Database;
@@ -152,6 +153,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   await withRetry(() => deleteCheckpoint(db, id));
   await live.count(diverged ? 'jobs_failed' : 'jobs_completed');
   await live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone });
+  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

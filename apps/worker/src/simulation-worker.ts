@@ -7,6 +7,7 @@ import { SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, regi
 import type { WorkerConfig } from './config.ts';
 import { EngineHost } from './engine/engine-host.ts';
 import { runSimulation } from './run-simulation.ts';
+import { startSweepWorkers } from './sweep-worker.ts';
 
 export interface RunningWorker {
   id: string;
@@ -57,6 +58,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
   });
   worker.on('failed', (job, err) => log(`worker ${id}: job ${job?.id} failed: ${err.message}`));
   worker.on('error', (err) => log(`worker ${id}: ${err.message}`));
+  const sweeps = startSweepWorkers(config, db, (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''));
 
   return {
     id,
@@ -66,6 +68,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
       await unsubscribe();
       subscriber.disconnect();
       await worker.close();
+      await sweeps.close();
       await engine.stop();
       redis.disconnect();
       await db.close();

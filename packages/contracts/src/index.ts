@@ -2,3 +2,4 @@ export * from './spec.ts';
 export * from './api.ts';
 export * from './issues.ts';
 export * from './service.ts';
+export * from './sweeps.ts';

@@ -3,5 +3,8 @@ export * from './simulations.ts';
 export * from './trajectory.ts';
 export * from './records.ts';
 export * from './keys.ts';
+export * from './sweeps.ts';
+export * from './statistics.ts';
+export * from './schedules.ts';
 export * from './trajectory-queries.ts';
 export * from './simulation-control.ts';
