@@ -15,6 +15,10 @@ export const DEFAULT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 export default async function dashboard(app: FastifyInstance, options: DashboardOptions = {}) {
   const root = options.root ?? DEFAULT_DIST;
+  // The page itself needs no key (it asks for one); the API's auth reads `config.role`.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), role: 'public' } as typeof route.config;
+  });
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/'));
   if (!existsSync(path.join(root, 'index.html'))) {
     app.get('/dashboard/*', (_request, reply) =>

@@ -1,6 +1,6 @@
 // The submit form's model: fields by spec path, the spec (or sweep) they make, validation with the
 // contracts' own zod schema, and each issue placed at the field it belongs to. No DOM here.
-import { fieldIssues, specSchema, type FieldIssue } from '@mfsim/contracts';
+import { expandSweep, fieldIssues, specSchema, sweepRequestSchema, type FieldIssue } from '@mfsim/contracts';
 
 export interface FieldDef {
   /** Dotted spec path, as the API's issues name it. */
@@ -85,48 +85,40 @@ export function specFromValues(values: Values): Record<string, unknown> {
   return spec;
 }
 
-export function widthsFromValues(values: Values): { widths: number[]; issue: FieldIssue | null } {
-  const items = (values[SWEEP_WIDTHS] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const widths = items.map(Number);
-  if (items.length === 0) return { widths, issue: { path: SWEEP_WIDTHS, message: 'give at least one width' } };
-  const bad = items.find((s, i) => !Number.isInteger(widths[i]) || widths[i] < 1);
-  if (bad !== undefined) return { widths, issue: { path: SWEEP_WIDTHS, message: `"${bad}" is not a positive whole number` } };
-  if (new Set(widths).size !== widths.length) return { widths, issue: { path: SWEEP_WIDTHS, message: 'widths repeat' } };
-  return { widths, issue: null };
-}
-
 export type Submission =
-  | { ok: true; kind: 'simulation'; body: Record<string, unknown> }
-  | { ok: true; kind: 'sweep'; body: Record<string, unknown> }
+  | { ok: true; kind: 'simulation' | 'sweep'; body: Record<string, unknown> }
   | { ok: false; issues: FieldIssue[] };
 
-/** Validates the form as the API will: the same zod spec schema; a sweep checks its base spec at every width. */
+/**
+ * Validates the form as the API will, with the contracts' own schemas: the spec schema for a
+ * simulation; for a sweep the request schema and its expansion, which checks every grid point.
+ */
 export function validate(kind: 'simulation' | 'sweep', values: Values): Submission {
   const spec = specFromValues(values);
   if (kind === 'simulation') {
     const r = specSchema.safeParse(spec);
     return r.success ? { ok: true, kind, body: spec } : { ok: false, issues: fieldIssues(r.error) };
   }
-  const { widths, issue } = widthsFromValues(values);
-  const issues: FieldIssue[] = issue ? [issue] : [];
-  const seen = new Set<string>();
-  for (const width of issue ? [Number(values['student.width'])] : widths) {
-    const r = specSchema.safeParse({ ...spec, student: { ...(spec.student as object), width } });
-    if (r.success) continue;
-    for (const i of fieldIssues(r.error)) {
-      const placed = i.path === 'student.width' ? { path: SWEEP_WIDTHS, message: `n = ${width}: ${i.message}` } : i;
-      const key = `${placed.path}\u0000${placed.message}`;
-      if (!seen.has(key)) issues.push(placed);
-      seen.add(key);
-    }
+  const widths = (values[SWEEP_WIDTHS] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(numberOrText);
+  if (widths.length === 0) return { ok: false, issues: [{ path: SWEEP_WIDTHS, message: 'give at least one width' }] };
+  const body = sweepBody(spec, widths);
+  const request = sweepRequestSchema.safeParse(body);
+  if (!request.success) return { ok: false, issues: fieldIssues(request.error) };
+  const expanded = expandSweep(request.data, 0);
+  if (!expanded.ok) {
+    // "grid.student.width.2" is the third width: say which.
+    const issues = expanded.issues.map((i) => {
+      const m = /^grid\.student\.width\.(\d+)/.exec(i.path);
+      return m ? { path: SWEEP_WIDTHS, message: `n = ${String(widths[Number(m[1])])}: ${i.message}` } : i;
+    });
+    return { ok: false, issues };
   }
-  if (issues.length) return { ok: false, issues };
-  return { ok: true, kind, body: sweepBody(spec, widths) };
+  return { ok: true, kind, body };
 }
 
-/** POST /v1/sweeps body: the base spec and a grid of spec paths to values (issue 4). */
-export function sweepBody(spec: Record<string, unknown>, widths: number[]): Record<string, unknown> {
-  return { name: spec.name, base: spec, grid: { 'student.width': widths } };
+/** POST /v1/sweeps body: the base spec and a grid of spec paths to values. */
+export function sweepBody(spec: Record<string, unknown>, widths: unknown[]): Record<string, unknown> {
+  return { ...(spec.name ? { name: spec.name } : {}), base: spec, grid: { 'student.width': widths } };
 }
 
 /** The form field an issue belongs to: the longest field path that is a prefix of the issue's path. */
@@ -136,7 +128,8 @@ export function fieldFor(issuePath: string, paths: readonly string[]): string | 
     if ((issuePath === p || issuePath.startsWith(`${p}.`)) && (best === null || p.length > best.length)) best = p;
   }
   // Issues about the sweep's base spec ("base.student.width") belong to the same fields.
-  if (best === null && /^(base|spec)\./.test(issuePath)) return fieldFor(issuePath.replace(/^(base|spec)\./, ''), paths);
+  if (best === null && issuePath.startsWith('base.')) return fieldFor(issuePath.slice('base.'.length), paths);
+  if (best === null && (issuePath === 'grid' || issuePath.startsWith('grid.student.width'))) return SWEEP_WIDTHS;
   if (best === 'student.width' && !paths.includes('student.width')) return SWEEP_WIDTHS;
   return best;
 }

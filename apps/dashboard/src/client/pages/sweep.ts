@@ -6,17 +6,21 @@ import { drawFluctuationChart, drawScalingChart, drawWidthCurves } from '../char
 import { clear, fmt, fmtDate, h } from '../dom.ts';
 import { live } from '../live.ts';
 import { logPoints } from '../series.ts';
-import { childrenOf, childWidth, type ScalingReply, type SweepReply, type SweepStatisticsReply } from '../types.ts';
+import { SWEEP_FINAL, type ScalingFit, type SweepReply, type SweepSeriesStatistics, type SweepStatisticsReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 
-export const SWEEP_FINAL = ['completed', 'failed', 'cancelled', 'partial', 'diverged'];
-
 /** The exponent as the lab reads it: alpha with its interval. */
-export function exponentText(s: Pick<ScalingReply, 'alpha' | 'interval' | 'reason'>): string {
+export function exponentText(s: Pick<ScalingFit, 'alpha' | 'interval' | 'reason'>): string {
   if (s.alpha === null) return `no exponent${s.reason ? `: ${s.reason}` : ''}`;
-  const ci = s.interval ? ` [${fmt(s.interval.lower)}, ${fmt(s.interval.upper)}] (${Math.round(s.interval.level * 100)}% bootstrap)` : '';
+  const ci = s.interval ? `, ${Math.round(s.interval.level * 100)}% interval [${fmt(s.interval.lower)}, ${fmt(s.interval.upper)}]` : '';
   return `α = ${fmt(s.alpha)}${ci}`;
 }
+
+const seriesLabel = (s: Record<string, unknown>) =>
+  Object.keys(s).length ? Object.entries(s).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') : 'all widths';
+
+// 409: the sweep has no statistics yet (still running, or aggregating).
+const notYet = (err: unknown) => err instanceof ApiError && (err.status === 409 || err.status === 404);
 
 export function sweepPage(root: HTMLElement, id: string) {
   let stopped = false;
@@ -26,94 +30,92 @@ export function sweepPage(root: HTMLElement, id: string) {
   const statsCard = h('section.card', {}, h('h2', {}, 'Scaling with width'), note('Statistics appear when the sweep has finished.'));
 
   function renderSweep(s: SweepReply) {
-    const kids = [...childrenOf(s)].sort((a, b) => (childWidth(a) ?? 0) - (childWidth(b) ?? 0));
-    const gridText = s.grid ? Object.entries(s.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ') : '';
+    const kids = [...s.children].sort((a, b) => a.width - b.width);
+    const gridText = Object.entries(s.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ');
+    const counts = Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(' · ');
     clear(
       head,
-      pageHeader(s.name ?? `Sweep ${shortId(s.id)}`, statusBadge(s.status)),
-      h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${gridText}${s.replicas ? ` · ${s.replicas} replicas` : ''} · created ${fmtDate(s.createdAt)}`)),
+      pageHeader(s.name ?? `Sweep ${shortId(s.id)}`, statusBadge(s.status), s.partial ? statusBadge('partial') : null),
+      h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${gridText} · ${s.replicas} replicas · ${counts} · created ${fmtDate(s.createdAt)}`)),
       s.scheduleId ? h('p.muted', {}, 'Created by schedule ', h('a', { href: '#/schedules' }, shortId(s.scheduleId))) : null,
     );
     clear(
       children,
       h('h2', {}, `Simulations (${kids.length})`),
       h('table.data', {},
-        h('thead', {}, h('tr', {}, ...['Point', 'Status', 'Progress', ''].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ...['Grid point', 'Status', 'Progress', ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, ...kids.map((c) =>
-          h('tr', { 'data-id': c.id },
-            h('td', {}, c.point ? Object.entries(c.point).map(([k, v]) => `${k.split('.').pop()} = ${v}`).join(', ') : `n = ${childWidth(c) ?? '?'}`),
-            h('td', {}, statusBadge(c.status)),
+          h('tr', { 'data-id': c.simulationId },
+            h('td', {}, Object.entries(c.point).map(([k, v]) => `${k.split('.').pop()} = ${v}`).join(', ') || `width = ${c.width}`),
+            h('td', {}, statusBadge(c.status), c.error ? h('span.error-text', { title: c.error }, ' ⚠') : null),
             h('td', {}, progressBar(c.progress)),
-            h('td', {}, h('a', { href: `#/simulations/${c.id}` }, 'open')),
+            h('td', {}, h('a', { href: `#/simulations/${c.simulationId}` }, 'open')),
           ),
         )),
       ),
     );
   }
 
-  async function loadStatistics() {
+  async function loadStatistics(): Promise<boolean> {
     let stats: SweepStatisticsReply;
     try {
       stats = await api<SweepStatisticsReply>(`/v1/sweeps/${id}/statistics`);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return false;
+      if (notYet(err)) return false;
       clear(statsCard, h('h2', {}, 'Scaling with width'), note(`Could not load statistics: ${errorText(err)}`, 'error'));
       return true;
     }
-    if (stopped || !stats.rows?.length) return false;
+    if (stopped || stats.series.length === 0 || stats.series.every((s) => s.scaling.length === 0)) return false;
     statsLoaded = true;
-    renderStatistics(stats);
+    const seriesSelect = h('select', { 'aria-label': 'series' }, ...stats.series.map((s, i) => h('option', { value: i }, seriesLabel(s.series))));
+    const body = h('div');
+    seriesSelect.addEventListener('change', () => renderSeries(body, stats.series[Number(seriesSelect.value)]));
+    clear(statsCard, h('h2', {}, 'Scaling with width'), stats.series.length > 1 ? h('div.controls', {}, h('label', {}, 'Series ', seriesSelect)) : null, body);
+    renderSeries(body, stats.series[0]);
     return true;
   }
 
-  function renderStatistics(stats: SweepStatisticsReply) {
-    const times = [...new Set(stats.rows.map((r) => r.time))].sort((a, b) => a - b);
+  function renderSeries(body: HTMLElement, series: SweepSeriesStatistics) {
+    const times = series.scaling.map((s) => s.time);
     const timeSelect = h('select', { 'aria-label': 'time', 'data-testid': 'scaling-time' }, ...times.map((t) => h('option', { value: t }, `t = ${fmt(t)}`)));
     timeSelect.value = String(times[times.length - 1]);
     const exponent = h('p.exponent', { 'data-testid': 'exponent' });
     const scalingBox = h('div.chart', { 'data-chart': 'scaling' });
     const fluctuationBox = h('div.chart', { 'data-chart': 'fluctuation' });
     const curvesBox = h('div.chart.wide', { 'data-chart': 'width-curves' });
-    const partial = stats.partial ? note(`Partial: widths missing ${stats.missingWidths?.length ? `(${stats.missingWidths.join(', ')})` : 'at some times'}.`, 'error') : null;
+    const partial = series.partial ? note(`Partial: no statistics for width${series.missingWidths.length === 1 ? '' : 's'} ${series.missingWidths.join(', ')} (failed, diverged or cancelled).`, 'error') : null;
 
     const showTime = async () => {
       const time = Number(timeSelect.value);
-      const atTime = stats.rows.filter((r) => r.time === time);
-      let scaling = stats.scaling?.find((s) => s.time === time);
+      let scaling: ScalingFit | undefined = series.scaling.find((s) => s.time === time);
       if (!scaling) {
         try {
-          scaling = await api<ScalingReply>(`/v1/sweeps/${id}/scaling${query({ time })}`);
+          scaling = await api<ScalingFit>(`/v1/sweeps/${id}/scaling${query({ time, series: JSON.stringify(series.series) })}`);
         } catch (err) {
           exponent.textContent = `Could not load the scaling: ${errorText(err)}`;
           return;
         }
       }
-      const se = new Map(atTime.map((r) => [r.width, r.standardError]));
+      const atTime = series.byWidth.map((w) => ({ width: w.width, row: w.rows.find((r) => r.time === time) }));
+      const se = new Map(atTime.map((a) => [a.width, a.row?.standardError ?? null]));
       exponent.textContent = exponentText(scaling);
       drawScalingChart(scalingBox, { ...scaling, time, points: scaling.points.map((p) => ({ ...p, standardError: se.get(p.width) ?? null })) });
-      drawFluctuationChart(fluctuationBox, time, atTime.filter((r) => r.fluctuation !== null).map((r) => ({ width: r.width, fluctuation: r.fluctuation! })));
+      drawFluctuationChart(fluctuationBox, time, atTime.filter((a) => a.row?.fluctuation != null).map((a) => ({ width: a.width, fluctuation: a.row!.fluctuation! })));
     };
     timeSelect.addEventListener('change', showTime);
 
-    const curves = stats.widths.map((width) => {
-      const rows = stats.rows.filter((r) => r.width === width);
-      return { width, points: logPoints(rows.map((r) => r.time), rows.map((r) => r.meanLoss)) };
-    });
-
-    clear(
-      statsCard,
-      h('h2', {}, 'Scaling with width'),
+    clear(body,
       h('div.controls', {}, h('label', {}, 'Time ', timeSelect), exponent),
       partial,
       h('div.chart-grid', {}, scalingBox, fluctuationBox),
       curvesBox,
     );
     showTime();
-    drawWidthCurves(curvesBox, curves);
+    drawWidthCurves(curvesBox, series.byWidth.map((w) => ({ width: w.width, points: logPoints(w.rows.map((r) => r.time), w.rows.map((r) => r.meanLoss)) })));
   }
 
   root.replaceChildren(head, statsCard, children);
-  // Statistics of a finished sweep are asked for at once, beside the sweep itself.
+  // A finished sweep's statistics are asked for at once, beside the sweep itself.
   loadStatistics().catch(() => {});
   const handle = live<SweepReply>({
     eventsPath: `/v1/sweeps/${id}/events`,
@@ -131,7 +133,7 @@ export function sweepPage(root: HTMLElement, id: string) {
       if (SWEEP_FINAL.includes(s.status) && !statsLoaded) retryStatistics();
     },
   });
-  // The aggregate job may finish a moment after the last child: ask again for a while.
+  // The statistics are stored as the sweep completes: ask again for a while.
   async function retryStatistics(tries = 40) {
     for (let i = 0; i < tries && !stopped && !statsLoaded; i++) {
       if (await loadStatistics()) return;

@@ -1,9 +1,8 @@
 // The list of sweeps, with live progress.
 import { api, query } from '../api.ts';
 import { clear, fmtDate, h } from '../dom.ts';
-import type { Page, SweepReply } from '../types.ts';
+import { SWEEP_FINAL, type Page, type SweepSummary } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
-import { SWEEP_FINAL } from './sweep.ts';
 
 export function sweepsPage(root: HTMLElement) {
   const cursors: (string | null)[] = [null];
@@ -16,16 +15,16 @@ export function sweepsPage(root: HTMLElement) {
   async function load() {
     if (timer) clearTimeout(timer);
     try {
-      const page = await api<Page<SweepReply>>(`/v1/sweeps${query({ limit: 20, cursor: cursors[pageIndex] })}`);
+      const page = await api<Page<SweepSummary>>(`/v1/sweeps${query({ limit: 20, cursor: cursors[pageIndex] })}`);
       if (stopped) return;
       cursors[pageIndex + 1] = page.nextCursor;
       clear(table, page.items.length === 0 ? note('No sweeps yet.') : h('table.data', {},
         h('thead', {}, h('tr', {}, ...['Name', 'Status', 'Progress', 'Grid', 'Created'].map((t) => h('th', {}, t)))),
         h('tbody', {}, ...page.items.map((s) => h('tr', { 'data-id': s.id },
           h('td', {}, h('a', { href: `#/sweeps/${s.id}` }, s.name ?? shortId(s.id))),
-          h('td', {}, statusBadge(s.status)),
+          h('td', {}, statusBadge(s.status), s.partial ? statusBadge('partial') : null),
           h('td', {}, progressBar(s.progress)),
-          h('td', {}, s.grid ? Object.entries(s.grid).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ') : '—'),
+          h('td', {}, Object.entries(s.grid).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')),
           h('td', {}, fmtDate(s.createdAt)),
         )))));
       clear(pager,
