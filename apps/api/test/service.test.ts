@@ -1,0 +1,206 @@
+// Keys, idempotency, lists, trajectory queries, cancel/retry, events and metrics, on the real service.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { buildApp } from '../src/app.ts';
+import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+
+let service: Awaited<ReturnType<typeof startService>>;
+let secured: Awaited<ReturnType<typeof buildApp>>;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const api = () => request(service.app.server);
+const ADMIN = 'test-admin-key-0123456789';
+
+async function finished(id: string) {
+  return waitFor(async () => {
+    const r = await api().get(`/v1/simulations/${id}`);
+    return ['completed', 'failed', 'diverged', 'cancelled'].includes(r.body.status) ? r.body : undefined;
+  }, 60_000, `simulation ${id} to finish`);
+}
+
+beforeAll(async () => {
+  service = await startService();
+  secured = await buildApp({ deps: service.deps, auth: { adminKey: ADMIN, rateLimitPerMinute: 1000 } });
+  await secured.ready();
+  worker = await startTestWorker();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await secured?.close();
+  await service?.close();
+});
+
+describe('API keys', () => {
+  const sec = () => request(secured.server);
+  it('refuses requests without a valid key (401) and roles that may not (403); admin manages keys', async () => {
+    expect((await sec().get('/v1/simulations')).status).toBe(401);
+    expect((await sec().get('/v1/simulations').set('Authorization', 'Bearer nope')).status).toBe(401);
+    expect((await sec().get('/healthz')).status).toBe(200);
+    const created = await sec().post('/v1/keys').set('Authorization', `Bearer ${ADMIN}`).send({ name: 'reader', role: 'read' });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^mfsim_/);
+    expect(created.body.key.startsWith(created.body.prefix)).toBe(true);
+    const reader = `Bearer ${created.body.key}`;
+    expect((await sec().get('/v1/simulations').set('Authorization', reader)).status).toBe(200);
+    const post = await sec().post('/v1/simulations').set('Authorization', reader).send(smallSpec());
+    expect(post.status).toBe(403);
+    expect(post.body.issues[0].path).toBe('(header) authorization');
+    expect((await sec().get('/v1/keys').set('Authorization', reader)).status).toBe(403);
+    const list = await sec().get('/v1/keys').set('Authorization', `Bearer ${ADMIN}`);
+    expect(list.body.items.map((k: { id: string }) => k.id)).toContain(created.body.id);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect((await sec().delete(`/v1/keys/${created.body.id}`).set('Authorization', `Bearer ${ADMIN}`)).status).toBe(200);
+    expect((await sec().get('/v1/simulations').set('Authorization', reader)).status).toBe(401);
+  });
+
+  it('limits each key per minute: 429 with Retry-After', async () => {
+    const created = await request(secured.server).post('/v1/keys').set('Authorization', `Bearer ${ADMIN}`).send({ name: 'slow', role: 'read', rateLimitPerMinute: 3 });
+    const auth = `Bearer ${created.body.key}`;
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await sec().get('/v1/simulations?limit=1').set('Authorization', auth)).status);
+    expect(codes.slice(0, 3)).toEqual([200, 200, 200]);
+    const limited = await sec().get('/v1/simulations?limit=1').set('Authorization', auth);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('returns the first reply for the same key and body, 409 for another body, and queues once', async () => {
+    const key = `idem-${Date.now()}`;
+    const a = await api().post('/v1/simulations').set('Idempotency-Key', key).send(smallSpec({ name: 'idem' }));
+    const b = await api().post('/v1/simulations').set('Idempotency-Key', key).send(smallSpec({ name: 'idem' }));
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.id).toBe(a.body.id);
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    const c = await api().post('/v1/simulations').set('Idempotency-Key', key).send(smallSpec({ name: 'other' }));
+    expect(c.status).toBe(409);
+    expect(c.body.issues[0].path).toBe('(header) idempotency-key');
+    const same = await api().get('/v1/simulations?name=idem&limit=50');
+    expect(same.body.items.filter((s: { name: string }) => s.name === 'idem')).toHaveLength(1);
+    await finished(a.body.id);
+  });
+});
+
+describe('lists', () => {
+  it('filters by name, tag, status and creation time, and sorts with a cursor', async () => {
+    const ids = [];
+    for (const width of [8, 24, 16]) {
+      const r = await api().post('/v1/simulations').send(smallSpec({ name: `list-${width}`, tags: ['listing'], student: { unit: 'tanh', width } }));
+      ids.push(r.body.id);
+    }
+    const byTag = await api().get('/v1/simulations?tag=listing&sort=width&limit=2');
+    expect(byTag.body.items.map((s: { name: string }) => s.name)).toEqual(['list-8', 'list-16']);
+    const next = await api().get(`/v1/simulations?tag=listing&sort=width&limit=2&cursor=${byTag.body.nextCursor}`);
+    expect(next.body.items.map((s: { name: string }) => s.name)).toEqual(['list-24']);
+    expect(next.body.nextCursor).toBeNull();
+    expect((await api().get('/v1/simulations?name=LIST-2')).body.items.map((s: { name: string }) => s.name)).toEqual(['list-24']);
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    expect((await api().get(`/v1/simulations?tag=listing&createdAfter=${future}`)).body.items).toEqual([]);
+    const bad = await api().get('/v1/simulations?sort=sideways&createdAfter=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['createdAfter', 'sort']);
+    for (const id of ids) await finished(id);
+  });
+});
+
+describe('trajectory queries', () => {
+  it('serves ranges, replicas, downsampling that keeps extremes and ends, full scans with a cursor, and CSV', async () => {
+    const post = await api().post('/v1/simulations').send(smallSpec({ training: { dynamics: 'sgd', batchSize: 32, dt: 0.2, steps: 400 }, record: { every: 1, testSize: 64, probes: 2, snapshots: [0, 400] } }));
+    await finished(post.body.id);
+    const id = post.body.id;
+    const all = (await api().get(`/v1/simulations/${id}/trajectory?replica=0&limit=100000`)).body.points;
+    expect(all).toHaveLength(401);
+    const ds = await api().get(`/v1/simulations/${id}/trajectory?replica=0&maxPoints=50`);
+    expect(ds.body.downsampled).toBe(true);
+    const pts = ds.body.points;
+    expect(pts.length).toBeLessThanOrEqual(50);
+    expect(pts[0].step).toBe(0);
+    expect(pts[pts.length - 1].step).toBe(400);
+    const losses = all.map((p: { testLoss: number }) => p.testLoss);
+    expect(pts.map((p: { testLoss: number }) => p.testLoss)).toContain(Math.min(...losses));
+    expect(pts.map((p: { testLoss: number }) => p.testLoss)).toContain(Math.max(...losses));
+    const range = (await api().get(`/v1/simulations/${id}/trajectory?fromStep=100&toStep=110`)).body.points;
+    expect(range).toHaveLength(22);
+    const timeRange = (await api().get(`/v1/simulations/${id}/trajectory?replica=1&fromTime=20&toTime=21`)).body.points;
+    expect(timeRange.map((p: { step: number }) => p.step)).toEqual([100, 101, 102, 103, 104, 105]);
+    let cursor = '';
+    const scanned = [];
+    for (;;) {
+      const r = await api().get(`/v1/simulations/${id}/trajectory?limit=300${cursor ? `&cursor=${cursor}` : ''}`);
+      scanned.push(...r.body.points);
+      if (!r.body.nextCursor) break;
+      cursor = r.body.nextCursor;
+    }
+    expect(scanned).toHaveLength(802);
+    const csv = await api().get(`/v1/simulations/${id}/trajectory?replica=0&toStep=2`).set('Accept', 'text/csv');
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.text.split('\n')[0]).toBe('replica,step,time,trainLoss,testLoss,testError');
+    expect(csv.text.trim().split('\n')).toHaveLength(4);
+    const steps = await api().get(`/v1/simulations/${id}/snapshots`);
+    expect(steps.body.steps).toEqual([0, 400]);
+    const json = await api().get(`/v1/simulations/${id}/snapshots/400`);
+    const bin = await api().get(`/v1/simulations/${id}/snapshots/400`).set('Accept', 'application/octet-stream').buffer(true)
+      .parse((res, cb) => { const parts: Buffer[] = []; res.on('data', (c: Buffer) => parts.push(c)); res.on('end', () => cb(null, Buffer.concat(parts))); });
+    const floats = new Float32Array(new Uint8Array(bin.body as Buffer).slice().buffer);
+    expect(floats.length).toBe(json.body.c.length + json.body.w.length + json.body.b.length);
+    expect(floats[0]).toBe(json.body.c[0]);
+  });
+});
+
+describe('cancel, retry, events, metrics', () => {
+  it('cancels a running simulation within a second, keeps its points, retries it to completion, and streams events', async () => {
+    const post = await api().post('/v1/simulations').send(smallSpec({ name: 'long', student: { unit: 'tanh', width: 256 }, training: { dynamics: 'sgd', batchSize: 256, dt: 0.05, steps: 200_000 }, record: { every: 100, testSize: 64, probes: 2 } }));
+    const id = post.body.id;
+    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > 0 ? true : undefined), 30_000, 'progress');
+    const asked = Date.now();
+    const cancel = await api().post(`/v1/simulations/${id}/cancel`);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.status).toBe('cancelled');
+    // The worker has let go of the job (its final write happened) within a second or so.
+    await waitFor(async () => ((await service.deps.queues.cpu.getJob(id))?.finishedOn ? true : undefined), 5_000, 'job to stop');
+    expect(Date.now() - asked).toBeLessThan(2_500);
+    const row = (await api().get(`/v1/simulations/${id}`)).body;
+    expect(row.status).toBe('cancelled');
+    const kept = (await api().get(`/v1/simulations/${id}/trajectory?replica=0`)).body.points.length;
+    expect(kept).toBeGreaterThan(0);
+    expect((await api().post(`/v1/simulations/${id}/cancel`)).status).toBe(409);
+    const retry = await api().post(`/v1/simulations/${id}/retry`);
+    expect(retry.status).toBe(202);
+    expect(retry.body.resumesFromStep).toBeGreaterThan(0);
+    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.status === 'running' ? true : undefined), 30_000, 'rerun');
+    await api().post(`/v1/simulations/${id}/cancel`);
+    // Events: the whole log, then resume after an id.
+    const events = await api().get(`/v1/simulations/${id}/events`).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
+    const text = events.body as string;
+    expect(events.headers['content-type']).toMatch(/text\/event-stream/);
+    expect(text).toContain('event: progress');
+    expect(text).toMatch(/"status":"cancelled"/);
+    const ids = [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]);
+    const resumed = await api().get(`/v1/simulations/${id}/events`).set('Last-Event-ID', ids[ids.length - 2]).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
+    expect([...(resumed.body as string).matchAll(/^id: (\S+)$/gm)].map((m) => m[1])).toEqual([ids[ids.length - 1]]);
+    const metrics = await api().get('/metrics');
+    expect(metrics.text).toMatch(/mfsim_queue_jobs\{queue="simulations-cpu",kind="cpu",state="waiting"\} \d+/);
+    expect(metrics.text).toMatch(/mfsim_jobs_started_total [1-9]/);
+    expect(metrics.text).toMatch(/mfsim_steps_total [1-9]/);
+  });
+
+  it('removes a queued simulation from the queue when cancelled, and runs higher priorities first', async () => {
+    await worker.close();
+    const low = await api().post('/v1/simulations').send(smallSpec({ name: 'low', priority: -5 }));
+    const high = await api().post('/v1/simulations').send(smallSpec({ name: 'high', priority: 5 }));
+    const gone = await api().post('/v1/simulations').send(smallSpec({ name: 'gone' }));
+    expect((await api().post(`/v1/simulations/${gone.body.id}/cancel`)).body.status).toBe('cancelled');
+    expect(await service.deps.queues.cpu.getJob(gone.body.id)).toBeUndefined();
+    worker = await startTestWorker();
+    const [l, h] = [await finished(low.body.id), await finished(high.body.id)];
+    expect(new Date(h.startedAt).getTime()).toBeLessThan(new Date(l.startedAt).getTime());
+  });
+
+  it('serves the docs page', async () => {
+    const r = await api().get('/docs/');
+    expect(r.status).toBe(200);
+    expect(r.text).toMatch(/swagger/i);
+  });
+});
