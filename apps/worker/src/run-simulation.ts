@@ -145,6 +145,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new WaitingError();
   }
 
+  // Before the final status, so a finished run always has its statistics.
+  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
   await withRetry(() =>
     markFinished(db, id, diverged
       ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(started), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
@@ -153,7 +155,6 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   await withRetry(() => deleteCheckpoint(db, id));
   await live.count(diverged ? 'jobs_failed' : 'jobs_completed');
   await live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone });
-  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

@@ -99,6 +99,18 @@ function nameIssue(issue: FieldIssue, paths: string[], index: number[], replicas
   return { path: issue.path === '(body)' ? 'base' : `base.${issue.path}`, message: issue.message };
 }
 
+/** The position of a point in the grid's expansion order (last path fastest); -1 when not in the grid. */
+export function sweepPointIndex(grid: Record<string, unknown[]>, point: Record<string, unknown>): number {
+  let index = 0;
+  for (const path of Object.keys(grid)) {
+    const values = grid[path].map((v) => JSON.stringify(v));
+    const k = values.indexOf(JSON.stringify(point[path]));
+    if (k < 0) return -1;
+    index = index * values.length + k;
+  }
+  return index;
+}
+
 /** The series a point belongs to: its grid values other than the width, as canonical JSON ("{}"). */
 export function sweepSeriesKey(point: Record<string, unknown>): string {
   const rest = Object.keys(point)

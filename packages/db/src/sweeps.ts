@@ -1,6 +1,6 @@
 // The sweeps table and its children: a sweep and all its simulations are written in one transaction.
 import { randomUUID } from 'node:crypto';
-import type { Spec } from '@mfsim/contracts';
+import { sweepPointIndex, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Simulation, Sweep } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
@@ -75,8 +75,18 @@ export function findSweepByFiring(db: Database, firingId: string): Promise<Sweep
   return db.prisma.sweep.findUnique({ where: { firingId } });
 }
 
-/** The children in creation (grid) order. */
-export function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
+/** The children in grid order (last grid path varies fastest). */
+export async function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
+  const [sweep, children] = await Promise.all([
+    db.prisma.sweep.findUnique({ where: { id: sweepId }, select: { grid: true } }),
+    childRows(db, sweepId),
+  ]);
+  const grid = (sweep?.grid ?? {}) as Record<string, unknown[]>;
+  const order = new Map(children.map((c) => [c.id, sweepPointIndex(grid, (c.sweepPoint ?? {}) as Record<string, unknown>)]));
+  return children.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+}
+
+function childRows(db: Database, sweepId: string): Promise<SweepChildRow[]> {
   return db.prisma.simulation.findMany({
     where: { sweepId },
     select: {

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { startService, startTestWorker, waitFor } from './harness.ts';
+
+let service: Awaited<ReturnType<typeof startService>>;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const api = () => request(service.app.server);
+
+/** The 3-spin model on a small sphere, online SGD: at t = 150 the loss clearly falls with the width. */
+function baseSpec(overrides: Record<string, unknown> = {}) {
+  return {
+    name: '3-spin sweep',
+    seed: 11,
+    inputs: { kind: 'sphere', d: 4 },
+    target: { kind: 'p-spin', p: 3 },
+    student: { unit: 'tanh', width: 8 },
+    training: { dynamics: 'sgd', batchSize: 256, dt: 0.5, steps: 300 },
+    record: { every: 50, testSize: 512, probes: 8 },
+    ...overrides,
+  };
+}
+
+async function waitForSweep(id: string, timeoutMs = 60_000) {
+  return waitFor(async () => {
+    const r = await api().get(`/v1/sweeps/${id}`);
+    return ['completed', 'cancelled'].includes(r.body.status) ? r.body : undefined;
+  }, timeoutMs, `sweep ${id} to finish`);
+}
+
+async function counts() {
+  const db = service.deps.db.prisma;
+  const jobs = async (q: { getJobCountByTypes(...t: string[]): Promise<number> }) =>
+    q.getJobCountByTypes('waiting', 'waiting-children', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+  return {
+    sweeps: await db.sweep.count(),
+    simulations: await db.simulation.count(),
+    jobs: (await jobs(service.deps.queues.cpu)) + (await jobs(service.deps.queues.gpu)),
+  };
+}
+
+beforeAll(async () => {
+  service = await startService({ memoryBudgetBytes: 1024 ** 3 });
+  worker = await startTestWorker();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await service?.close();
+});
+
+describe('a sweep over widths', () => {
+  it('runs every width, stores statistics for every width and time, and the loss falls with n', async () => {
+    const post = await api()
+      .post('/v1/sweeps')
+      .send({ name: 'widths', base: baseSpec(), grid: { 'student.width': [8, 16, 32] }, replicas: 4 });
+    expect(post.status).toBe(201);
+    expect(post.headers.location).toBe(`/v1/sweeps/${post.body.id}`);
+    expect(post.body).toMatchObject({ status: 'queued', replicas: 4, grid: { 'student.width': [8, 16, 32] } });
+    expect(post.body.children.map((c: { width: number }) => c.width)).toEqual([8, 16, 32]);
+
+    const child = await api().get(`/v1/simulations/${post.body.children[0].simulationId}`);
+    expect(child.body.sweepId).toBe(post.body.id);
+    expect(child.body.spec.replicas).toBe(4);
+
+    const done = await waitForSweep(post.body.id);
+    expect(done).toMatchObject({ status: 'completed', partial: false, progress: 1, missing: [] });
+    expect(done.children.every((c: { status: string }) => c.status === 'completed')).toBe(true);
+
+    const stats = await api().get(`/v1/sweeps/${post.body.id}/statistics`);
+    expect(stats.status).toBe(200);
+    expect(stats.body.partial).toBe(false);
+    expect(stats.body.series).toHaveLength(1);
+    const [series] = stats.body.series;
+    expect(series.widths).toEqual([8, 16, 32]);
+    const steps = [0, 50, 100, 150, 200, 250, 300];
+    for (const w of series.byWidth) {
+      expect(w.rows.map((r: { step: number }) => r.step)).toEqual(steps);
+      for (const r of w.rows) {
+        expect(r.count).toBe(4);
+        expect(r.meanLoss).toBeGreaterThan(0);
+        expect(r.standardError).toBeGreaterThan(0);
+        expect(r.fluctuation).toBeGreaterThan(0);
+      }
+    }
+    expect(series.scaling.map((s: { step: number }) => s.step)).toEqual(steps);
+    const lastLoss = series.byWidth.map((w: { rows: { meanLoss: number }[] }) => w.rows.at(-1)!.meanLoss);
+    expect(lastLoss[1]).toBeLessThan(lastLoss[0]);
+    expect(lastLoss[2]).toBeLessThan(lastLoss[1]);
+
+    // The same rows, one simulation at a time.
+    const one = await api().get(`/v1/simulations/${series.byWidth[2].simulationId}/statistics`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ width: 32, replicas: 4 });
+    expect(one.body.rows).toEqual(series.byWidth[2].rows);
+
+    // Scaling at the recorded time nearest to the one asked for (t = 150 is step 300).
+    const scaling = await api().get(`/v1/sweeps/${post.body.id}/scaling`).query({ time: 140 });
+    expect(scaling.status).toBe(200);
+    expect(scaling.body).toMatchObject({ step: 300, requestedTime: 140, partial: false });
+    expect(scaling.body.time).toBeCloseTo(150, 6);
+    expect(scaling.body.alpha).toBeGreaterThan(0);
+    expect(scaling.body.interval.lower).toBeLessThanOrEqual(scaling.body.alpha);
+    expect(scaling.body.interval.upper).toBeGreaterThanOrEqual(scaling.body.alpha);
+    expect(scaling.body.points.map((p: { width: number }) => p.width)).toEqual([8, 16, 32]);
+
+    const list = await api().get('/v1/sweeps').query({ limit: 1 });
+    expect(list.body.items[0]).toMatchObject({ id: post.body.id, status: 'completed' });
+  }, 60_000);
+
+  it('finishes partial when one grid point diverges, naming the missing point', async () => {
+    const post = await api()
+      .post('/v1/sweeps')
+      .send({
+        base: baseSpec({ training: { dynamics: 'gd', trainSize: 64, dt: 0.2, steps: 100 }, record: { every: 25, testSize: 64, probes: 4 } }),
+        grid: { 'student.width': [8, 16], 'training.dt': [0.2, 1e4] },
+        replicas: 2,
+      });
+    expect(post.status).toBe(201);
+    const done = await waitForSweep(post.body.id);
+    expect(done.status).toBe('completed');
+    expect(done.partial).toBe(true);
+    expect(done.missing.map((m: { width: number; status: string; point: object }) => [m.width, m.status, m.point])).toEqual([
+      [8, 'diverged', { 'student.width': 8, 'training.dt': 1e4 }],
+      [16, 'diverged', { 'student.width': 16, 'training.dt': 1e4 }],
+    ]);
+
+    const stats = (await api().get(`/v1/sweeps/${post.body.id}/statistics`)).body;
+    expect(stats.partial).toBe(true);
+    const bySeries = new Map(stats.series.map((s: { series: { 'training.dt': number } }) => [s.series['training.dt'], s]));
+    expect(bySeries.get(0.2)).toMatchObject({ widths: [8, 16], missingWidths: [], partial: false });
+    expect(bySeries.get(1e4)).toMatchObject({ widths: [8, 16], missingWidths: [8, 16], partial: true, byWidth: [] });
+    const scaling = await api().get(`/v1/sweeps/${post.body.id}/scaling`).query({ time: 20, series: JSON.stringify({ 'training.dt': 0.2 }) });
+    expect(scaling.body.points).toHaveLength(2);
+  }, 30_000);
+});
+
+describe('bad sweeps', () => {
+  const base = baseSpec();
+  const cases: [string, unknown, string[]][] = [
+    ['a width that is not a width', { base, grid: { 'student.width': [8, 16, 0] } }, ['grid.student.width.2']],
+    ['a bad base', { base: { ...base, training: { ...base.training, dt: -1 } }, grid: { 'student.width': [8] } }, ['base.training.dt']],
+    ['an unknown grid path', { base, grid: { 'student.colour': ['red'] } }, ['grid.student.colour.0']],
+    ['an empty list', { base, grid: { 'student.width': [] } }, ['grid.student.width']],
+    ['no grid', { base }, ['grid']],
+    ['too many replicas', { base, grid: { 'student.width': [8] }, replicas: 0 }, ['replicas']],
+    ['too large for the memory budget', { base, grid: { 'student.width': [8, 1_000_000] }, replicas: 1024 }, ['grid.student.width.1']],
+  ];
+
+  it.each(cases)('%s: 400 naming the field, nothing written or queued', async (_name, body, fields) => {
+    const before = await counts();
+    const r = await api().post('/v1/sweeps').send(body as object);
+    expect(r.status).toBe(400);
+    expect(r.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(fields));
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers 404 for unknown sweeps, and 409 for statistics not there yet', async () => {
+    expect((await api().get('/v1/sweeps/6f1c2b7e-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api().get('/v1/sweeps/nope/statistics')).status).toBe(404);
+    const post = await api().post('/v1/simulations').send(baseSpec({ training: { dynamics: 'gd', trainSize: 64, dt: 0.1, steps: 1 }, record: { every: 1 } }));
+    expect(post.status).toBe(201);
+    const r = await api().get(`/v1/simulations/${post.body.id}/statistics`);
+    // Statistics are stored before the run is marked finished: 409 until then, 200 after.
+    expect([200, 409]).toContain(r.status);
+  });
+});
+
+describe('cancelling a sweep', () => {
+  it('cancels the children still queued; the sweep ends cancelled', async () => {
+    await worker.close(); // nothing runs while we cancel
+    try {
+      const post = await api().post('/v1/sweeps').send({ base: baseSpec(), grid: { 'student.width': [8, 16] }, replicas: 1 });
+      const r = await api().post(`/v1/sweeps/${post.body.id}/cancel`);
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('cancelled');
+      expect(r.body.children.map((c: { status: string }) => c.status)).toEqual(['cancelled', 'cancelled']);
+    } finally {
+      worker = await startTestWorker();
+    }
+  });
+});
