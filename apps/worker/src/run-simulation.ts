@@ -105,7 +105,10 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     await live.event('progress', {
       stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
     });
-    await job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10);
+    // The queue's copy of the progress is for BullMQ dashboards only; the row is the record. A Redis
+    // that lost the job (restarted without persistence) must not fail the run.
+    await job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
+      deps.log('could not report progress to the queue', { id, error: err.message }));
   };
 
   let result;
