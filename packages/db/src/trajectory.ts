@@ -10,8 +10,20 @@ export interface PointRow {
   testError: number | null;
 }
 
-// Non-finite values are stored as NULL: a diverged run never stores NaN as a number.
-const finiteOrNull = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+/**
+ * A Postgres array literal, '{1,2.5,NULL}', built here rather than by pg: its generic array
+ * serialisation is about 3x slower, and this is the hot path of a chunk write. Non-finite values
+ * become NULL: a diverged run never stores NaN as a number. JS's number formatting round-trips
+ * exactly, so float8 values arrive bit for bit.
+ */
+function arrayLiteral(n: number, value: (i: number) => number | null): string {
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const v = value(i);
+    parts[i] = v === null || !Number.isFinite(v) ? 'NULL' : String(v);
+  }
+  return `{${parts.join(',')}}`;
+}
 
 /**
  * Writes the points of one chunk with a single INSERT ... SELECT FROM unnest(...).
@@ -20,28 +32,22 @@ const finiteOrNull = (v: number | null) => (v === null || !Number.isFinite(v) ? 
 export async function writeTrajectoryPoints(db: Database, simulationId: string, points: PointRow[]): Promise<void> {
   if (points.length === 0) return;
   const n = points.length;
-  const replica = new Array<number>(n);
-  const step = new Array<number>(n);
-  const time = new Array<number>(n);
-  const trainLoss = new Array<number | null>(n);
-  const testLoss = new Array<number | null>(n);
-  const testError = new Array<number | null>(n);
-  for (let i = 0; i < n; i++) {
-    const p = points[i];
-    replica[i] = p.replica;
-    step[i] = p.step;
-    time[i] = p.time;
-    trainLoss[i] = finiteOrNull(p.trainLoss);
-    testLoss[i] = finiteOrNull(p.testLoss);
-    testError[i] = finiteOrNull(p.testError);
-  }
+  const column = (pick: (p: PointRow) => number | null) => arrayLiteral(n, (i) => pick(points[i]));
   await db.pool.query(
     `INSERT INTO trajectory_points ("simulationId", replica, step, time, "trainLoss", "testLoss", "testError")
      SELECT $1::uuid, * FROM unnest($2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
      ON CONFLICT ("simulationId", replica, step) DO UPDATE SET
        time = EXCLUDED.time, "trainLoss" = EXCLUDED."trainLoss",
        "testLoss" = EXCLUDED."testLoss", "testError" = EXCLUDED."testError"`,
-    [simulationId, replica, step, time, trainLoss, testLoss, testError],
+    [
+      simulationId,
+      column((p) => p.replica),
+      column((p) => p.step),
+      column((p) => p.time),
+      column((p) => p.trainLoss),
+      column((p) => p.testLoss),
+      column((p) => p.testError),
+    ],
   );
 }
 
