@@ -108,7 +108,7 @@ export function sweepSummary(sweep: LocalSweep): string {
       [...paths.map((p) => p.split('.').at(-1)!), 'status', 'final test loss', 'std error', 'n * var f', 'seconds'],
       sweep.points.map(({ point, run }) => {
         const f = finalRow(run);
-        return [...paths.map((p) => (typeof point[p] === 'number' ? (point[p] as number) : JSON.stringify(point[p]))), f.status, f.meanTestLoss, f.standardError, f.fluctuation, f.runSeconds];
+        return [...paths.map((p) => (typeof point[p] === 'number' || typeof point[p] === 'string' ? (point[p] as number | string) : JSON.stringify(point[p]))), f.status, f.meanTestLoss, f.standardError, f.fluctuation, f.runSeconds];
       }),
     ),
   ];
