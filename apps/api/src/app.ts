@@ -1,7 +1,7 @@
 // The API as a Fastify app, built from plugins by a factory so tests can inject requests.
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { ApiDeps } from './deps.ts';
-import errors from './errors.ts';
+import errors, { frameworkErrors } from './errors.ts';
 import healthRoutes from './routes/health.ts';
 import simulationRoutes from './routes/simulations.ts';
 import auth, { type AuthOptions } from './auth.ts';
@@ -29,7 +29,7 @@ function authFromEnv(env = process.env): AuthOptions | undefined {
 }
 
 export async function buildApp(options: AppOptions) {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024 });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, frameworkErrors });
   app.decorate('deps', options.deps);
   await app.register(errors);
   await app.register(auth, { auth: options.auth === false ? undefined : (options.auth ?? authFromEnv()) });

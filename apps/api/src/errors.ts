@@ -1,5 +1,5 @@
 // One shape for every error reply: { statusCode, error, message, issues? }.
-import type { FastifyInstance, FastifyError } from 'fastify';
+import type { FastifyInstance, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { fieldIssues, type FieldIssue } from '@mfsim/contracts';
@@ -41,7 +41,7 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+  413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -82,6 +82,15 @@ async function errorsPlugin(app: FastifyInstance) {
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url}` });
+  });
+}
+
+/** Fastify's own router errors (a URL it cannot decode, a path segment over the length limit), in the same shape. */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const statusCode = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+  reply.status(statusCode).send({
+    statusCode, error: STATUS_NAMES[statusCode] ?? 'Bad Request', message: err.message.slice(0, 200),
+    issues: [{ path: '(path)', message: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'not a valid URL' }],
   });
 }
 

@@ -46,6 +46,7 @@ class ReplyCache {
 
 export default async function trajectoryRoutes(app: FastifyInstance) {
   const cache = new ReplyCache();
+  const inFlight = new Map<string, Promise<{ type: string; body: string; nextCursor: string | null }>>();
 
   async function trajectory(id: string, q: TrajectoryQuery) {
     if (q.maxPoints !== undefined && q.cursor) throw new RequestError(400, 'cursor pages full scans; leave out maxPoints', [{ path: 'cursor', message: 'not with maxPoints' }]);
@@ -73,13 +74,24 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     const csv = wants(request, q.format, 'csv');
     const final = FINAL_STATUSES.includes(row.status);
     const key = final ? `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}` : '';
-    let hit = final ? cache.get(key) : undefined;
-    if (!hit) {
+    const compute = async () => {
       const t = await trajectory(row.id, q);
-      hit = csv
+      return csv
         ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points), nextCursor: t.nextCursor }
         : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
-      if (final) cache.set(key, hit);
+    };
+    let hit = final ? cache.get(key) : undefined;
+    if (!hit && final) {
+      // One query per key at a time: concurrent misses wait for the same answer.
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = compute().finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
+      }
+      hit = await pending;
+      cache.set(key, hit);
+    } else if (!hit) {
+      hit = await compute();
     }
     if (hit.nextCursor) reply.header('X-Next-Cursor', hit.nextCursor);
     return reply.type(hit.type).send(hit.body);
