@@ -92,6 +92,20 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
     timer = setTimeout(poll, pollMs);
   };
 
+  // Re-reads the resource after each batch of events, until it is final or the stream ends.
+  const readEvents = async (body: ReadableStream<BufferSource>) => {
+    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      const parsed = parseEvents(buffer);
+      buffer = parsed.rest;
+      if (parsed.events.length && (await refresh())) return;
+    }
+  };
+
   const stream = async () => {
     try {
       const res = await fetch(options.eventsPath, {
@@ -103,15 +117,12 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
         return poll();
       }
       mode = 'sse';
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        const parsed = parseEvents(buffer);
-        buffer = parsed.rest;
-        if (parsed.events.length && (await refresh())) return;
+      // A quiet stream is checked on now and then, so a missed event cannot leave the page stale.
+      const heartbeat = setInterval(() => refresh(), Math.max(pollMs * 3, 3000));
+      try {
+        await readEvents(res.body as ReadableStream<BufferSource>);
+      } finally {
+        clearInterval(heartbeat);
       }
     } catch {
       if (abort.signal.aborted) return;

@@ -69,8 +69,20 @@ export function withAlpha(hex: string, alpha: number): string {
 export const logAxis = (title: string) => ({
   type: 'logarithmic' as const,
   title: { display: true, text: title },
-  ticks: { maxTicksLimit: 8, callback: (v: string | number) => logTick(Number(v)) },
+  ticks: {
+    maxTicksLimit: 10,
+    // Over a decade or more, label 1, 2 and 5 times powers of ten; over less, every tick.
+    callback(this: { min: number; max: number }, v: string | number) {
+      const x = Number(v);
+      return this.max / this.min >= 10 ? logTick(x) : shortNumber(x);
+    },
+  },
 });
+
+function shortNumber(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : String(Number(v.toPrecision(2)));
+}
 
 export const linearAxis = (title: string) => ({ type: 'linear' as const, title: { display: true, text: title } });
 
