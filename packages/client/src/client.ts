@@ -128,8 +128,21 @@ export class MfsimClient {
     return this.paginate<SimulationReply>('/v1/simulations', query);
   }
 
-  trajectory(id: string, o: TrajectoryOptions = {}): Promise<TrajectoryReply> {
+  /** One page of the trajectory (all of it unless the API pages long scans: see `nextCursor`). */
+  trajectory(id: string, o: TrajectoryOptions & { cursor?: string } = {}): Promise<TrajectoryReply> {
     return this.request('GET', `/v1/simulations/${enc(id)}/trajectory`, { query: { ...o } });
+  }
+
+  /** Every point of the trajectory, following `nextCursor` across pages. */
+  async fullTrajectory(id: string, o: TrajectoryOptions = {}): Promise<TrajectoryReply> {
+    const first = await this.trajectory(id, o);
+    const points = [...first.points];
+    for (let cursor = first.nextCursor; cursor; ) {
+      const page = await this.trajectory(id, { ...o, cursor });
+      points.push(...page.points);
+      cursor = page.nextCursor;
+    }
+    return { ...first, points, nextCursor: null };
   }
 
   statistics(id: string): Promise<SimulationStatisticsReply> {
@@ -301,7 +314,7 @@ export class MfsimClient {
     if (sim.stepsDone === 0 && sim.status === 'queued') return {};
     let points;
     try {
-      points = (await this.trajectory(id, { replica: 0, ...(this.downsampling && { maxPoints: 2 }) })).points;
+      points = (await this.trajectory(id, { replica: 0, ...(this.downsampling && { maxPoints: 4 }) })).points;
     } catch (err) {
       if (!(err instanceof MfsimApiError && err.status === 400 && this.downsampling)) throw err;
       this.downsampling = false;

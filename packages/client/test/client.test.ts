@@ -36,7 +36,7 @@ describe('the client against the running service', () => {
     expect(remote.backend).toBe(service.kernel);
     const local = await runLocal(spec as never, { kernel: service.kernel });
     expect(local.kernel.name).toBe(service.kernel);
-    const { points } = await client.trajectory(remote.id);
+    const { points } = await client.fullTrajectory(remote.id);
     expect(points.length).toBe(22);
     // Bit for bit: the same float32 losses, stored and read back as the same doubles.
     expect(points).toEqual(local.points);

@@ -98,7 +98,7 @@ export const show: Command = {
     if (ctx.values.json) return ctx.out(JSON.stringify(sim, null, 2));
     ctx.out(describeSimulation(sim));
     if (sim.stepsDone > 0 || sim.status !== 'queued') {
-      const { points } = await client.trajectory(sim.id);
+      const { points } = await client.fullTrajectory(sim.id);
       const lastStep = Math.max(...points.map((p) => p.step));
       const last = points.filter((p) => p.step === lastStep);
       if (last.length) {
@@ -137,7 +137,7 @@ export const exportCommand: Command = {
   async run(ctx) {
     const id = positional(ctx, 0, 'simulation id');
     const q: TrajectoryOptions = { replica: int(ctx.values.replica, '--replica'), maxPoints: int(ctx.values['max-points'], '--max-points') };
-    const reply = await ctx.client().trajectory(id, q);
+    const reply = await ctx.client().fullTrajectory(id, q);
     const text = ctx.values.csv ? toCsv(reply.points, TRAJECTORY_COLUMNS) : JSON.stringify(reply, null, 2) + '\n';
     const out = str(ctx.values.out);
     if (out) {
@@ -185,7 +185,7 @@ export const stats: Command = {
 
 async function statisticsFromTrajectory(ctx: Context, id: string): Promise<SimulationStatisticsReply> {
   const client = ctx.client();
-  const [sim, { points }] = await Promise.all([client.get(id), client.trajectory(id)]);
+  const [sim, { points }] = await Promise.all([client.get(id), client.fullTrajectory(id)]);
   const steps = [...new Set(points.map((p) => p.step))].sort((a, b) => a - b);
   const index = new Map(steps.map((s, t) => [s, t]));
   const times = steps.map((s) => s * sim.spec.training.dt);
