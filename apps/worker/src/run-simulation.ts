@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema } from '@mfsim/contracts';
 import {
-  deleteCheckpoint, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
+  deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
   updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
 import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, type SimulationJobData } from '@mfsim/queue';
@@ -113,7 +113,9 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
 
   let result;
   try {
-    result = await engine.run(spec, Number(row.seed), resume?.state, {
+    // A stored dataset is inlined here: the engine takes only inline points.
+    const runnable = await withRetry(() => inlineDataset(db, spec));
+    result = await engine.run(runnable, Number(row.seed), resume?.state, {
       onChunk: store,
       checkpointDue: () => {
         if (performance.now() - lastCheckpoint < deps.checkpointSeconds * 1000) return false;

@@ -3,3 +3,4 @@ export * from './api.ts';
 export * from './issues.ts';
 export * from './service.ts';
 export * from './sweeps.ts';
+export * from './datasets.ts';

@@ -29,7 +29,7 @@ export const unitSchema = z.enum(UNITS);
 export type Unit = z.infer<typeof unitSchema>;
 
 // ---- inputs x in R^d -------------------------------------------------------
-const sampleSchema = z.strictObject({ x: matrix(), y: vector() });
+export const sampleSchema = z.strictObject({ x: matrix(), y: vector() });
 export type Sample = z.infer<typeof sampleSchema>;
 
 export const inputsSchema = z.discriminatedUnion('kind', [
@@ -174,8 +174,8 @@ function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
     if (hasInline === (inputs.datasetId !== undefined)) {
       issue(ctx, ['inputs', 'train'], 'give exactly one of inputs.train or inputs.datasetId');
     }
-    if (inputs.datasetId !== undefined) {
-      issue(ctx, ['inputs', 'datasetId'], 'stored datasets are not available yet; give inputs.train inline');
+    if (inputs.datasetId !== undefined && inputs.test !== undefined) {
+      issue(ctx, ['inputs', 'test'], 'a stored dataset brings its own test set; leave inputs.test out');
     }
     for (const part of ['train', 'test'] as const) {
       const s = inputs[part];

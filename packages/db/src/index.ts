@@ -8,3 +8,4 @@ export * from './statistics.ts';
 export * from './schedules.ts';
 export * from './trajectory-queries.ts';
 export * from './simulation-control.ts';
+export * from './datasets.ts';
