@@ -25,7 +25,7 @@ const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}
 async function apiJson<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await service.app.inject({ method: method as 'GET', url, payload: body as object });
   if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as T;
+  return (res.body ? res.json() : undefined) as T;
 }
 
 const sweepDone = (id: string, timeoutMs = 60_000) =>

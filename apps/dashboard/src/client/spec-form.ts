@@ -22,6 +22,7 @@ export const FIELDS: FieldDef[] = [
   { group: 'Run', path: 'seed', label: 'Seed', kind: 'number', value: '1' },
   { group: 'Run', path: 'replicas', label: 'Replicas', kind: 'number', value: '4' },
   { group: 'Run', path: 'tags', label: 'Tags', kind: 'list', value: '', hint: 'comma separated' },
+  { group: 'Sweep', path: SWEEP_WIDTHS, label: 'Widths n', kind: 'list', value: '16, 32, 64, 128', hint: 'comma separated; one simulation per width' },
   { group: 'Inputs', path: 'inputs.kind', label: 'Inputs', kind: 'select', options: ['sphere', 'gaussian', 'uniform', 'isotropic-gaussians'], value: 'gaussian' },
   { group: 'Inputs', path: 'inputs.d', label: 'Dimension d', kind: 'number', value: '8' },
   { group: 'Inputs', path: 'inputs.a', label: 'Half-width a', kind: 'number', value: '1', when: { path: 'inputs.kind', is: ['uniform'] } },
@@ -44,7 +45,6 @@ export const FIELDS: FieldDef[] = [
   { group: 'Recording', path: 'record.testSize', label: 'Test set M', kind: 'number', value: '512' },
   { group: 'Recording', path: 'record.probes', label: 'Probes', kind: 'number', value: '16' },
   { group: 'Recording', path: 'record.snapshots', label: 'Snapshot steps', kind: 'list', value: '0, 400', hint: 'comma separated' },
-  { group: 'Sweep', path: SWEEP_WIDTHS, label: 'Widths n', kind: 'list', value: '16, 32, 64, 128', hint: 'comma separated; one simulation per width' },
 ];
 
 export type Values = Record<string, string>;

@@ -72,9 +72,12 @@ export const logAxis = (title: string) => ({
   ticks: {
     maxTicksLimit: 10,
     // Over a decade or more, label 1, 2 and 5 times powers of ten; over less, every tick.
-    callback(this: { min: number; max: number }, v: string | number) {
+    callback(this: { min: number; max: number }, v: string | number, index: number, ticks: unknown[]) {
       const x = Number(v);
-      return this.max / this.min >= 10 ? logTick(x) : shortNumber(x);
+      if (this.max / this.min >= 10) return logTick(x);
+      // Less than a decade: about five evenly spread labels, not one per minor tick.
+      const every = Math.max(1, Math.ceil(ticks.length / 5));
+      return index % every === 0 ? shortNumber(x) : '';
     },
   },
 });

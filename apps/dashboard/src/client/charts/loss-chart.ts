@@ -13,7 +13,7 @@ export function drawLossChart(box: HTMLElement, series: LossSeries, options: { t
   const thin = replicas.length > 16 ? 0.6 : 1;
   const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [
     ...replicas.map((r, i) => ({
-      label: `replica ${series.replicaIds[i]}`,
+      label: i === 0 ? 'replicas' : `replica ${series.replicaIds[i]}`,
       data: logPoints(times, r),
       borderColor: withAlpha(options.color, 0.28),
       borderWidth: thin,
@@ -44,7 +44,7 @@ export function drawLossChart(box: HTMLElement, series: LossSeries, options: { t
       plugins: {
         title: { display: true, text: options.title, font: { size: 14, weight: 'bold' } },
         legend: {
-          labels: { filter: (item) => item.text === 'replica mean' || item.text === 'mean ± s.e.' || item.text === 'replica 0', boxWidth: 14 },
+          labels: { filter: (item) => item.text === 'replica mean' || item.text === 'mean ± s.e.' || item.text === 'replicas', boxWidth: 14 },
         },
         tooltip: { enabled: replicas.length <= 64 },
       },

@@ -24,10 +24,11 @@ export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: s
           ? h('select', { id, name: f.path }, ...f.options!.map((o) => h('option', { value: o }, o)))
           : h('input', { id, name: f.path, type: 'text', inputmode: f.kind === 'number' ? 'decimal' : null });
         input.value = f.value;
-        input.addEventListener('input', () => { values[f.path] = input.value; });
         input.addEventListener('change', () => { values[f.path] = input.value; syncVisibility(); });
         const error = h('p.field-error', { 'data-for': f.path });
         const wrap = h('div.field', { 'data-path': f.path }, h('label', { for: id }, f.label), input, f.hint ? h('p.hint', {}, f.hint) : null, error);
+        // An edited field's error goes away until the next check.
+        input.addEventListener('input', () => { values[f.path] = input.value; error.textContent = ''; wrap.classList.remove('invalid'); });
         inputs.set(f.path, input);
         wrappers.set(f.path, wrap);
         errors.set(f.path, error);
