@@ -1,5 +1,6 @@
 // Statistics rows: per simulation and recorded step, and per sweep series and recorded step.
 // Read back as whole series, or the scaling nearest to a time.
+import type { SimulationStatisticsRow } from '@mfsim/stats';
 import type { Database } from './client.ts';
 import { bytesFloat32 } from './records.ts';
 
@@ -44,19 +45,8 @@ export async function readStatisticsInputs(db: Database, simulationId: string, r
   return { steps, times, testLosses, probeOutputs };
 }
 
-export interface StoredSimulationStatistics {
-  step: number;
-  time: number;
-  meanLoss: number | null;
-  lossVariance: number | null;
-  standardError: number | null;
-  count: number;
-  dropped: number;
-  fluctuation: number | null;
-  meanOutputVariance: number | null;
-  excessKurtosis: number | null;
-  probes: number;
-}
+/** One stored row per (simulation, recorded step): the shape packages/stats computes. */
+export type StoredSimulationStatistics = SimulationStatisticsRow;
 
 const COLUMNS = ['meanLoss', 'lossVariance', 'standardError', 'fluctuation', 'meanOutputVariance', 'excessKurtosis'] as const;
 const finiteOrNull = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
