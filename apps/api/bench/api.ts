@@ -39,9 +39,20 @@ const running = await simulationWithPoints('running');
 await deps.db.pool.query('ANALYZE trajectory_points');
 
 async function run(title: string, opts: autocannon.Options) {
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
-  const bad = r.non2xx + r.errors + r.timeouts;
-  console.log(`${title.padEnd(58)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms${bad ? `   (${bad} not 2xx)` : ''}`);
+  // Every answer that is not 2xx is counted by status, with the first body of each status kept:
+  // a failure must say what it was, never be lost in a total.
+  const bad = new Map<number, { count: number; sample: string }>();
+  const onResponse = (status: number, body: string) => {
+    if (status >= 200 && status < 300) return;
+    const seen = bad.get(status);
+    if (seen) seen.count++;
+    else bad.set(status, { count: 1, sample: String(body ?? '').slice(0, 300) });
+  };
+  const { method = 'GET', body, headers } = opts;
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts, requests: [{ method, ...(body !== undefined && { body }), ...(headers && { headers }), onResponse }] });
+  const failed = r.non2xx + r.errors + r.timeouts;
+  console.log(`${title.padEnd(62)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}${r.errors + r.timeouts ? `, errors ${r.errors}, timeouts ${r.timeouts}` : ''}`);
+  if (failed) for (const [status, { count, sample }] of bad) console.log(`    ${count} x ${status}: ${sample}`);
 }
 
 const api = base(app);

@@ -4,7 +4,7 @@ import type { ApiDeps } from './deps.ts';
 import errors, { frameworkErrors } from './errors.ts';
 import healthRoutes from './routes/health.ts';
 import simulationRoutes from './routes/simulations.ts';
-import auth, { type AuthOptions } from './auth.ts';
+import auth, { redactAccessToken, type AuthOptions } from './auth.ts';
 import idempotency from './idempotency.ts';
 import docs from './docs.ts';
 import metricsRoutes from './metrics.ts';
@@ -28,8 +28,23 @@ function authFromEnv(env = process.env): AuthOptions | undefined {
   return { adminKey: env.API_ADMIN_KEY, ...(Number.isFinite(perMinute) && perMinute > 0 && { rateLimitPerMinute: perMinute }) };
 }
 
+/** The logger with requests written without their `access_token` (the SSE routes' key). */
+function redactingLogger(logger: AppOptions['logger']): AppOptions['logger'] {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    ...base,
+    serializers: {
+      ...base.serializers,
+      req: (req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+        method: req.method, url: redactAccessToken(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
+}
+
 export async function buildApp(options: AppOptions) {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, frameworkErrors });
+  const app = Fastify({ logger: redactingLogger(options.logger), bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, frameworkErrors });
   app.decorate('deps', options.deps);
   await app.register(errors);
   await app.register(auth, { auth: options.auth === false ? undefined : (options.auth ?? authFromEnv()) });

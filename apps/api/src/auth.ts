@@ -30,6 +30,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     role?: RequiredRole;
+    /** Also take the key as `?access_token=` (the SSE routes: EventSource cannot send headers). */
+    queryToken?: boolean;
   }
 }
 
@@ -55,6 +57,9 @@ function requiredRole(request: FastifyRequest): RequiredRole {
 }
 
 const authIssue = (message: string) => [{ path: '(header) authorization', message }];
+
+/** A URL with the value of `access_token` replaced, for logs: a key must never be written down. */
+export const redactAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
 
 async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions }) {
   app.decorateRequest('caller', null);
@@ -92,7 +97,14 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     const needed = requiredRole(request);
     if (needed === 'public') return;
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})$/i.exec(header) : null;
+    let match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})$/i.exec(header) : null;
+    if (!match && header === undefined && request.routeOptions.config?.queryToken) {
+      const token = (request.query as Record<string, unknown> | undefined)?.access_token;
+      if (token !== undefined) {
+        match = typeof token === 'string' ? /^(\S{1,512})$/.exec(token) : null;
+        if (!match) throw new RequestError(401, 'access_token must be one API key', [{ path: 'access_token', message: 'not one key' }]);
+      }
+    }
     if (!match) {
       reply.header('WWW-Authenticate', 'Bearer');
       throw new RequestError(401, 'an API key is required: Authorization: Bearer <key>', authIssue('missing or not "Bearer <key>"'));

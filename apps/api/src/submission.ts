@@ -23,10 +23,27 @@ function checkMemory(spec: Spec, budget: number) {
   ]);
 }
 
+// Whether a GPU worker has registered, asked of Redis at most once a second per Redis client
+// instead of on every POST. Registration only ever grows, so a stale "no" lasts at most a second
+// (a "preferred" spec may go to the CPU queue in the first second after the first GPU worker starts).
+const gpuKnown = new WeakMap<object, { at: number; value: Promise<boolean> }>();
+const GPU_LOOKUP_MS = 1_000;
+function gpuWorkersKnown(deps: ApiDeps, fresh = false): Promise<boolean> {
+  const seen = gpuKnown.get(deps.redis);
+  if (!fresh && seen && Date.now() - seen.at < GPU_LOOKUP_MS) return seen.value;
+  const value = gpuWorkersRegistered(deps.redis);
+  gpuKnown.set(deps.redis, { at: Date.now(), value });
+  // A failed lookup is not kept: the next request asks again.
+  value.catch(() => gpuKnown.delete(deps.redis));
+  return value;
+}
+
 export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
   const gpu = spec.resources.gpu;
   if (gpu === 'no') return 'cpu';
-  const haveGpu = await gpuWorkersRegistered(deps.redis);
+  // A refusal is never made on a cached answer: "required" asks Redis again before saying no.
+  let haveGpu = await gpuWorkersKnown(deps);
+  if (gpu === 'required' && !haveGpu) haveGpu = await gpuWorkersKnown(deps, true);
   if (gpu === 'required' && !haveGpu) {
     throw new RequestError(400, 'no GPU worker has ever registered with this service', [
       { path: 'resources.gpu', message: '"required", but no GPU worker has ever registered; use "preferred" or "no"' },

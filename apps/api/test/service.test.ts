@@ -53,6 +53,41 @@ describe('API keys', () => {
     expect((await sec().get('/v1/simulations').set('Authorization', reader)).status).toBe(401);
   });
 
+  it('takes the key as ?access_token= on the event streams only (EventSource cannot send headers), and never logs it', async () => {
+    const lines: string[] = [];
+    const logged = await buildApp({
+      deps: service.deps, auth: { adminKey: ADMIN }, logger: { level: 'info', stream: { write: (l: string) => lines.push(l) } },
+    });
+    await logged.ready();
+    try {
+      const created = await request(logged.server).post('/v1/keys').set('Authorization', `Bearer ${ADMIN}`).send({ name: 'browser', role: 'read' });
+      const key: string = created.body.key;
+      const sim = await request(logged.server).post('/v1/simulations').set('Authorization', `Bearer ${ADMIN}`).send(smallSpec({ name: 'sse-token' }));
+      expect(sim.status).toBe(201);
+      await request(logged.server).post(`/v1/simulations/${sim.body.id}/cancel`).set('Authorization', `Bearer ${ADMIN}`);
+      const text = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
+        let t = '';
+        const stream = res as unknown as NodeJS.ReadableStream;
+        stream.on('data', (c: Buffer) => (t += c));
+        stream.on('end', () => cb(null, t));
+      };
+      const events = await request(logged.server).get(`/v1/simulations/${sim.body.id}/events`).query({ access_token: key }).buffer(true).parse(text);
+      expect(events.status).toBe(200);
+      expect(events.body).toMatch(/"status":"cancelled"/);
+      const sweep = await request(logged.server).get('/v1/sweeps/6f1c2b7e-0000-4000-8000-000000000000/events').query({ access_token: key });
+      expect(sweep.status).toBe(404); // authenticated, then not found
+      expect((await request(logged.server).get(`/v1/simulations/${sim.body.id}/events`).query({ access_token: 'mfsim_wrong' })).status).toBe(401);
+      expect((await request(logged.server).get(`/v1/simulations/${sim.body.id}/events`)).status).toBe(401);
+      // Everywhere else a key in the URL is not a key.
+      const other = await request(logged.server).get(`/v1/simulations/${sim.body.id}`).query({ access_token: key });
+      expect(other.status).toBe(401);
+      expect(lines.join('\n')).toContain('access_token=[redacted]');
+      expect(lines.join('\n')).not.toContain(key);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('limits each key per minute: 429 with Retry-After', async () => {
     const created = await request(secured.server).post('/v1/keys').set('Authorization', `Bearer ${ADMIN}`).send({ name: 'slow', role: 'read', rateLimitPerMinute: 3 });
     const auth = `Bearer ${created.body.key}`;

@@ -179,3 +179,62 @@ describe('cancelling a sweep', () => {
     }
   });
 });
+
+const sseText = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
+  let s = '';
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (c: Buffer) => (s += c));
+  stream.on('end', () => cb(null, s));
+};
+const sseEvents = (text: string) =>
+  [...text.matchAll(/^(?:id: (\S+)\n)?event: (\S+)\ndata: (.*)$/gm)].map((m) => ({ id: m[1], type: m[2], data: JSON.parse(m[3]) }));
+
+describe('a sweep\'s live events', () => {
+  it('streams the children\'s status changes and progress with the progress over all children, ends with the sweep, and resumes', async () => {
+    const post = await api().post('/v1/sweeps').send({ name: 'events', base: baseSpec(), grid: { 'student.width': [8, 16] }, replicas: 2 });
+    expect(post.status).toBe(201);
+    const id = post.body.id;
+    // Followed live from the start: the stream ends by itself once the sweep is aggregated.
+    const live = await api().get(`/v1/sweeps/${id}/events`).buffer(true).parse(sseText);
+    expect(live.status).toBe(200);
+    expect(live.headers['content-type']).toMatch(/text\/event-stream/);
+    const events = sseEvents(live.body as string);
+    expect(events[0]).toMatchObject({ type: 'status', data: { sweepId: id } });
+    const children = post.body.children.map((c: { simulationId: string }) => c.simulationId);
+    for (const child of children) {
+      const statuses = events.filter((e) => e.type === 'child' && e.data.simulationId === child).map((e) => e.data.status);
+      expect(statuses).toEqual(['running', 'completed']);
+    }
+    const childEvents = events.filter((e) => e.type === 'child');
+    expect(childEvents.every((e) => e.data.sweepId === id && typeof e.data.width === 'number' && e.data.point['student.width'] === e.data.width)).toBe(true);
+    // The sweep's progress over all children grows to 1 as its children complete.
+    const overall = childEvents.map((e) => e.data.sweepProgress as number);
+    expect(overall[overall.length - 1]).toBe(1);
+    expect(overall.every((v, i) => i === 0 || v >= overall[i - 1])).toBe(true);
+    expect(childEvents[childEvents.length - 1].data.counts).toEqual({ completed: 2 });
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({ type: 'status', data: { sweepId: id, status: 'completed', partial: false } });
+    expect((await api().get(`/v1/sweeps/${id}`)).body.status).toBe('completed');
+
+    // Resume after an id: only what followed it.
+    const ids = events.filter((e) => e.id).map((e) => e.id);
+    const resumed = await api().get(`/v1/sweeps/${id}/events`).set('Last-Event-ID', ids[ids.length - 2]).buffer(true).parse(sseText);
+    expect(sseEvents(resumed.body as string).map((e) => e.id)).toEqual([ids[ids.length - 1]]);
+  });
+
+  it('ends with `cancelled` when the sweep is cancelled, naming each child cancelled; 404 for an unknown sweep', async () => {
+    await worker.close(); // nothing runs while we cancel
+    try {
+      const post = await api().post('/v1/sweeps').send({ base: baseSpec(), grid: { 'student.width': [8, 16] }, replicas: 1 });
+      expect((await api().post(`/v1/sweeps/${post.body.id}/cancel`)).status).toBe(200);
+      const events = sseEvents((await api().get(`/v1/sweeps/${post.body.id}/events`).buffer(true).parse(sseText)).body as string);
+      expect(events.filter((e) => e.type === 'child').map((e) => [e.data.simulationId, e.data.status]))
+        .toEqual(post.body.children.map((c: { simulationId: string }) => [c.simulationId, 'cancelled']));
+      expect(events[events.length - 1]).toMatchObject({ type: 'status', data: { status: 'cancelled' } });
+    } finally {
+      worker = await startTestWorker();
+    }
+    expect((await api().get('/v1/sweeps/6f1c2b7e-0000-4000-8000-000000000000/events')).status).toBe(404);
+    expect((await api().get('/v1/sweeps/nope/events')).status).toBe(404);
+  });
+});

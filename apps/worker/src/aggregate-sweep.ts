@@ -7,7 +7,8 @@ import {
   findSweep, markSweepFinished, readStatisticsInputs, sweepChildren, writeSimulationStatistics,
   writeSweepStatistics, type Database, type StoredSweepStatistics, type SweepChildRow,
 } from '@mfsim/db';
-import type { SweepJobData } from '@mfsim/queue';
+import { appendEvent, sweepEventsKey, type SweepJobData } from '@mfsim/queue';
+import type { Redis } from 'ioredis';
 import { aggregateSweep, type SweepPoint } from '@mfsim/stats';
 import { withRetry } from './retry.ts';
 
@@ -16,6 +17,8 @@ export interface AggregateDeps {
   log: (msg: string, extra?: Record<string, unknown>) => void;
   /** Bootstrap resamples per time; default 1000. */
   resamples?: number;
+  /** For the sweep's live events (its final status); best effort. */
+  redis?: Redis;
 }
 
 export interface SweepAggregation {
@@ -79,5 +82,10 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
   await withRetry(() => writeSimulationStatistics(db, simulationRows));
   await withRetry(() => writeSweepStatistics(db, sweepId, sweepRows));
   await withRetry(() => markSweepFinished(db, sweepId, partial));
+  // The final event of the sweep's stream: SSE clients see it and the stream ends.
+  if (deps.redis) {
+    await appendEvent(deps.redis, sweepEventsKey(sweepId), 'status', { sweepId, status: 'completed', partial, progress: 1, at: new Date().toISOString() })
+      .catch((err: Error) => deps.log('could not write sweep event', { id: sweepId, error: err.message }));
+  }
   return { partial, series: groups.size, rows: sweepRows.length };
 }

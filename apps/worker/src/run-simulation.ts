@@ -5,9 +5,9 @@ import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema } from '@mfsim/contracts';
 import {
   deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
-  updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
+  sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
-import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, type SimulationJobData } from '@mfsim/queue';
+import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, sweepEventsKey, type SimulationJobData } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
 import type { Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
@@ -29,13 +29,34 @@ export interface RunDeps {
   signal?: AbortSignal;
 }
 
-/** Events and counters are for live views: failures to write them are logged, never fatal. */
-function telemetry(deps: RunDeps, id: string) {
+/**
+ * Events and counters are for live views: failures to write them are logged, never fatal.
+ * A sweep's child also writes to its sweep's stream: `child` on a status change, `progress` on
+ * progress (at most once a second per child), each with the sweep's progress over all children.
+ */
+function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: unknown; width: number } | null) {
   const best = (what: string, fn: (r: Redis) => Promise<unknown>) =>
     deps.redis ? fn(deps.redis).catch((err: Error) => deps.log(`could not write ${what}`, { id, error: err.message })) : Promise.resolve();
+  let lastSweepProgress = 0;
+  const toSweep = (type: string, data: Record<string, unknown>) => {
+    if (!sweep) return Promise.resolve();
+    if (type === 'progress') {
+      if (performance.now() - lastSweepProgress < 1000) return Promise.resolve();
+      lastSweepProgress = performance.now();
+    } else if (type !== 'status') return Promise.resolve();
+    return best('sweep event', async (r) => {
+      const overall = (await sweepProgress(deps.db, [sweep.sweepId])).get(sweep.sweepId);
+      await appendEvent(r, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', {
+        sweepId: sweep.sweepId, simulationId: id, point: sweep.point, width: sweep.width, ...data,
+        sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {}, at: new Date().toISOString(),
+      });
+    });
+  };
   return {
-    event: (type: string, data: Record<string, unknown>) =>
-      best('event', (r) => appendEvent(r, simulationEventsKey(id), type, { simulationId: id, ...data, at: new Date().toISOString() })),
+    event: async (type: string, data: Record<string, unknown>) => {
+      await best('event', (r) => appendEvent(r, simulationEventsKey(id), type, { simulationId: id, ...data, at: new Date().toISOString() }));
+      await toSweep(type, data);
+    },
     count: (counter: Parameters<typeof countJobMetric>[1], by = 1) => best('metric', (r) => countJobMetric(r, counter, by)),
     rate: (stepsPerSecond: number) => best('metric', (r) => reportStepRate(r, deps.workerId ?? 'worker', stepsPerSecond)),
   };
@@ -71,7 +92,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   const spec = parsed.data;
   const resume = await withRetry(() => loadCheckpoint(db, id));
   if (resume) deps.log('resuming from checkpoint', { id, step: resume.step });
-  const live = telemetry(deps, id);
+  const live = telemetry(deps, id, row.sweepId ? { sweepId: row.sweepId, point: row.sweepPoint ?? {}, width: row.width } : null);
   const claimed = await withRetry(() => markRunning(db, id, { backend: engine.info.kernel, device: engine.info.device }));
   if (!claimed) return deps.log('simulation was cancelled before it started', { id });
   await live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps });

@@ -22,7 +22,7 @@ export function startSweepWorkers(
   const redis = redisClient(config.redisUrl);
   const flows = openFlowProducer(connection);
   const sweepQueue = openSweepQueue(connection);
-  const aggregator = new Worker<SweepJobData, void>(SWEEP_QUEUE, (job) => aggregateSweepJob(job, { db, log }), {
+  const aggregator = new Worker<SweepJobData, void>(SWEEP_QUEUE, (job) => aggregateSweepJob(job, { db, log, redis }), {
     connection,
     concurrency: 1,
   });

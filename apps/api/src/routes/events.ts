@@ -1,13 +1,22 @@
-// GET /v1/simulations/{id}/events: live progress and status changes as Server-Sent Events.
+// Live progress as Server-Sent Events: GET /v1/simulations/{id}/events and /v1/sweeps/{id}/events.
+// Browsers' EventSource cannot send headers, so these two routes also take the key as
+// `?access_token=<key>` (auth.ts; never logged, see app.ts).
 import type { FastifyInstance } from 'fastify';
-import { FINAL_STATUSES } from '@mfsim/contracts';
-import { findSimulation } from '@mfsim/db';
-import { simulationEventsKey } from '@mfsim/queue';
+import { FINAL_STATUSES, idSchema } from '@mfsim/contracts';
+import { findSimulation, findSweep, sweepProgress } from '@mfsim/db';
+import { simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
+import { NotFoundError } from '../errors.ts';
 import { streamEvents } from '../sse.ts';
+import { sweepSummaryReply } from '../sweep-replies.ts';
 import { simulationOr404 } from './simulations.ts';
 
+/** A sweep is over once aggregated (completed) or cancelled. */
+const SWEEP_FINAL = ['completed', 'cancelled'];
+
 export default async function eventRoutes(app: FastifyInstance) {
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/events', async (request, reply) => {
+  const config = { queryToken: true };
+
+  app.get<{ Params: { id: string } }>('/v1/simulations/:id/events', { config }, async (request, reply) => {
     const row = await simulationOr404(app, request.params.id);
     await streamEvents(request, reply, {
       redis: app.deps.redis,
@@ -19,6 +28,28 @@ export default async function eventRoutes(app: FastifyInstance) {
       finished: async () => {
         const now = await findSimulation(app.deps.db, row.id);
         return !now || FINAL_STATUSES.includes(now.status);
+      },
+    });
+  });
+
+  // Events: `status` of the sweep (first its current state; last `completed` or `cancelled`),
+  // `child` when a child's status changes and `progress` as a child runs, both with the sweep's
+  // progress over all children (`sweepProgress`) and its children counted by status (`counts`).
+  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/events', { config }, async (request, reply) => {
+    const id = request.params.id;
+    const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id) : null;
+    if (!row) throw new NotFoundError(`sweep ${id}`);
+    const summary = sweepSummaryReply(row, (await sweepProgress(app.deps.db, [row.id])).get(row.id));
+    await streamEvents(request, reply, {
+      redis: app.deps.redis,
+      key: sweepEventsKey(row.id),
+      initial: {
+        type: 'status',
+        data: { sweepId: row.id, status: summary.status, progress: summary.progress, counts: summary.counts, partial: summary.partial, at: new Date().toISOString() },
+      },
+      finished: async () => {
+        const now = await findSweep(app.deps.db, row.id);
+        return !now || SWEEP_FINAL.includes(now.status);
       },
     });
   });

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { FINAL_STATUSES, idSchema, scalingQuerySchema, sweepListQuerySchema, sweepSeriesKey } from '@mfsim/contracts';
 import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
-  readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries,
+  readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
 } from '@mfsim/db';
-import { openFlowProducer } from '@mfsim/queue';
+import { appendEvent, openFlowProducer, sweepEventsKey } from '@mfsim/queue';
 import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
 import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
 import { submitSweep } from '../sweep-submission.ts';
@@ -15,6 +15,23 @@ async function sweepOr404(app: FastifyInstance, id: string) {
   const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id) : null;
   if (!row) throw new NotFoundError(`sweep ${id}`);
   return row;
+}
+
+/** The sweep's live events of a cancel: each child cancelled here, then the sweep's final status. */
+async function sweepCancelledEvents(
+  app: FastifyInstance, sweepId: string, cancelledIds: string[], children: Awaited<ReturnType<typeof sweepChildren>>, progress: SweepProgress | undefined,
+) {
+  const at = new Date().toISOString();
+  const overall = { sweepProgress: progress?.progress ?? 0, counts: progress?.counts ?? {} };
+  const key = sweepEventsKey(sweepId);
+  try {
+    for (const c of children.filter((c) => cancelledIds.includes(c.id))) {
+      await appendEvent(app.deps.redis, key, 'child', { sweepId, simulationId: c.id, point: c.sweepPoint ?? {}, width: c.width, status: 'cancelled', ...overall, at });
+    }
+    await appendEvent(app.deps.redis, key, 'status', { sweepId, status: 'cancelled', progress: overall.sweepProgress, counts: overall.counts, at });
+  } catch (err) {
+    app.log.warn({ err }, 'could not write the sweep events of a cancel');
+  }
 }
 
 const notYet = (what: string, status: string) =>
@@ -54,9 +71,10 @@ export default async function sweepRoutes(app: FastifyInstance) {
   app.post<{ Params: { id: string } }>('/v1/sweeps/:id/cancel', async (request) => {
     const before = await sweepOr404(app, request.params.id);
     if (before.status === 'completed') throw new RequestError(409, `sweep ${before.id} has already completed`);
-    await cancelSweep(app.deps.db, before.id);
+    const cancelled = await cancelSweep(app.deps.db, before.id);
     const row = await sweepOr404(app, before.id);
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
+    await sweepCancelledEvents(app, row.id, cancelled, children, progress.get(row.id));
     return sweepReply(row, progress.get(row.id), children);
   });
 

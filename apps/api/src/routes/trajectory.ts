@@ -73,7 +73,7 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     const row = await simulationOr404(app, request.params.id);
     const csv = wants(request, q.format, 'csv');
     const final = FINAL_STATUSES.includes(row.status);
-    const key = final ? `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}` : '';
+    const key = `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}`;
     const compute = async () => {
       const t = await trajectory(row.id, q);
       return csv
@@ -81,17 +81,16 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
         : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
     };
     let hit = final ? cache.get(key) : undefined;
-    if (!hit && final) {
-      // One query per key at a time: concurrent misses wait for the same answer.
+    if (!hit) {
+      // One query per key at a time: concurrent identical requests wait for the same answer. For a
+      // running simulation that answer is at most one query old; only finished runs are kept after.
       let pending = inFlight.get(key);
       if (!pending) {
         pending = compute().finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       hit = await pending;
-      cache.set(key, hit);
-    } else if (!hit) {
-      hit = await compute();
+      if (final) cache.set(key, hit);
     }
     if (hit.nextCursor) reply.header('X-Next-Cursor', hit.nextCursor);
     return reply.type(hit.type).send(hit.body);
