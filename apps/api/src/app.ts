@@ -46,6 +46,12 @@ function redactingLogger(logger: AppOptions['logger']): AppOptions['logger'] {
 export async function buildApp(options: AppOptions) {
   const app = Fastify({ logger: redactingLogger(options.logger), bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, frameworkErrors });
   app.decorate('deps', options.deps);
+  // Every route as registered (the OpenAPI test checks each is documented).
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.register(errors);
   await app.register(auth, { auth: options.auth === false ? undefined : (options.auth ?? authFromEnv()) });
   await app.register(idempotency);
@@ -62,4 +68,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(metricsRoutes);
   await app.register(docs);
   return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, one entry per method. */
+    routeTable: { method: string; url: string }[];
+  }
 }

@@ -4,18 +4,19 @@ import {
   errorSchema, simulationListSchema, simulationSchema, specSchema, trajectorySchema,
 } from '@mfsim/contracts';
 import { sweepOpenApi } from './openapi-sweeps.ts';
+import { idParam, serviceOpenApi } from './openapi-service.ts';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const content = (name: string) => ({ 'application/json': { schema: ref(name) } });
+const content = (name: string, example?: unknown) => ({ 'application/json': { schema: ref(name), ...(example !== undefined && { example }) } });
+const { exampleSimulation } = serviceOpenApi;
 const errors = {
   '400': { description: 'Invalid request: `issues` names each offending field', content: content('Error') },
   '404': { description: 'Unknown id', content: content('Error') },
   '503': { description: 'Postgres or Redis not reachable', content: content('Error') },
 };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
 const exampleSpec = {
   name: '3-spin, d=10, n=256',
@@ -43,43 +44,40 @@ export function openApiDocument(serverUrl?: string) {
         post: {
           summary: 'Submit a simulation',
           requestBody: { required: true, content: { 'application/json': { schema: ref('SpecInput'), example: exampleSpec } } },
-          responses: { '201': { description: 'Queued', content: content('Simulation') }, ...errors },
+          responses: { '201': { description: 'Queued', content: content('Simulation', { ...exampleSimulation, status: 'queued', progress: 0, stepsDone: 0, startedAt: null, finishedAt: null, runSeconds: null, backend: null, device: null }) }, ...errors },
         },
         get: {
-          summary: 'List simulations, newest first',
-          parameters: [
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: '`nextCursor` of the previous page' },
-            { name: 'status', in: 'query', schema: { type: 'string', enum: simulationSchema.shape.status.options } },
-          ],
-          responses: { '200': { description: 'A page', content: content('SimulationList') }, '400': errors['400'] },
+          summary: 'List simulations with filters (status, name, tag, sweep, creation time), sorted, paged by cursor',
+          parameters: serviceOpenApi.listParameters,
+          responses: { '200': { description: 'A page', content: content('SimulationList', { items: [exampleSimulation], nextCursor: null }) }, '400': errors['400'] },
         },
       },
       '/v1/simulations/{id}': {
         get: {
-          summary: 'One simulation: status, progress, spec',
+          summary: 'One simulation: status, progress, spec, backend, timings',
           parameters: [idParam],
-          responses: { '200': { description: 'The simulation', content: content('Simulation') }, '404': errors['404'] },
+          responses: { '200': { description: 'The simulation', content: content('Simulation', exampleSimulation) }, '404': errors['404'] },
         },
       },
-      '/v1/simulations/{id}/trajectory': {
-        get: {
-          summary: 'Every recorded point of the trajectory',
-          parameters: [idParam, { name: 'replica', in: 'query', schema: { type: 'integer', minimum: 0 } }],
-          responses: { '200': { description: 'The points in (replica, step) order', content: content('Trajectory') }, '404': errors['404'] },
-        },
+      ...serviceOpenApi.paths,
+      '/healthz': { get: { summary: 'The process answers', responses: { '200': { description: 'ok', content: { 'application/json': { schema: { type: 'object' }, example: { status: 'ok' } } } } } } },
+      '/openapi.json': {
+        get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' }, example: { openapi: '3.1.0' } } } } } },
       },
-      '/healthz': { get: { summary: 'The process answers', responses: { '200': { description: 'ok' } } } },
       '/readyz': {
         get: {
           summary: 'Postgres and Redis answer',
-          responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down' } },
+          responses: {
+            '200': { description: 'ready', content: { 'application/json': { schema: { type: 'object' }, example: { status: 'ready', postgres: true, redis: true } } } },
+            '503': { description: 'a dependency is down', content: { 'application/json': { schema: { type: 'object' }, example: { status: 'unavailable', postgres: false, redis: true } } } },
+          },
         },
       },
     },
     components: {
       schemas: {
         ...sweepOpenApi.schemas,
+        ...serviceOpenApi.schemas,
         SpecInput: json(specSchema, 'input'),
         Simulation: json(simulationSchema),
         SimulationList: json(simulationListSchema),

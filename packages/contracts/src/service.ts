@@ -59,3 +59,30 @@ export const simulationEventSchema = z.object({
   at: z.string(),
 });
 export type SimulationEvent = z.infer<typeof simulationEventSchema>;
+
+/**
+ * One Server-Sent Event's data on a sweep's stream (its `event:` is `type`): `status` of the sweep
+ * (first its current state, last `completed` or `cancelled`), `child` when a child's status changes,
+ * `progress` as a child runs; child events carry the sweep's progress over all children.
+ */
+export const sweepEventSchema = z.object({
+  type: z.enum(['status', 'child', 'progress']),
+  sweepId: idSchema,
+  status: z.string().optional(),
+  /** The sweep's progress (status events), 0 to 1. */
+  progress: z.number().optional(),
+  partial: z.boolean().optional(),
+  /** Child events: the child, its grid point and width, and its own steps. */
+  simulationId: idSchema.optional(),
+  point: z.record(z.string(), z.unknown()).optional(),
+  width: z.number().int().optional(),
+  stepsDone: z.number().int().optional(),
+  totalSteps: z.number().int().optional(),
+  trainLoss: z.number().nullable().optional(),
+  testLoss: z.number().nullable().optional(),
+  /** Child events: the sweep's progress over all children and its children counted by status. */
+  sweepProgress: z.number().optional(),
+  counts: z.record(z.string(), z.number()).optional(),
+  at: z.string(),
+});
+export type SweepEvent = z.infer<typeof sweepEventSchema>;
