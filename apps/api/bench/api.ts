@@ -60,7 +60,7 @@ console.log(`${CONNECTIONS} connections, ${DURATION} s each`);
 await run('bare Fastify route', { url: `${base(bare)}/bare` });
 await run('GET /v1/simulations/{id}', { url: `${api}/v1/simulations/${finished}` });
 await run('GET trajectory 100k -> maxPoints=1000 (finished: cached)', { url: `${api}/v1/simulations/${finished}/trajectory?maxPoints=1000` });
-await run('GET trajectory 100k -> maxPoints=1000 (running: SQL each time)', { url: `${api}/v1/simulations/${running}/trajectory?maxPoints=1000` });
+await run('GET trajectory 100k -> maxPoints=1000 (running: SQL, one query per concurrent batch)', { url: `${api}/v1/simulations/${running}/trajectory?maxPoints=1000` });
 await run('POST /v1/simulations', {
   url: `${api}/v1/simulations`, method: 'POST', headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ ...spec, name: 'bench post', training: { ...spec.training, steps: 100 } }),
