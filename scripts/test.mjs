@@ -28,3 +28,10 @@ say(`running the tests (DATABASE_URL=${testUrl}, REDIS_URL=${redisUrl})`);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)], {
   env: { DATABASE_URL: testUrl, REDIS_URL: redisUrl, MFSIM_TEST_ADMIN_DATABASE_URL: adminUrl },
 });
+
+// The whole suite (no arguments) also holds the code to its static checks.
+if (process.argv.length <= 2) {
+  say('type-checking and linting');
+  run('npm', ['run', '--silent', 'typecheck', '--', '--output-logs=errors-only']);
+  run('npm', ['run', '--silent', 'lint']);
+}
