@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { startService, startTestWorker, waitFor } from './harness.ts';
 
-const [golden] = JSON.parse(readFileSync(new URL('../../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
+const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { insertSimulationUnchecked } from './unchecked.ts';
 import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
-const golden = JSON.parse(readFileSync(new URL('../../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
+const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { availableKernels, points, runAll, spec } from './helpers.ts';
 
-// shared/ sits beside the checkout (/work/shared) or inside it.
+// The repository's copy (shared/ inside the checkout) first; the lab's original beside the checkout otherwise.
 const file = [process.env.MFSIM_GOLDEN, '../../../shared/golden/gd-cases.json', '../../../../shared/golden/gd-cases.json']
   .filter((f): f is string => f !== undefined)
   .map((f) => (f.startsWith('.') ? fileURLToPath(new URL(f, import.meta.url)) : f))
@@ -34,4 +34,11 @@ describe('golden gd cases', async () => {
       });
     }
   }
+});
+
+const labOriginal = fileURLToPath(new URL('../../../../shared/golden/gd-cases.json', import.meta.url));
+describe.skipIf(!existsSync(labOriginal) || labOriginal === file)('the repository copy of the golden cases', () => {
+  it('equals the lab original beside the checkout', () => {
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(readFileSync(labOriginal, 'utf8')));
+  });
 });
