@@ -28,7 +28,8 @@ for (let i = 0; i < workers; i++) start(`worker ${i + 1}`, 'apps/worker/src/main
 
 const base = `http://${host}:${port}`;
 say(`API      ${base}`);
-say(`OpenAPI  ${base}/openapi.json`);
+say(`OpenAPI  ${base}/openapi.json  (browsable: ${base}/docs)`);
+say(`dashboard ${base}/dashboard/`);
 say(`workers  ${workers} (one per CPU core); Ctrl-C stops everything`);
 
 let stopping = false;
