@@ -23,19 +23,31 @@ const spec = specSchema.parse({
   student: { unit: 'tanh', width: 16 }, training: { dynamics: 'sgd', batchSize: 64, dt: 0.01, steps: 100_000 }, record: { every: 1, testSize: 64, probes: 2 },
   resources: { gpu: 'no' },
 });
-async function simulationWithPoints(status: 'completed' | 'running') {
+const pointsOf = (from: number, to: number): PointRow[] => {
+  const points: PointRow[] = [];
+  for (let s = from; s < to; s++) points.push({ replica: 0, step: s, time: s * 0.01, trainLoss: Math.exp(-s / 3e4) + 0.01 * Math.sin(s), testLoss: Math.exp(-s / 3e4) + 0.01 * Math.cos(s), testError: null });
+  return points;
+};
+async function simulationWithPoints(status: 'completed' | 'running', upTo = 100_000) {
   const row = await createSimulation(deps.db, { spec, seed: 1, totalSteps: 100_000 });
-  for (let from = 0; from < 100_000; from += 20_000) {
-    const points: PointRow[] = [];
-    for (let s = from; s < from + 20_000; s++) points.push({ replica: 0, step: s, time: s * 0.01, trainLoss: Math.exp(-s / 3e4) + 0.01 * Math.sin(s), testLoss: Math.exp(-s / 3e4) + 0.01 * Math.cos(s), testError: null });
-    await writeTrajectoryPoints(deps.db, row.id, points);
-  }
-  if (status === 'completed') await markFinished(deps.db, row.id, { status: 'completed', stepsDone: 100_000 });
-  else await deps.db.prisma.simulation.update({ where: { id: row.id }, data: { status: 'running' } });
+  for (let from = 0; from < upTo; from += 20_000) await writeTrajectoryPoints(deps.db, row.id, pointsOf(from, Math.min(from + 20_000, upTo)));
+  if (status === 'completed') await markFinished(deps.db, row.id, { status: 'completed', stepsDone: upTo });
+  else await deps.db.prisma.simulation.update({ where: { id: row.id }, data: { status: 'running', stepsDone: upTo } });
   return row.id;
 }
+
+/** Plays a worker on a running simulation: a 1,000-point chunk, then stepsDone, once a second. */
+function advanceEverySecond(id: string, from: number) {
+  let step = from;
+  const timer = setInterval(async () => {
+    await writeTrajectoryPoints(deps.db, id, pointsOf(step, step + 1_000));
+    step += 1_000;
+    await deps.db.prisma.simulation.update({ where: { id }, data: { stepsDone: step } });
+  }, 1_000);
+  return () => clearInterval(timer);
+}
 const finished = await simulationWithPoints('completed');
-const running = await simulationWithPoints('running');
+const running = await simulationWithPoints('running', 90_000);
 await deps.db.pool.query('ANALYZE trajectory_points');
 
 async function run(title: string, opts: autocannon.Options) {
@@ -51,7 +63,7 @@ async function run(title: string, opts: autocannon.Options) {
   const { method = 'GET', body, headers } = opts;
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts, requests: [{ method, ...(body !== undefined && { body }), ...(headers && { headers }), onResponse }] });
   const failed = r.non2xx + r.errors + r.timeouts;
-  console.log(`${title.padEnd(62)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}${r.errors + r.timeouts ? `, errors ${r.errors}, timeouts ${r.timeouts}` : ''}`);
+  console.log(`${title.padEnd(72)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}${r.errors + r.timeouts ? `, errors ${r.errors}, timeouts ${r.timeouts}` : ''}`);
   if (failed) for (const [status, { count, sample }] of bad) console.log(`    ${count} x ${status}: ${sample}`);
 }
 
@@ -60,7 +72,9 @@ console.log(`${CONNECTIONS} connections, ${DURATION} s each`);
 await run('bare Fastify route', { url: `${base(bare)}/bare` });
 await run('GET /v1/simulations/{id}', { url: `${api}/v1/simulations/${finished}` });
 await run('GET trajectory 100k -> maxPoints=1000 (finished: cached)', { url: `${api}/v1/simulations/${finished}/trajectory?maxPoints=1000` });
-await run('GET trajectory 100k -> maxPoints=1000 (running: SQL, one query per concurrent batch)', { url: `${api}/v1/simulations/${running}/trajectory?maxPoints=1000` });
+const stopAdvancing = advanceEverySecond(running, 90_000);
+await run('GET trajectory 90-95k -> maxPoints=1000 (running: a chunk lands every second)', { url: `${api}/v1/simulations/${running}/trajectory?maxPoints=1000` });
+stopAdvancing();
 await run('POST /v1/simulations', {
   url: `${api}/v1/simulations`, method: 'POST', headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ ...spec, name: 'bench post', training: { ...spec.training, steps: 100 } }),

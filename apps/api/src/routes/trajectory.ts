@@ -1,6 +1,6 @@
 // The trajectory (ranges, downsampling, full scans; JSON or CSV) and particle snapshots (JSON or float32 bytes).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FINAL_STATUSES, trajectoryQuerySchema, type TrajectoryQuery } from '@mfsim/contracts';
+import { trajectoryQuerySchema, type TrajectoryQuery } from '@mfsim/contracts';
 import {
   InvalidTrajectoryCursorError, listSnapshotSteps, readSnapshot, readTrajectoryDownsampled, readTrajectoryPage, type PointRow,
 } from '@mfsim/db';
@@ -25,7 +25,11 @@ function wants(request: FastifyRequest, format: string | undefined, type: string
   return type === 'csv' ? /\btext\/csv\b/.test(accept) : /application\/octet-stream/.test(accept);
 }
 
-/** Finished runs never change: their replies are kept by (id, finishedAt, stepsDone, query). */
+/**
+ * Replies kept by (id, finishedAt, stepsDone, query). Exact also for a running simulation: the
+ * worker writes a chunk's points before it advances stepsDone, so while stepsDone stays the same
+ * the points up to it do too (a reply may hold a chunk more, never one less).
+ */
 class ReplyCache {
   private readonly map = new Map<string, { type: string; body: string; nextCursor: string | null }>();
   constructor(private readonly max = 256) {}
@@ -72,7 +76,6 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     const q = parseOr400(trajectoryQuerySchema, request.query, 'query');
     const row = await simulationOr404(app, request.params.id);
     const csv = wants(request, q.format, 'csv');
-    const final = FINAL_STATUSES.includes(row.status);
     const key = `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}`;
     const compute = async () => {
       const t = await trajectory(row.id, q);
@@ -80,17 +83,16 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
         ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points), nextCursor: t.nextCursor }
         : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
     };
-    let hit = final ? cache.get(key) : undefined;
+    let hit = cache.get(key);
     if (!hit) {
-      // One query per key at a time: concurrent identical requests wait for the same answer. For a
-      // running simulation that answer is at most one query old; only finished runs are kept after.
+      // One query per key at a time: concurrent identical requests wait for the same answer.
       let pending = inFlight.get(key);
       if (!pending) {
         pending = compute().finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       hit = await pending;
-      if (final) cache.set(key, hit);
+      cache.set(key, hit);
     }
     if (hit.nextCursor) reply.header('X-Next-Cursor', hit.nextCursor);
     return reply.type(hit.type).send(hit.body);
