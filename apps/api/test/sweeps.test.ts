@@ -180,6 +180,37 @@ describe('cancelling a sweep', () => {
   });
 });
 
+describe('cancelling a running sweep', () => {
+  it('stops the children that are running within seconds, keeping what they computed', async () => {
+    // Long enough that it is still running when cancelled.
+    const post = await api().post('/v1/sweeps').send({
+      base: baseSpec({ training: { dynamics: 'sgd', batchSize: 256, dt: 0.05, steps: 1_000_000 }, record: { every: 1000, testSize: 64, probes: 0 } }),
+      grid: { 'student.width': [8, 16] }, replicas: 1,
+    });
+    expect(post.status).toBe(201);
+    const running = await waitFor(async () => {
+      const r = await api().get(`/v1/sweeps/${post.body.id}`);
+      const c = r.body.children.find((c: { status: string; progress: number }) => c.status === 'running' && c.progress > 0);
+      return c ? (c.simulationId as string) : undefined;
+    }, 30_000, 'a running child with progress');
+
+    const cancel = await api().post(`/v1/sweeps/${post.body.id}/cancel`);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.children.map((c: { status: string }) => c.status)).toEqual(['cancelled', 'cancelled']);
+
+    // The worker stops: its progress stops moving, and what it computed stays readable.
+    const settled = async () => (await api().get(`/v1/simulations/${running}`)).body.stepsDone as number;
+    await new Promise((r) => setTimeout(r, 1500));
+    const a = await settled();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await settled()).toBe(a);
+    expect(a).toBeLessThan(1_000_000);
+    const traj = await api().get(`/v1/simulations/${running}/trajectory?replica=0`);
+    expect(traj.body.points.length).toBeGreaterThan(0);
+    expect((await api().get(`/v1/simulations/${running}`)).body.status).toBe('cancelled');
+  }, 60_000);
+});
+
 const sseText = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
   let s = '';
   const stream = res as unknown as NodeJS.ReadableStream;

@@ -171,11 +171,12 @@ export async function markSweepFinished(db: Database, id: string, partial: boole
 export async function cancelSweep(db: Database, id: string): Promise<string[]> {
   return db.prisma.$transaction(async (tx) => {
     await tx.sweep.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
-    const queued = await tx.simulation.findMany({ where: { sweepId: id, status: 'queued' }, select: { id: true } });
+    // Running children too: their workers see the status (and a cancel message) and stop after the chunk in hand.
+    const open = await tx.simulation.findMany({ where: { sweepId: id, status: { in: ['queued', 'running'] } }, select: { id: true } });
     await tx.simulation.updateMany({
-      where: { sweepId: id, status: 'queued' },
+      where: { sweepId: id, status: { in: ['queued', 'running'] } },
       data: { status: 'cancelled', finishedAt: new Date(), error: 'sweep cancelled' },
     });
-    return queued.map((r) => r.id);
+    return open.map((r) => r.id);
   });
 }

@@ -6,7 +6,7 @@ import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
   readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
 } from '@mfsim/db';
-import { appendEvent, openFlowProducer, sweepEventsKey } from '@mfsim/queue';
+import { appendEvent, openFlowProducer, requestCancel, sweepEventsKey } from '@mfsim/queue';
 import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
 import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
 import { submitSweep } from '../sweep-submission.ts';
@@ -67,11 +67,13 @@ export default async function sweepRoutes(app: FastifyInstance) {
     return sweepReply(row, progress.get(row.id), children);
   });
 
-  // Children still queued are cancelled (their jobs end at once); running ones finish their run.
+  // Every child not yet finished is cancelled: queued ones end when a worker takes them, running
+  // ones are told (as POST /v1/simulations/{id}/cancel does) and stop after the chunk in hand.
   app.post<{ Params: { id: string } }>('/v1/sweeps/:id/cancel', async (request) => {
     const before = await sweepOr404(app, request.params.id);
     if (before.status === 'completed') throw new RequestError(409, `sweep ${before.id} has already completed`);
     const cancelled = await cancelSweep(app.deps.db, before.id);
+    for (const id of cancelled) await requestCancel(app.deps.redis, id);
     const row = await sweepOr404(app, before.id);
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
     await sweepCancelledEvents(app, row.id, cancelled, children, progress.get(row.id));
