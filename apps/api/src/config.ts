@@ -1,5 +1,5 @@
 // Configuration from the environment, with local defaults.
-import { memoryBudgetBytes } from '@mfsim/engine';
+import { memoryBudgetBytes } from '@mfsim/engine/memory';
 
 export interface ApiConfig {
   port: number;

@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { specSchema, type Spec } from '@mfsim/contracts';
 import { createSimulation, deleteSimulation, inlineDataset, UnknownDatasetError, type SimulationRow } from '@mfsim/db';
 import { enqueueSimulation, gpuWorkersRegistered, type WorkerKind } from '@mfsim/queue';
-import { estimateMemory } from '@mfsim/engine';
+import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
 

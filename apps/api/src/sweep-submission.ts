@@ -6,7 +6,7 @@ import type { FlowProducer } from 'bullmq';
 import { expandSweep, sweepRequestSchema, type FieldIssue, type SweepRequest } from '@mfsim/contracts';
 import { createSweep, deleteSweep, type SweepRow } from '@mfsim/db';
 import { enqueueSweepFlow, gpuWorkersRegistered, queueKindFor } from '@mfsim/queue';
-import { estimateMemory } from '@mfsim/engine';
+import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
 
