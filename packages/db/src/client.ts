@@ -43,3 +43,19 @@ export async function databaseReachable(db: Database): Promise<boolean> {
     return false;
   }
 }
+
+/** Runs `fn` on one connection inside BEGIN ... COMMIT; any error rolls the whole of it back. */
+export async function inTransaction<T>(db: Database, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,7 +1,7 @@
 // Statistics rows: per simulation and recorded step, and per sweep series and recorded step.
 // Read back as whole series, or the scaling nearest to a time.
 import type { SimulationStatisticsRow } from '@mfsim/stats';
-import type { Database } from './client.ts';
+import { inTransaction, type Database } from './client.ts';
 import { bytesFloat32 } from './records.ts';
 
 /** The records statistics are computed from: steps [T], times [T], test losses [R][T], probe outputs [T][R * probes]. */
@@ -70,9 +70,7 @@ export async function writeSimulationStatistics(
       for (const c of COLUMNS) cols[c].push(finiteOrNull(r[c]));
     }
   }
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     await client.query('DELETE FROM simulation_statistics WHERE "simulationId" = ANY($1::uuid[])', [bySimulation.map((s) => s.simulationId)]);
     if (ids.length > 0) {
       await client.query(
@@ -82,13 +80,7 @@ export async function writeSimulationStatistics(
         [ids, cols.step, cols.time, cols.count, cols.dropped, cols.probes, ...COLUMNS.map((c) => cols[c])],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Rows in step order; empty when none are stored. */
@@ -126,9 +118,7 @@ export interface StoredSweepStatistics {
 }
 
 export async function writeSweepStatistics(db: Database, sweepId: string, rows: StoredSweepStatistics[]): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(db, async (client) => {
     await client.query('DELETE FROM sweep_statistics WHERE "sweepId" = $1', [sweepId]);
     if (rows.length > 0) {
       await client.query(
@@ -149,13 +139,7 @@ export async function writeSweepStatistics(db: Database, sweepId: string, rows: 
         ],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Every series and step, in (series, step) order. */

@@ -1,14 +1,9 @@
 // Trajectory points: written in bulk, one statement per chunk, and read back in step order.
+import type { TrajectoryPointReply } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 
-export interface PointRow {
-  replica: number;
-  step: number;
-  time: number;
-  trainLoss: number | null;
-  testLoss: number | null;
-  testError: number | null;
-}
+/** A stored trajectory point: the contract's shape (null where not finite or not defined). */
+export type PointRow = TrajectoryPointReply;
 
 /**
  * A Postgres array literal, '{1,2.5,NULL}', built here rather than by pg: its generic array

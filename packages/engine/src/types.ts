@@ -1,18 +1,12 @@
 // The engine's public shapes: what `simulate` yields and what a checkpoint holds.
-import type { Spec } from '@mfsim/contracts';
+import type { Spec, TrajectoryPointReply } from '@mfsim/contracts';
 import type { Kernel } from './kernel.ts';
 
-/** Losses of one replica at one recorded step; null where not finite or not defined. */
-export interface TrajectoryPoint {
-  replica: number;
-  step: number;
-  /** step * dt */
-  time: number;
-  trainLoss: number | null;
-  testLoss: number | null;
-  /** Test error rate for classification targets (labels in {-1, +1}), else null. */
-  testError: number | null;
-}
+/**
+ * Losses of one replica at one recorded step (time = step * dt; testError for labels in {-1, +1});
+ * null where not finite or not defined. The contract's shape: stored and served as is.
+ */
+export type TrajectoryPoint = TrajectoryPointReply;
 
 /** Outputs on the probe inputs at one recorded step: float32 [R, probes]. */
 export interface ProbeRecord {
