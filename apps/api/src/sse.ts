@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { FINAL_STATUSES } from '@mfsim/contracts';
-import { isEventId, readEvents } from '@mfsim/queue';
+import { currentAttemptStart, isEventId, readEvents } from '@mfsim/queue';
 import { RequestError } from './errors.ts';
 
 export interface EventStreamOptions {
@@ -29,6 +29,13 @@ export function lastEventId(request: FastifyRequest): string | undefined {
   return raw;
 }
 
+/** Whether stream id `a` ("ms-seq") comes before `b`. */
+function eventIdBefore(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am < bm || (am === bm && as < bs);
+}
+
 const frame = (type: string, data: unknown, id?: string) => `${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
@@ -37,8 +44,11 @@ const frame = (type: string, data: unknown, id?: string) => `${id ? `id: ${id}\n
  * instead of a blocking read on a connection each).
  */
 export async function streamEvents(request: FastifyRequest, reply: FastifyReply, o: EventStreamOptions): Promise<void> {
-  let after = lastEventId(request) ?? '0';
-  const resumed = after !== '0';
+  const resumeAfter = lastEventId(request);
+  const resumed = resumeAfter !== undefined;
+  // Without a resume id: the whole log of the current attempt (a retried run's starts at its retry).
+  const attempt = await currentAttemptStart(o.redis, o.key);
+  let after: string | { from: string } = resumeAfter ?? (attempt ? { from: attempt } : '0');
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -61,7 +71,8 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
       for (const e of events) {
         res.write(frame(e.type, e.data, e.id));
         after = e.id;
-        if (e.type === 'status' && FINAL_STATUSES.includes(e.data.status as never)) ended = true;
+        // A previous attempt's final status (replayed to a resume from before a retry) ends nothing.
+        if (e.type === 'status' && FINAL_STATUSES.includes(e.data.status as never) && !(attempt && eventIdBefore(e.id, attempt))) ended = true;
       }
       if (events.length) lastWrite = Date.now();
       if (ended || (events.length === 0 && (await o.finished()))) break;

@@ -5,9 +5,9 @@ import { openApiDeps } from '../src/services.ts';
 import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
 import { workerConfig } from '../../worker/src/config.ts';
 
-export async function startService(options: { memoryBudgetBytes?: number } = {}) {
+export async function startService(options: { memoryBudgetBytes?: number; adminKey?: string } = {}) {
   const deps = openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
-  const app = await buildApp({ deps });
+  const app = await buildApp({ deps, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
   await app.ready();
   return {
     app,

@@ -204,14 +204,18 @@ describe('cancel, retry, events, metrics', () => {
     const retry = await api().post(`/v1/simulations/${id}/retry`);
     expect(retry.status).toBe(202);
     expect(retry.body.resumesFromStep).toBeGreaterThan(0);
-    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.status === 'running' ? true : undefined), 30_000, 'rerun');
+    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > retry.body.resumesFromStep ? true : undefined), 30_000, 'rerun');
     await api().post(`/v1/simulations/${id}/cancel`);
-    // Events: the whole log, then resume after an id.
+    // Events: the whole log of the current attempt (from the retry on), then resume after an id.
     const events = await api().get(`/v1/simulations/${id}/events`).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
     const text = events.body as string;
     expect(events.headers['content-type']).toMatch(/text\/event-stream/);
-    expect(text).toContain('event: progress');
-    expect(text).toMatch(/"status":"cancelled"/);
+    const logged = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ type: m[1], data: JSON.parse(m[2]) }));
+    const statuses = logged.filter((e) => e.type === 'status').map((e) => e.data.status);
+    // The current state, then the retry's `queued`, the rerun, and its end: not the first run's.
+    expect(statuses).toEqual(['cancelled', 'queued', 'running', 'cancelled']);
+    expect(logged.find((e) => e.data.status === 'queued')?.data.retry).toBe(true);
+    expect(logged.some((e) => e.type === 'progress' && e.data.stepsDone > retry.body.resumesFromStep)).toBe(true);
     const ids = [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]);
     const resumed = await api().get(`/v1/simulations/${id}/events`).set('Last-Event-ID', ids[ids.length - 2]).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
     expect([...(resumed.body as string).matchAll(/^id: (\S+)$/gm)].map((m) => m[1])).toEqual([ids[ids.length - 1]]);

@@ -7,8 +7,11 @@ import { newPage } from '../src/client/pages/new.ts';
 import { signInPage } from '../src/client/pages/sign-in.ts';
 import { simulationsPage } from '../src/client/pages/simulations.ts';
 import { exponentText } from '../src/client/pages/sweep.ts';
-import { lossSeries, particlePoints, readSnapshot, trajectoryCsv } from '../src/client/series.ts';
-import { defaultValues, validate } from '../src/client/spec-form.ts';
+import { scheduleForm } from '../src/client/pages/schedules.ts';
+import { simulationActions } from '../src/client/pages/simulation.ts';
+import { scheduleFieldFor, validateSchedule } from '../src/client/schedule-form.ts';
+import { extrapolationAt, extrapolationLine, lossSeries, particlePoints, readExtrapolation, readSnapshot, trajectoryCsv } from '../src/client/series.ts';
+import { defaultValues, SWEEP_WIDTHS, validate } from '../src/client/spec-form.ts';
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -195,5 +198,69 @@ describe('series', () => {
   it('writes the exponent with its interval', () => {
     expect(exponentText({ alpha: 0.987, interval: { lower: 0.91, upper: 1.05, level: 0.95, resamples: 1000 }, reason: null }))
       .toBe('α = 0.987, 95% interval [0.91, 1.05]');
+  });
+});
+
+describe('simulation actions', () => {
+  it('offers cancel while a run may still run, retry once it failed or was cancelled, nothing after success', () => {
+    expect(simulationActions('queued')).toEqual(['cancel']);
+    expect(simulationActions('running')).toEqual(['cancel']);
+    expect(simulationActions('failed')).toEqual(['retry']);
+    expect(simulationActions('cancelled')).toEqual(['retry']);
+    expect(simulationActions('completed')).toEqual([]);
+    expect(simulationActions('diverged')).toEqual([]);
+  });
+});
+
+describe('the schedule form', () => {
+  const spec = () => ({ ...defaultValues(), [SWEEP_WIDTHS]: '8, 16, 32' });
+
+  it('builds the POST /v1/schedules body from the pattern, time zone and sweep template', () => {
+    const r = validateSchedule({ name: ' nightly ', pattern: '0 3 * * *', timeZone: 'Europe/Paris' }, spec());
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.body).toMatchObject({ name: 'nightly', pattern: '0 3 * * *', timeZone: 'Europe/Paris', sweep: { grid: { 'student.width': [8, 16, 32] } } });
+  });
+
+  it('puts each issue at its field: a bad pattern at the pattern, a bad width at the widths', () => {
+    const r = validateSchedule({ name: '', pattern: 'every night', timeZone: '' }, { ...spec(), [SWEEP_WIDTHS]: '8, -1' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const placed = r.issues.map((i) => scheduleFieldFor(i.path, [SWEEP_WIDTHS, 'training.dt']));
+    expect(placed).toContain('schedule.pattern');
+    expect(placed).toContain(SWEEP_WIDTHS);
+    // The API's own issue paths land on the same fields.
+    expect(scheduleFieldFor('pattern', [])).toBe('schedule.pattern');
+    expect(scheduleFieldFor('sweep.base.training.dt', ['training.dt'])).toBe('training.dt');
+  });
+
+  it('shows a bad pattern at its field and sends nothing', async () => {
+    const fetchSpy = vi.fn();
+    vi.stubGlobal('fetch', fetchSpy);
+    const form = scheduleForm({ onCreated: () => {} });
+    root.append(form);
+    const pattern = form.querySelector<HTMLInputElement>('input[name="schedule.pattern"]')!;
+    pattern.value = 'soon';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    expect(form.querySelector('[data-path="schedule.pattern"]')!.classList.contains('invalid')).toBe(true);
+    expect(form.querySelector('[data-for="schedule.pattern"]')!.textContent).toMatch(/cron pattern/);
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+});
+
+describe('the 1/n extrapolation of the outputs', () => {
+  it('reads the stored rows and draws each probe from n = infinity to the smallest width', () => {
+    const rows = readExtrapolation([
+      { step: 10, time: 1, widths: [8, 32, 16], outputs: [0.5, null], slopes: [2, null], reason: null },
+      { step: 0, time: 0, widths: [8, 16, 32], outputs: [0.1], slopes: [1], reason: null },
+      'not a row',
+    ]);
+    expect(rows.map((r) => r.time)).toEqual([0, 1]);
+    const at = extrapolationAt(rows, 0.9)!;
+    expect(at.step).toBe(10);
+    // y = 0.5 + 2/n at 1/n = 0, 1/32, 1/16, 1/8.
+    expect(extrapolationLine(at, 0)).toEqual([{ x: 0, y: 0.5 }, { x: 1 / 32, y: 0.5625 }, { x: 1 / 16, y: 0.625 }, { x: 1 / 8, y: 0.75 }]);
+    expect(extrapolationLine(at, 1)).toEqual([]);
   });
 });

@@ -91,6 +91,8 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('tbody [data-status="completed"]').count()).toBe(3);
     await page.waitForSelector('[data-chart="width-curves"][data-drawn="true"]');
     await page.waitForSelector('[data-chart="fluctuation"][data-drawn="true"]');
+    await page.waitForSelector('[data-chart="extrapolation"][data-drawn="true"]');
+    expect(await page.textContent('[data-testid="extrapolation-note"]')).toMatch(/^Mean output on \d+ probes? against 1\/n/);
     await shot('3-sweep');
     console.log(`e2e sweep ${sweepId}: ${exponent}`);
 

@@ -5,7 +5,7 @@ import { FINAL_STATUSES, type FieldIssue } from '@mfsim/contracts';
 import { MfsimApiError, MfsimConnectionError, MfsimTimeoutError } from './errors.ts';
 import { parseEventStream } from './sse.ts';
 import type {
-  ApiKeyReply, CreatedApiKeyReply, ListOptions, NewApiKey, Page, ProgressUpdate, ScalingReply, ScheduleList,
+  ApiKeyReply, CreatedApiKeyReply, DatasetReply, DatasetRequest, ListOptions, NewApiKey, Page, ProgressUpdate, ScalingReply, ScheduleList,
   ScheduleReply, ScheduleRequest, SimulationList, SimulationReply, SimulationStatisticsReply, SpecInput, SweepList,
   SweepReply, SweepRequest, SweepStatisticsReply, SweepSummary, TrajectoryOptions, TrajectoryReply,
 } from './types.ts';
@@ -174,6 +174,21 @@ export class MfsimClient {
   async run(spec: SpecInput, o: WaitOptions & { idempotencyKey?: string } = {}): Promise<SimulationReply> {
     const sim = await this.submit(spec, o);
     return this.wait(sim.id, o);
+  }
+
+  // ---- stored datasets -------------------------------------------------------
+
+  /**
+   * Stores a dataset `{name?, train: {x, y}, test?}` once; specs then name it with
+   * `inputs: {kind: "dataset", datasetId}`. The reply has its id, d and sizes (not the points).
+   */
+  uploadDataset(dataset: DatasetRequest, o: { idempotencyKey?: string } = {}): Promise<DatasetReply> {
+    return this.request('POST', '/v1/datasets', { body: dataset, idempotencyKey: o.idempotencyKey });
+  }
+
+  /** A stored dataset's id, name, d and sizes (the API does not send its points back). */
+  getDataset(id: string): Promise<DatasetReply> {
+    return this.request('GET', `/v1/datasets/${enc(id)}`);
   }
 
   // ---- sweeps ----------------------------------------------------------------

@@ -7,7 +7,7 @@ import type {
 } from '@mfsim/contracts';
 
 export type {
-  ApiKeyRoleName, FieldIssue, ScheduleReply, ScheduleRequest, SimulationEvent, SimulationReply, SimulationStatus,
+  ApiKeyRoleName, DatasetReply, DatasetRequest, FieldIssue, ScheduleReply, ScheduleRequest, SimulationEvent, SimulationReply, SimulationStatus,
   SpecInput, StatisticsRow, SweepReply, SweepRequest, TrajectoryPointReply,
 } from '@mfsim/contracts';
 

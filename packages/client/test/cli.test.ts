@@ -1,19 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idAfter, mfsim } from './mfsim.ts';
 import { smallSpec, startHttpService } from './service.ts';
-
-const BIN = new URL('../bin/mfsim.mjs', import.meta.url).pathname;
-
-function mfsim(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 50_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 let service: Awaited<ReturnType<typeof startHttpService>>;
 let dir: string;
@@ -103,5 +93,119 @@ describe('mfsim, the command line', () => {
     const down = await mfsim(['list', '--api', 'http://127.0.0.1:1']);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot reach the mfsim API/);
+  });
+});
+
+describe('mfsim against a service with API keys', () => {
+  const admin = 'cli-test-admin-key-0123456789';
+  let keyed: Awaited<ReturnType<typeof startHttpService>>;
+  let as: (key: string) => Record<string, string>;
+  beforeAll(async () => {
+    keyed = await startHttpService({ adminKey: admin });
+    as = (key) => ({ MFSIM_API: keyed.url, MFSIM_API_KEY: key });
+  });
+  afterAll(async () => keyed?.close());
+
+  it('creates a read key, which may list but not submit, and revokes it', async () => {
+    const none = await mfsim(['list'], { MFSIM_API: keyed.url });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/401/);
+
+    const created = await mfsim(['keys', 'create', '--name', 'reader', '--role', 'read'], as(admin));
+    expect(created.code).toBe(0);
+    const keyId = idAfter(created.stdout, 'created key');
+    const readKey = created.stdout.trim().split('\n').at(-1)!;
+    expect(readKey.length).toBeGreaterThan(20);
+
+    const listed = await mfsim(['keys', 'list'], as(admin));
+    expect(listed.stdout).toMatch(new RegExp(`${keyId}\\s+reader\\s+\\S+\\s+read`));
+
+    expect((await mfsim(['list'], as(readKey))).code).toBe(0);
+    const refused = await mfsim(['submit', specFile], as(readKey));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/403/);
+
+    expect((await mfsim(['keys', 'revoke', keyId], as(admin))).stdout).toContain(`revoked key ${keyId}`);
+    const revoked = await mfsim(['list'], as(readKey));
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toMatch(/401/);
+  });
+
+  it('submits a width sweep, waits for it, and prints its statistics and scaling', async () => {
+    const file = join(dir, 'sweep.json');
+    const base = smallSpec({ replicas: 3, training: { dynamics: 'gd', dt: 0.5, steps: 100 } });
+    await writeFile(file, JSON.stringify({ name: 'cli widths', base, grid: { 'student.width': [8, 16, 32] } }));
+    const r = await mfsim(['sweep', file, '--wait'], as(admin));
+    expect(r.code).toBe(0);
+    const id = idAfter(r.stdout, 'submitted sweep');
+    expect(r.stdout).toMatch(/status\s+completed/);
+    expect(r.stderr).toMatch(/sweep [0-9a-f]{8} \[#+\] 100% completed/);
+    expect(r.stdout.match(/\{"student\.width":(8|16|32)\}\s+completed/g)).toHaveLength(3);
+
+    const stats = await mfsim(['sweep', 'stats', id], as(admin));
+    expect(stats.code).toBe(0);
+    for (const n of [8, 16, 32]) expect(stats.stdout).toMatch(new RegExp(`^\\s*${n}\\s+\\d`, 'm'));
+    expect(stats.stdout).toContain('loss ~ n^-alpha:');
+
+    const scaling = await mfsim(['sweep', 'scaling', id, '--time', '50', '--json'], as(admin));
+    const fit = JSON.parse(scaling.stdout);
+    expect(fit.points.map((p: { width: number }) => p.width)).toEqual([8, 16, 32]);
+    expect(Number.isFinite(fit.alpha)).toBe(true);
+
+    const list = await mfsim(['sweep', 'list'], as(admin));
+    expect(list.stdout).toContain(id);
+  });
+
+  it('creates, lists, pauses, resumes and deletes a schedule', async () => {
+    const file = join(dir, 'schedule.yaml');
+    await writeFile(file, JSON.stringify({ name: 'nightly', pattern: '0 3 * * *', timeZone: 'Europe/Paris', sweep: { base: smallSpec(), grid: { 'student.width': [8, 16] } } }));
+    const created = await mfsim(['schedules', 'create', file], as(admin));
+    expect(created.code).toBe(0);
+    const id = /^id\s+([0-9a-f-]{36})/m.exec(created.stdout)![1];
+    expect(created.stdout).toMatch(/pattern\s+0 3 \* \* \* \(Europe\/Paris\)/);
+    expect(created.stdout).toMatch(/next fire\s+\d{4}-/);
+    expect((await mfsim(['schedules', 'list'], as(admin))).stdout).toMatch(new RegExp(`${id}\\s+nightly`));
+    expect((await mfsim(['schedules', 'pause', id], as(admin))).stdout).toMatch(/paused\s+true/);
+    expect((await mfsim(['schedules', 'resume', id], as(admin))).stdout).toMatch(/paused\s+false/);
+    expect((await mfsim(['schedules', 'delete', id], as(admin))).stdout).toContain(`deleted schedule ${id}`);
+    const gone = await mfsim(['schedules', 'show', id], as(admin));
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/404/);
+  });
+
+  it('uploads a dataset, shows it, and runs a spec on it', async () => {
+    const file = join(dir, 'dataset.yaml');
+    const x = Array.from({ length: 64 }, (_, i) => [Math.cos(i), Math.sin(i), i / 64]);
+    await writeFile(file, JSON.stringify({ name: 'spiral', train: { x, y: x.map((r) => r[0] * r[1]) } }));
+    const up = await mfsim(['datasets', 'upload', file], as(admin));
+    expect(up.code).toBe(0);
+    const id = idAfter(up.stdout, 'uploaded dataset');
+    expect(up.stdout).toMatch(/train points\s+64/);
+    expect((await mfsim(['datasets', 'show', id], as(admin))).stdout).toMatch(/d\s+3/);
+
+    const spec = join(dir, 'on-dataset.json');
+    await writeFile(spec, JSON.stringify(smallSpec({ inputs: { kind: 'dataset', datasetId: id }, target: { kind: 'labels' } })));
+    const run = await mfsim(['submit', spec, '--wait'], as(admin));
+    expect(run.stderr + run.stdout).toMatch(/completed/);
+    expect(run.code).toBe(0);
+  });
+
+  it('cancels a running simulation, retries it, and watches it to the end', async () => {
+    const spec = join(dir, 'long.json');
+    await writeFile(spec, JSON.stringify(smallSpec({ name: 'long', training: { dynamics: 'sgd', batchSize: 256, dt: 0.05, steps: 50_000 }, record: { every: 1000, testSize: 256 } })));
+    const submitted = await mfsim(['submit', spec], as(admin));
+    const id = idAfter(submitted.stdout, 'submitted');
+    const cancelled = await mfsim(['cancel', id], as(admin));
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(new RegExp(`${id}: (cancelled|cancelling)`));
+
+    const retried = await mfsim(['retry', id], as(admin));
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toMatch(new RegExp(`${id}: queued`));
+    const watched = await mfsim(['watch', id], as(admin));
+    expect(watched.code).toBe(0);
+    expect(watched.stderr).toMatch(/long \[#+\] 100% completed step 50000\/50000/);
+    expect(watched.stdout).toMatch(/status\s+completed/);
+    expect(watched.stdout).toMatch(/losses at step 50000:/);
   });
 });

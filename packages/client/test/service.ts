@@ -12,9 +12,10 @@ export async function sharedKernel(): Promise<string> {
   return (KERNEL_PREFERENCES as readonly string[]).includes(kernel.name) ? kernel.name : (process.env.MFSIM_KERNEL ?? 'auto');
 }
 
-export async function startHttpService() {
+/** The API over HTTP and a worker; with `adminKey`, API keys are on with that bootstrap admin key. */
+export async function startHttpService(options: { adminKey?: string } = {}) {
   const kernel = await sharedKernel();
-  const service = await startService({ memoryBudgetBytes: 1024 ** 3 });
+  const service = await startService({ memoryBudgetBytes: 1024 ** 3, adminKey: options.adminKey });
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = service.app.server.address() as AddressInfo;
   const worker = await startTestWorker({ MFSIM_KERNEL: kernel });

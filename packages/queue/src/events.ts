@@ -16,19 +16,42 @@ export interface StreamEvent {
   data: Record<string, unknown>;
 }
 
-/** Appends an event; returns its id. */
-export async function appendEvent(redis: Redis, key: string, type: string, data: Record<string, unknown>): Promise<string> {
+const attemptKey = (key: string) => `${key}:attempt`;
+
+/**
+ * Appends an event; returns its id. With `startsAttempt` (a retry), the event is marked as the start
+ * of the subject's current attempt: a reader that does not resume starts there, not at the previous
+ * attempt's events (whose final status would end its stream at once).
+ */
+export async function appendEvent(
+  redis: Redis,
+  key: string,
+  type: string,
+  data: Record<string, unknown>,
+  o: { startsAttempt?: boolean } = {},
+): Promise<string> {
   const r = await redis
     .multi()
     .xadd(key, 'MAXLEN', '~', String(MAX_EVENTS), '*', 'type', type, 'data', JSON.stringify(data))
     .expire(key, TTL_SECONDS)
     .exec();
-  return String(r?.[0]?.[1] ?? '');
+  const id = String(r?.[0]?.[1] ?? '');
+  if (o.startsAttempt && id) await redis.set(attemptKey(key), id, 'EX', TTL_SECONDS);
+  return id;
 }
 
-/** Events after `afterId` (exclusive; "0" for all), oldest first. */
-export async function readEvents(redis: Redis, key: string, afterId = '0', count = 500): Promise<StreamEvent[]> {
-  const entries = await redis.xrange(key, afterId === '0' ? '-' : `(${afterId}`, '+', 'COUNT', count);
+/** The id of the first event of the current attempt (see `appendEvent`), if there was a retry. */
+export async function currentAttemptStart(redis: Redis, key: string): Promise<string | undefined> {
+  return (await redis.get(attemptKey(key))) ?? undefined;
+}
+
+/**
+ * Events after `afterId` (exclusive; "0" for all), oldest first; with `{ from }` instead, from that
+ * id inclusive.
+ */
+export async function readEvents(redis: Redis, key: string, afterId: string | { from: string } = '0', count = 500): Promise<StreamEvent[]> {
+  const start = typeof afterId === 'object' ? afterId.from : afterId === '0' ? '-' : `(${afterId}`;
+  const entries = await redis.xrange(key, start, '+', 'COUNT', count);
   return entries.map(([id, fields]) => {
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];

@@ -10,8 +10,8 @@ import { simulationOr404 } from './simulations.ts';
 
 export default async function simulationControlRoutes(app: FastifyInstance) {
   const { deps } = app;
-  const event = (id: string, data: Record<string, unknown>) =>
-    appendEvent(deps.redis, simulationEventsKey(id), 'status', { simulationId: id, ...data, at: new Date().toISOString() }).catch(() => {});
+  const event = (id: string, data: Record<string, unknown>, o: { startsAttempt?: boolean } = {}) =>
+    appendEvent(deps.redis, simulationEventsKey(id), 'status', { simulationId: id, ...data, at: new Date().toISOString() }, o).catch(() => {});
 
   /**
    * queued: the job leaves the queue; running: the worker running it is told (pub/sub -> its
@@ -60,13 +60,14 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     if (!(await markRequeued(deps.db, row.id))) {
       throw new RequestError(409, 'simulation changed meanwhile; read it again', [{ path: 'status', message: 'changed' }]);
     }
+    const checkpoint = await loadCheckpoint(deps.db, row.id);
+    // The new attempt's first event, before the job exists, so it comes before the worker's.
+    await event(row.id, { status: 'queued', stepsDone: checkpoint?.step ?? 0, retry: true }, { startsAttempt: true });
     try {
       await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
     } catch (err) {
       throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
     }
-    const checkpoint = await loadCheckpoint(deps.db, row.id);
-    await event(row.id, { status: 'queued', stepsDone: checkpoint?.step ?? 0, retry: true });
     reply.status(202);
     return { ...simulationReply((await findSimulation(deps.db, row.id))!), resumesFromStep: checkpoint?.step ?? 0 };
   });

@@ -12,13 +12,17 @@ export interface LiveOptions<T> {
   done: (value: T) => boolean;
   /** A read failed (it is retried). */
   onError?: (err: unknown) => void;
+  /** The way updates arrive changed: 'sse', 'poll' or 'stopped'. */
+  onMode?: (mode: LiveMode) => void;
   pollMs?: number;
 }
+
+export type LiveMode = 'sse' | 'poll' | 'stopped';
 
 export interface LiveHandle {
   stop(): void;
   /** 'sse' while the event stream is open, 'poll' otherwise. */
-  readonly mode: 'sse' | 'poll' | 'stopped';
+  readonly mode: LiveMode;
 }
 
 /** Parses an SSE byte stream into the data of each event. */
@@ -47,13 +51,18 @@ export function parseEvents(buffer: string): { events: { event: string; data: st
 export function live<T>(options: LiveOptions<T>): LiveHandle {
   const pollMs = options.pollMs ?? 1500;
   const abort = new AbortController();
-  let mode: 'sse' | 'poll' | 'stopped' = 'poll';
+  let current: LiveMode = 'poll';
+  const setMode = (m: LiveMode) => {
+    if (m === current) return;
+    current = m;
+    options.onMode?.(m);
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let refreshing = false;
   let again = false;
 
   const stop = () => {
-    mode = 'stopped';
+    setMode('stopped');
     abort.abort();
     if (timer) clearTimeout(timer);
   };
@@ -69,7 +78,7 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
       do {
         again = false;
         const value = await options.read();
-        if (mode === 'stopped') return true;
+        if (current === 'stopped') return true;
         options.onUpdate(value);
         if (options.done(value)) {
           stop();
@@ -82,12 +91,12 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
     } finally {
       refreshing = false;
     }
-    return mode === 'stopped';
+    return current === 'stopped';
   };
 
   const poll = async () => {
-    if (mode === 'stopped') return;
-    mode = 'poll';
+    if (current === 'stopped') return;
+    setMode('poll');
     if (await refresh()) return;
     timer = setTimeout(poll, pollMs);
   };
@@ -116,7 +125,7 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
         res.body?.cancel().catch(() => {});
         return poll();
       }
-      mode = 'sse';
+      setMode('sse');
       // A quiet stream is checked on now and then, so a missed event cannot leave the page stale.
       const heartbeat = setInterval(() => refresh(), Math.max(pollMs * 3, 3000));
       try {
@@ -128,16 +137,16 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
       if (abort.signal.aborted) return;
     }
     // The stream ended or broke: keep going by polling.
-    if (mode !== 'stopped') poll();
+    if (current !== 'stopped') poll();
   };
 
   refresh().then((finished) => {
-    if (!finished && mode !== 'stopped') stream();
+    if (!finished && current !== 'stopped') stream();
   });
   return {
     stop,
     get mode() {
-      return mode;
+      return current;
     },
   };
 }

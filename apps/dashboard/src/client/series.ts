@@ -1,5 +1,6 @@
 // Pure transforms from API replies to what the charts draw. No DOM here.
 import type { TrajectoryPointReply } from '@mfsim/contracts';
+import type { SweepExtrapolationRow } from '@mfsim/stats';
 
 export type LossKey = 'trainLoss' | 'testLoss';
 
@@ -109,4 +110,44 @@ export function particlePoints(p: Particles, direction: readonly number[] | null
       return { x, y: c };
     }),
   );
+}
+
+/** One recorded time of a sweep's mean-field extrapolation: per probe, mean output ≈ output + slope / n. */
+export type ExtrapolationRow = SweepExtrapolationRow;
+
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The statistics reply's `extrapolation` (typed loosely by the contract) read into rows; malformed entries are left out. */
+export function readExtrapolation(rows: readonly unknown[] | undefined): ExtrapolationRow[] {
+  const out: ExtrapolationRow[] = [];
+  for (const r of rows ?? []) {
+    if (r === null || typeof r !== 'object') continue;
+    const o = r as Record<string, unknown>;
+    if (typeof o.time !== 'number' || !Array.isArray(o.outputs)) continue;
+    out.push({
+      step: typeof o.step === 'number' ? o.step : 0,
+      time: o.time,
+      widths: Array.isArray(o.widths) ? o.widths.filter((w): w is number => typeof w === 'number' && w > 0) : [],
+      outputs: o.outputs.map(numOrNull),
+      slopes: Array.isArray(o.slopes) ? o.slopes.map(numOrNull) : [],
+      reason: typeof o.reason === 'string' ? o.reason : null,
+    });
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+/** The row at `time`, else the nearest recorded one. */
+export function extrapolationAt(rows: readonly ExtrapolationRow[], time: number): ExtrapolationRow | null {
+  let best: ExtrapolationRow | null = null;
+  for (const r of rows) if (best === null || Math.abs(r.time - time) < Math.abs(best.time - time)) best = r;
+  return best;
+}
+
+/** The fitted line of one probe, from n = ∞ (1/n = 0) to the smallest width: {x: 1/n, y}. */
+export function extrapolationLine(row: ExtrapolationRow, probe: number): { x: number; y: number }[] {
+  const a = row.outputs[probe];
+  const b = row.slopes[probe];
+  if (a === null || a === undefined || b === null || b === undefined || row.widths.length === 0) return [];
+  const xs = [0, ...[...new Set(row.widths)].sort((p, q) => q - p).map((n) => 1 / n)];
+  return xs.map((x) => ({ x, y: a + b * x }));
 }

@@ -19,7 +19,7 @@ export function pageHeader(title: string, ...actions: (Node | null)[]) {
   return h('header.page-header', {}, h('h1', {}, title), h('div.actions', {}, ...actions));
 }
 
-export function note(text: string, kind: 'info' | 'error' = 'info') {
+export function note(text: string, kind: 'info' | 'error' | 'success' = 'info') {
   return h(`p.note.note-${kind}` as 'p', {}, text);
 }
 
@@ -31,4 +31,17 @@ export const shortId = (id: string) => id.slice(0, 8);
 
 export function keyValues(entries: [string, Node | string][]) {
   return h('dl.kv', {}, ...entries.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+/** How the page follows a resource: "live" over its event stream, "polling", or nothing once final. */
+export function liveIndicator() {
+  const el = h('span.live', { 'data-live': 'poll', title: '' });
+  return {
+    el,
+    set(mode: 'sse' | 'poll' | 'stopped') {
+      el.dataset.live = mode;
+      el.textContent = mode === 'sse' ? 'live' : mode === 'poll' ? 'polling' : '';
+      el.title = mode === 'sse' ? 'Following the server’s event stream' : mode === 'poll' ? 'Reading it again every few seconds' : '';
+    },
+  };
 }

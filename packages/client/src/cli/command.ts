@@ -23,6 +23,8 @@ export interface Command {
   /** Option lines for --help. */
   optionHelp?: string[];
   options?: Options;
+  /** What --json does, for --help (default "machine-readable output"); false: the command has no --json. */
+  json?: string | false;
   /** Whether it talks to the API (gets --api, --key). */
   remote?: boolean;
   /** Returns the exit code (default 0). */

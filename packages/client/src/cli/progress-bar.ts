@@ -1,8 +1,11 @@
-// A one-line progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise
-// (logs and CI stay readable).
+// A one-line progress bar on stderr: redrawn in place on a terminal; anywhere else (a pipe, a log
+// file, CI) plain lines with no carriage returns or escape codes: one per 10% of progress, change of
+// status, or 30 s without either.
 import type { ProgressUpdate } from '../types.ts';
 
 const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toPrecision(4) : '-');
+
+const HEARTBEAT_MS = 30_000;
 
 export function renderBar(fraction: number, width = 28): string {
   const f = Math.min(1, Math.max(0, fraction));
@@ -14,6 +17,7 @@ export class ProgressBar {
   private lastDecile = -1;
   private lastStatus = '';
   private drawn = false;
+  private lastLine = 0;
   private readonly started = performance.now();
 
   constructor(
@@ -34,7 +38,11 @@ export class ProgressBar {
       return;
     }
     const decile = Math.floor(u.progress * 10);
-    if (decile !== this.lastDecile || u.status !== this.lastStatus) this.stream.write(line + '\n');
+    const now = performance.now();
+    if (decile !== this.lastDecile || u.status !== this.lastStatus || now - this.lastLine >= HEARTBEAT_MS) {
+      this.stream.write(line + '\n');
+      this.lastLine = now;
+    }
     this.lastDecile = decile;
     this.lastStatus = u.status;
   }

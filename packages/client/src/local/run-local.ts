@@ -3,7 +3,7 @@
 // the worker runs, and the statistics are the same `aggregateSimulation` of packages/stats, so
 // the same spec and seed on the same kernel give the same numbers as the service.
 import { randomInt } from 'node:crypto';
-import { fieldIssues, specSchema, type Spec, type SpecInput } from '@mfsim/contracts';
+import { datasetRequestSchema, fieldIssues, specSchema, type DatasetRequest, type Spec, type SpecInput } from '@mfsim/contracts';
 import { selectKernel, simulate, type Chunk, type TrajectoryPoint } from '@mfsim/engine';
 import { aggregateSimulation, type SimulationRecords, type SimulationStatistics } from '@mfsim/stats';
 import { MfsimSpecError } from '../errors.ts';
@@ -13,6 +13,11 @@ export interface LocalRunOptions {
   kernel?: string;
   /** Overrides the spec's seed. */
   seed?: number;
+  /**
+   * The points of the stored dataset a spec names by `inputs.datasetId` (a local run cannot fetch
+   * them: the API sends back only a dataset's size). Inlined as the worker inlines them.
+   */
+  dataset?: Pick<DatasetRequest, 'train' | 'test'>;
   /** Called after every chunk of steps. */
   onChunk?: (chunk: Chunk) => void;
   signal?: AbortSignal;
@@ -42,8 +47,33 @@ export function parseSpec(input: unknown): Spec {
   throw new MfsimSpecError(`invalid spec: ${issues.length} field${issues.length === 1 ? '' : 's'}`, issues);
 }
 
+/** Validates a dataset file `{name?, train: {x, y}, test?}` as the API does. */
+export function parseDataset(input: unknown): DatasetRequest {
+  const r = datasetRequestSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = fieldIssues(r.error);
+  throw new MfsimSpecError(`invalid dataset: ${issues.length} field${issues.length === 1 ? '' : 's'}`, issues);
+}
+
+export const STORED_DATASET_MESSAGE =
+  'names a dataset stored on the service, whose points a local run cannot fetch (the API sends back only its size): ' +
+  'give the points with --dataset FILE (the file you uploaded), write them into the spec as inputs.train and inputs.test, ' +
+  'or run the spec on the service (mfsim submit)';
+
+/**
+ * A spec naming a stored dataset, with the given points inlined and the spec checked again (the
+ * dimension checks need d), exactly as the API and the worker do; other specs unchanged.
+ */
+export function withLocalDataset(spec: Spec, dataset: LocalRunOptions['dataset']): Spec {
+  if (spec.inputs.kind !== 'dataset' || spec.inputs.datasetId === undefined) return spec;
+  if (!dataset) {
+    throw new MfsimSpecError('a local run needs the points of a stored dataset', [{ path: 'inputs.datasetId', message: STORED_DATASET_MESSAGE }]);
+  }
+  return parseSpec({ ...spec, inputs: { kind: 'dataset', train: dataset.train, ...(dataset.test && { test: dataset.test }) } });
+}
+
 export async function runLocal(input: SpecInput | Spec, o: LocalRunOptions = {}): Promise<LocalRun> {
-  const parsed = parseSpec(input);
+  const parsed = withLocalDataset(parseSpec(input), o.dataset);
   const seed = o.seed ?? parsed.seed ?? randomInt(0, 2 ** 31);
   const spec: Spec = { ...parsed, seed };
   const { kernel, reason } = await selectKernel(o.kernel);

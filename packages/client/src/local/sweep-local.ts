@@ -44,7 +44,7 @@ export async function runLocalSweep(
   const points: LocalSweepPoint[] = [];
   for (const [i, p] of expansion.points.entries()) {
     o.onPoint?.(i, expansion.points.length, p.point);
-    points.push({ point: p.point, run: await runLocal(p.spec, { kernel: o.kernel, signal: o.signal, onChunk: o.onChunk }) });
+    points.push({ point: p.point, run: await runLocal(p.spec, { kernel: o.kernel, dataset: o.dataset, signal: o.signal, onChunk: o.onChunk }) });
     if (o.signal?.aborted) break;
   }
   const groups = new Map<string, LocalSweepPoint[]>();

@@ -1,5 +1,6 @@
 // Sweep charts: the scaling of the mean loss with n and its fit, n times the fluctuation variance
 // against n, and the mean loss curves of all widths together.
+import type { ChartConfiguration } from 'chart.js';
 import { drawChart, linearAxis, logAxis, PALETTE, sequential, withAlpha } from './chart.ts';
 import { fmt } from '../dom.ts';
 
@@ -111,4 +112,76 @@ export function drawWidthCurves(box: HTMLElement, curves: { width: number; point
       },
     },
   });
+}
+
+/**
+ * The mean-field extrapolation at one time: for each probe x_j, the replica-mean output fitted
+ * against 1/n (a line), and its intercept at 1/n = 0, the n → ∞ output (a diamond).
+ */
+export function drawExtrapolationChart(box: HTMLElement, time: number, widths: number[], lines: { probe: number; points: { x: number; y: number }[] }[]) {
+  const sorted = [...new Set(widths)].sort((a, b) => b - a); // 1/n ascending
+  const xMax = sorted.length ? (1 / sorted[sorted.length - 1]) * 1.06 : 1;
+  // Label n = ∞ and those widths whose 1/n is not crowded by the one labelled before it.
+  const labelled = new Set<number>();
+  let last = 0;
+  for (const n of sorted) {
+    if (1 / n - last >= xMax * 0.07) {
+      labelled.add(n);
+      last = 1 / n;
+    }
+  }
+  return drawChart(box, {
+    type: 'line',
+    data: {
+      datasets: lines.map((l, i) => {
+        const color = PALETTE[i % PALETTE.length];
+        return {
+          label: `probe ${l.probe + 1}`,
+          data: l.points,
+          borderColor: color,
+          backgroundColor: color,
+          borderWidth: 2,
+          pointRadius: (ctx: { dataIndex: number }) => (ctx.dataIndex === 0 ? 6 : 0),
+          pointHoverRadius: (ctx: { dataIndex: number }) => (ctx.dataIndex === 0 ? 7 : 3),
+          pointStyle: 'rectRot' as const,
+        };
+      }),
+    },
+    options: {
+      parsing: false,
+      interaction: { mode: 'nearest', intersect: false },
+      scales: {
+        x: {
+          type: 'linear',
+          min: 0,
+          max: xMax,
+          title: { display: true, text: '1/n  (n = ∞ at 0)' },
+          afterBuildTicks: (axis: { ticks: { value: number }[] }) => {
+            axis.ticks = [0, ...sorted.map((n) => 1 / n)].map((value) => ({ value }));
+          },
+          ticks: {
+            autoSkip: false,
+            maxRotation: 0,
+            callback: (v: string | number) => {
+              const x = Number(v);
+              if (x === 0) return '∞';
+              const n = Math.round(1 / x);
+              return labelled.has(n) ? `1/${n}` : '';
+            },
+          },
+        },
+        y: linearAxis('replica-mean output f(x_j)'),
+      },
+      plugins: {
+        title: { display: true, text: `Mean-field extrapolation at t = ${fmt(time)}`, font: { size: 14, weight: 'bold' } },
+        legend: { labels: { boxWidth: 12, usePointStyle: true } },
+        tooltip: {
+          callbacks: {
+            label: (item: { dataset: { label?: string }; parsed: { x: number; y: number } }) =>
+              `${item.dataset.label}: ${fmt(item.parsed.y)} at ${item.parsed.x === 0 ? 'n = ∞' : `n = ${Math.round(1 / item.parsed.x)}`}`,
+          },
+        },
+      },
+    },
+  } as ChartConfiguration);
 }

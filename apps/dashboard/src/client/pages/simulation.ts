@@ -1,24 +1,34 @@
-// One simulation: live status, loss curves (log-log, replicas, mean and standard error), particles
-// at each snapshot, the spec, backend and timings, CSV and JSON export.
+// One simulation: live status, cancel and retry, loss curves (log-log, replicas, mean and standard
+// error), particles at each snapshot, the spec, backend and timings, CSV and JSON export.
 import { FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { drawLossChart } from '../charts/loss-chart.ts';
 import { drawParticleChart } from '../charts/particle-chart.ts';
 import { PALETTE } from '../charts/chart.ts';
 import { clear, download, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
-import { live } from '../live.ts';
+import { live, type LiveHandle } from '../live.ts';
 import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles } from '../series.ts';
-import { errorText, keyValues, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { errorText, keyValues, liveIndicator, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 
 const TRAJECTORY_REFRESH_MS = 3000;
+
+/** What may be done to a simulation in this status: cancel while it may still run, retry once it failed or was cancelled. */
+export function simulationActions(status: string): ('cancel' | 'retry')[] {
+  if (status === 'queued' || status === 'running') return ['cancel'];
+  if (status === 'failed' || status === 'cancelled') return ['retry'];
+  return [];
+}
 
 export function simulationPage(root: HTMLElement, id: string) {
   let sim: SimulationReply | null = null;
   let points: TrajectoryPointReply[] = [];
   let lastTrajectoryAt = 0;
   let stopped = false;
+  let busy: 'cancel' | 'retry' | null = null;
 
   const head = h('div');
+  const liveMark = liveIndicator();
+  const actionError = h('p.note.note-error', { role: 'alert', 'data-testid': 'action-error', hidden: true });
   const facts = h('section.card');
   const trainBox = h('div.chart', { 'data-chart': 'train-loss' });
   const testBox = h('div.chart', { 'data-chart': 'test-loss' });
@@ -48,9 +58,14 @@ export function simulationPage(root: HTMLElement, id: string) {
   }
 
   function renderFacts(s: SimulationReply) {
+    const buttons = simulationActions(s.status).map((a) =>
+      h(a === 'cancel' ? 'button.danger-outline' : 'button.primary', {
+        type: 'button', 'data-action': a, disabled: busy !== null, onclick: () => control(a),
+      }, busy === a ? (a === 'cancel' ? 'Cancelling…' : 'Retrying…') : a === 'cancel' ? 'Cancel run' : 'Retry from checkpoint'));
     clear(
       head,
-      pageHeader(s.name ?? `Simulation ${shortId(s.id)}`, statusBadge(s.status)),
+      pageHeader(s.name ?? `Simulation ${shortId(s.id)}`, statusBadge(s.status), liveMark.el, h('span.spacer'), ...buttons),
+      actionError,
       h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${s.stepsDone} / ${s.spec.training.steps} steps`)),
     );
     clear(
@@ -146,10 +161,11 @@ export function simulationPage(root: HTMLElement, id: string) {
   );
 
   let particlesShown = false;
-  const handle = live<SimulationReply>({
+  const follow = (): LiveHandle => live<SimulationReply>({
     eventsPath: `/v1/simulations/${id}/events`,
     read: () => api<SimulationReply>(`/v1/simulations/${id}`),
     done: (s) => FINAL_STATUSES.includes(s.status),
+    onMode: (mode) => liveMark.set(mode),
     onError: (err) => {
       if (sim === null) clear(head, pageHeader('Simulation'), note(err instanceof ApiError && err.status === 404 ? `No simulation ${id}.` : `Could not load: ${errorText(err)}`, 'error'));
     },
@@ -167,6 +183,37 @@ export function simulationPage(root: HTMLElement, id: string) {
       } else if (!finished && !particlesShown) clear(particles, h('h2', {}, 'Particles'), note('Shown when the run has finished.'));
     },
   });
+  let handle = follow();
+
+  // Cancel: the worker stops after the chunk in hand, keeping what it computed. Retry: queued again,
+  // resuming from its checkpoint, and followed live again. A refusal (409) says why, in the API's words.
+  async function control(action: 'cancel' | 'retry') {
+    if (busy || !sim) return;
+    busy = action;
+    actionError.hidden = true;
+    renderFacts(sim);
+    try {
+      const reply = await api<SimulationReply & { resumesFromStep?: number }>(`/v1/simulations/${id}/${action}`, { method: 'POST' });
+      if (stopped) return;
+      sim = reply;
+      if (action === 'retry') {
+        particlesShown = false;
+        handle.stop();
+        handle = follow();
+      }
+    } catch (err) {
+      if (stopped) return;
+      actionError.textContent = err instanceof ApiError && err.status === 409
+        ? `Not ${action === 'cancel' ? 'cancelled' : 'retried'}: ${err.message}`
+        : `Could not ${action}: ${errorText(err)}`;
+      actionError.hidden = false;
+      // The page may be behind: read the simulation again.
+      sim = await api<SimulationReply>(`/v1/simulations/${id}`).catch(() => sim);
+    } finally {
+      busy = null;
+      if (!stopped && sim) renderFacts(sim);
+    }
+  }
   return () => {
     stopped = true;
     handle.stop();

@@ -2,14 +2,17 @@
 // the fitted line, exponent and interval; n times the fluctuation variance against n; the loss
 // curves of every width together.
 import { api, ApiError, query } from '../api.ts';
-import { drawFluctuationChart, drawScalingChart, drawWidthCurves } from '../charts/sweep-charts.ts';
+import { drawExtrapolationChart, drawFluctuationChart, drawScalingChart, drawWidthCurves } from '../charts/sweep-charts.ts';
 import { clear, fmt, fmtDate, h } from '../dom.ts';
 import { live } from '../live.ts';
-import { logPoints } from '../series.ts';
+import { extrapolationAt, extrapolationLine, logPoints, readExtrapolation } from '../series.ts';
 import { SWEEP_FINAL, type ScalingFit, type SweepReply, type SweepSeriesStatistics, type SweepStatisticsReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 
 /** The exponent as the lab reads it: alpha with its interval. */
+/** Probes drawn in the extrapolation chart (a sweep records up to hundreds). */
+const EXTRAPOLATED_PROBES = 6;
+
 export function exponentText(s: Pick<ScalingFit, 'alpha' | 'interval' | 'reason'>): string {
   if (s.alpha === null) return `no exponent${s.reason ? `: ${s.reason}` : ''}`;
   const ci = s.interval ? `, ${Math.round(s.interval.level * 100)}% interval [${fmt(s.interval.lower)}, ${fmt(s.interval.upper)}]` : '';
@@ -83,6 +86,9 @@ export function sweepPage(root: HTMLElement, id: string) {
     const scalingBox = h('div.chart', { 'data-chart': 'scaling' });
     const fluctuationBox = h('div.chart', { 'data-chart': 'fluctuation' });
     const curvesBox = h('div.chart.wide', { 'data-chart': 'width-curves' });
+    const extrapolationBox = h('div.chart', { 'data-chart': 'extrapolation' });
+    const extrapolationNote = h('p.muted', { 'data-testid': 'extrapolation-note' });
+    const extrapolation = readExtrapolation(series.extrapolation);
     const partial = series.partial ? note(`Partial: no statistics for width${series.missingWidths.length === 1 ? '' : 's'} ${series.missingWidths.join(', ')} (failed, diverged or cancelled).`, 'error') : null;
 
     const showTime = async () => {
@@ -101,6 +107,14 @@ export function sweepPage(root: HTMLElement, id: string) {
       exponent.textContent = exponentText(scaling);
       drawScalingChart(scalingBox, { ...scaling, time, points: scaling.points.map((p) => ({ ...p, standardError: se.get(p.width) ?? null })) });
       drawFluctuationChart(fluctuationBox, time, atTime.filter((a) => a.row?.fluctuation != null).map((a) => ({ width: a.width, fluctuation: a.row!.fluctuation! })));
+      // The mean outputs on the first probes against 1/n, and their n -> infinity limit.
+      const ex = extrapolationAt(extrapolation, time);
+      const lines = ex ? ex.outputs.slice(0, EXTRAPOLATED_PROBES).map((_, probe) => ({ probe, points: extrapolationLine(ex, probe) })).filter((l) => l.points.length) : [];
+      extrapolationNote.textContent = lines.length
+        ? `Mean output on ${lines.length} probe${lines.length === 1 ? '' : 's'} against 1/n at t = ${fmt(ex!.time)}; the diamond at 0 is the n → ∞ limit.`
+        : `No 1/n extrapolation at this time${ex?.reason ? `: ${ex.reason}` : ' (the spec records no probe outputs, or fewer than two widths have them)'}.`;
+      if (lines.length) drawExtrapolationChart(extrapolationBox, ex!.time, ex!.widths, lines);
+      extrapolationBox.hidden = lines.length === 0;
     };
     timeSelect.addEventListener('change', showTime);
 
@@ -109,6 +123,7 @@ export function sweepPage(root: HTMLElement, id: string) {
       partial,
       h('div.chart-grid', {}, scalingBox, fluctuationBox),
       curvesBox,
+      h('div.extrapolation', {}, h('h3', {}, 'Mean-field limit of the outputs'), extrapolationNote, extrapolationBox),
     );
     showTime();
     drawWidthCurves(curvesBox, series.byWidth.map((w) => ({ width: w.width, points: logPoints(w.rows.map((r) => r.time), w.rows.map((r) => r.meanLoss)) })));

@@ -1,8 +1,9 @@
 // Following a simulation or sweep to its end with a progress bar; the exit code says how it ended.
 import type { MfsimClient } from '../../client.ts';
-import type { SimulationReply, SweepReply } from '../../types.ts';
+import { MfsimApiError } from '../../errors.ts';
+import type { SimulationReply, SweepReply, TrajectoryPointReply } from '../../types.ts';
 import { ProgressBar } from '../progress-bar.ts';
-import { fields } from '../table.ts';
+import { fields, table } from '../table.ts';
 import type { Context } from '../command.ts';
 
 export async function followSimulation(ctx: Context, client: MfsimClient, id: string): Promise<SimulationReply> {
@@ -45,4 +46,36 @@ export function describeSimulation(sim: SimulationReply): string {
     ...(sim.divergedAtStep !== null ? [['diverged at step', sim.divergedAtStep] as [string, number]] : []),
     ...(sim.sweepId ? [['sweep', sim.sweepId] as [string, string]] : []),
   ]);
+}
+
+/** The last recorded point of every replica (downsampled by the API; the full scan when it cannot). */
+export async function lastPoints(client: MfsimClient, sim: SimulationReply): Promise<TrajectoryPointReply[]> {
+  if (sim.stepsDone === 0 && sim.status === 'queued') return [];
+  let points: TrajectoryPointReply[];
+  try {
+    points = (await client.trajectory(sim.id, { maxPoints: 4 })).points;
+  } catch (err) {
+    if (!(err instanceof MfsimApiError && err.status === 400)) throw err;
+    points = (await client.fullTrajectory(sim.id)).points;
+  }
+  const last = new Map<number, TrajectoryPointReply>();
+  for (const p of points) if ((last.get(p.replica)?.step ?? -1) < p.step) last.set(p.replica, p);
+  return [...last.values()].sort((a, b) => a.replica - b.replica);
+}
+
+/** "losses at step S:" and a table of each replica's last losses, with their mean; '' when none. */
+export function lossesTable(points: TrajectoryPointReply[]): string {
+  if (points.length === 0) return '';
+  const mean = (k: 'trainLoss' | 'testLoss' | 'testError') => {
+    const v = points.map((p) => p[k]).filter((x): x is number => typeof x === 'number');
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
+  const steps = [...new Set(points.map((p) => p.step))];
+  return [
+    `losses at step ${steps.length === 1 ? steps[0] : steps.join('/')}:`,
+    table(
+      ['replica', 'train loss', 'test loss', 'test error'],
+      [...points.map((p) => [p.replica, p.trainLoss, p.testLoss, p.testError]), ...(points.length > 1 ? [['mean', mean('trainLoss'), mean('testLoss'), mean('testError')]] : [])],
+    ),
+  ].join('\n');
 }

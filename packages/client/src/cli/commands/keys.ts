@@ -7,7 +7,14 @@ export const keys: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys (needs an admin key)',
   usage: ['keys list', 'keys create --name NAME --role read|submit|admin [--rate-limit N]', 'keys revoke <id>'],
-  optionHelp: ['The new key is printed once: keep it (mfsim reads it from --key or MFSIM_API_KEY).'],
+  optionHelp: [
+    '--name NAME      the new key\'s name',
+    '--role R         read (GET only), submit (also every POST and DELETE but keys), admin (also keys)',
+    '--rate-limit N   requests per minute for this key (default: the service\'s)',
+    'The new key is printed once: keep it (mfsim reads it from --key or MFSIM_API_KEY).',
+    'Every keys command needs an admin key (or the service\'s API_ADMIN_KEY).',
+  ],
+  json: 'the API\'s reply as JSON (list, create)',
   options: { name: { type: 'string' }, role: { type: 'string' }, 'rate-limit': { type: 'string' } },
   remote: true,
   async run(ctx) {

@@ -21,6 +21,11 @@ export const schedules: Command = {
     'schedules resume <id>',
     'schedules delete <id>',
   ],
+  optionHelp: [
+    'A schedule fires a sweep on a cron pattern (5 fields, or 6 with seconds first) in a time zone',
+    '(default UTC); the sweep is a sweep file\'s content: {name?, base: <spec>, grid, replicas?}.',
+  ],
+  json: 'the API\'s reply as JSON (list, create, show, pause, resume)',
   remote: true,
   async run(ctx) {
     const client = ctx.client().schedules;

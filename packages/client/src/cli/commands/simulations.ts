@@ -7,7 +7,7 @@ import type { SimulationReply, SimulationStatisticsReply, SpecInput, TrajectoryO
 import { aggregateSimulation } from '@mfsim/stats';
 import { int, positional, str, UsageError, type Command, type Context } from '../command.ts';
 import { sampleIndices, table } from '../table.ts';
-import { describeSimulation, exitFor, followSimulation } from './follow.ts';
+import { describeSimulation, exitFor, followSimulation, lastPoints, lossesTable } from './follow.ts';
 import { SIMULATION_STATUSES, type SimulationStatus } from '@mfsim/contracts';
 
 export async function specFromFile(ctx: Context): Promise<SpecInput> {
@@ -25,8 +25,8 @@ export const submit: Command = {
     '--wait                 follow it with a progress bar until it ends; exit 1 unless completed',
     '--seed N, --name NAME  override the spec\'s seed or name',
     '--idempotency-key K    a retried submit with the same key returns the first simulation',
-    '--json                 print the API\'s reply as JSON',
   ],
+  json: 'print the API\'s reply (with --wait, the final simulation) as JSON',
   options: { wait: { type: 'boolean' }, seed: { type: 'string' }, name: { type: 'string' }, 'idempotency-key': { type: 'string' } },
   remote: true,
   async run(ctx) {
@@ -52,8 +52,8 @@ export const list: Command = {
     '--limit N          how many to show (default 20)',
     '--all              every page (follows nextCursor)',
     '--filter k=v       any other filter the API accepts (name, tag, sweep, ...), repeatable',
-    '--json             one JSON object per line',
   ],
+  json: 'one JSON object per line',
   options: { status: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' }, filter: { type: 'string', multiple: true } },
   remote: true,
   async run(ctx) {
@@ -91,33 +91,41 @@ export const show: Command = {
   name: 'show',
   summary: 'one simulation: status, progress, model, timings, last losses',
   usage: ['show <id> [--json]'],
+  optionHelp: ['Prints the simulation and the last recorded losses of every replica.'],
+  json: 'the simulation as the API returns it',
   remote: true,
   async run(ctx) {
     const client = ctx.client();
     const sim = await client.get(positional(ctx, 0, 'simulation id'));
     if (ctx.values.json) return ctx.out(JSON.stringify(sim, null, 2));
     ctx.out(describeSimulation(sim));
-    if (sim.stepsDone > 0 || sim.status !== 'queued') {
-      const { points } = await client.fullTrajectory(sim.id);
-      const lastStep = Math.max(...points.map((p) => p.step));
-      const last = points.filter((p) => p.step === lastStep);
-      if (last.length) {
-        ctx.out(`\nat step ${lastStep}:`);
-        ctx.out(table(['replica', 'train loss', 'test loss', 'test error'], last.map((p) => [p.replica, p.trainLoss, p.testLoss, p.testError])));
-      }
-    }
+    const losses = lossesTable(await lastPoints(client, sim));
+    if (losses) ctx.out(`\n${losses}`);
   },
 };
 
 export const watch: Command = {
   name: 'watch',
-  summary: 'a live progress bar with the current losses until the simulation ends',
-  usage: ['watch <id>'],
-  optionHelp: ['exits 0 when it completes, 1 when it fails, diverges or is cancelled'],
+  summary: 'follow a simulation with a progress bar and its current losses until it ends',
+  usage: ['watch <id> [--json]'],
+  optionHelp: [
+    'The progress goes to stderr: redrawn in place on a terminal; elsewhere (a pipe, a log, CI) one plain',
+    'line per 10% of progress, change of status, or 30 s. At the end, the simulation and the last losses',
+    'of every replica go to stdout (--json: the simulation and those points as JSON).',
+    'Exits 0 when it completes, 1 when it fails, diverges or is cancelled.',
+  ],
+  json: 'the final simulation, with the last point of every replica, as JSON',
   remote: true,
   async run(ctx) {
-    const sim = await followSimulation(ctx, ctx.client(), positional(ctx, 0, 'simulation id'));
-    ctx.out(describeSimulation(sim));
+    const client = ctx.client();
+    const sim = await followSimulation(ctx, client, positional(ctx, 0, 'simulation id'));
+    const points = await lastPoints(client, sim);
+    if (ctx.values.json) ctx.out(JSON.stringify({ ...sim, lastPoints: points }, null, 2));
+    else {
+      ctx.out(describeSimulation(sim));
+      const losses = lossesTable(points);
+      if (losses) ctx.out(`\n${losses}`);
+    }
     return exitFor(sim.status);
   },
 };
@@ -130,9 +138,10 @@ export const exportCommand: Command = {
     '--csv            CSV (replica,step,time,trainLoss,testLoss,testError) instead of JSON',
     '--replica R      only replica R',
     '--max-points M   downsampled by the API to about M points per replica',
-    '--out FILE       write to FILE instead of stdout',
+    '-o, --out FILE   write to FILE instead of stdout',
   ],
   options: { csv: { type: 'boolean' }, replica: { type: 'string' }, 'max-points': { type: 'string' }, out: { type: 'string', short: 'o' } },
+  json: false,
   remote: true,
   async run(ctx) {
     const id = positional(ctx, 0, 'simulation id');
@@ -160,6 +169,7 @@ export const stats: Command = {
     '(the CLT fluctuation needs the probe outputs, which only the service keeps).',
   ],
   options: { csv: { type: 'boolean' }, rows: { type: 'string' } },
+  json: false,
   remote: true,
   async run(ctx) {
     const client = ctx.client();
@@ -198,7 +208,8 @@ async function statisticsFromTrajectory(ctx: Context, id: string): Promise<Simul
 export const cancel: Command = {
   name: 'cancel',
   summary: 'cancel a queued or running simulation (what it computed is kept)',
-  usage: ['cancel <id>'],
+  usage: ['cancel <id> [--json]'],
+  json: 'the API\'s reply as JSON',
   remote: true,
   async run(ctx) {
     const sim = await ctx.client().cancel(positional(ctx, 0, 'simulation id'));
@@ -208,17 +219,36 @@ export const cancel: Command = {
 
 export const retry: Command = {
   name: 'retry',
-  summary: 'run a failed or cancelled simulation again',
-  usage: ['retry <id> [--wait]'],
+  summary: 'run a failed or cancelled simulation again, resuming from its last checkpoint',
+  usage: ['retry <id> [--wait] [--json]'],
+  optionHelp: [
+    '--wait         follow it with a progress bar until it ends; exit 1 unless completed',
+    'While the previous run is still stopping (409 with Retry-After), it asks again for up to 15 s.',
+  ],
   options: { wait: { type: 'boolean' } },
+  json: 'print the API\'s reply (with --wait, the final simulation) as JSON',
   remote: true,
   async run(ctx) {
     const client = ctx.client();
-    let sim = await client.retry(positional(ctx, 0, 'simulation id'));
-    ctx.out(`${sim.id}: ${sim.status}`);
-    if (!ctx.values.wait) return;
-    sim = await followSimulation(ctx, client, sim.id);
-    ctx.out(describeSimulation(sim));
-    return exitFor(sim.status);
+    const id = positional(ctx, 0, 'simulation id');
+    const until = Date.now() + 15_000;
+    let sim: SimulationReply & { resumesFromStep?: number };
+    for (;;) {
+      try {
+        sim = await client.retry(id);
+        break;
+      } catch (err) {
+        const stopping = err instanceof MfsimApiError && err.status === 409 && err.retryAfter !== undefined;
+        if (!stopping || Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, 1000 * Math.min(err.retryAfter!, 2)));
+      }
+    }
+    if (!ctx.values.json) ctx.out(`${sim.id}: ${sim.status}${sim.resumesFromStep ? `, resumes from step ${sim.resumesFromStep}` : ''}`);
+    if (ctx.values.wait) {
+      sim = await followSimulation(ctx, client, sim.id);
+      if (!ctx.values.json) ctx.out(describeSimulation(sim));
+    }
+    if (ctx.values.json) ctx.out(JSON.stringify(sim, null, 2));
+    return ctx.values.wait ? exitFor(sim.status) : 0;
   },
 };

@@ -24,18 +24,23 @@ export const sweep: Command = {
   summary: 'submit a sweep over spec fields, or list/show/watch/cancel sweeps, their statistics and scaling',
   usage: [
     'sweep <sweep.json|sweep.yaml> [--wait] [--idempotency-key K]',
-    'sweep list [--limit N]',
-    'sweep show <id>',
-    'sweep watch <id>',
-    'sweep cancel <id>',
-    'sweep stats <id>',
+    'sweep list [--limit N]            the newest sweeps (default 20)',
+    'sweep show <id>                   status, progress, every child simulation',
+    'sweep watch <id>                  a progress bar over all children until it ends',
+    'sweep cancel <id>                 cancel every child not finished',
+    'sweep stats <id>                  per series and width: final mean loss, SE, n * var f; the fitted alpha over time',
     'sweep scaling <id> --time T [--series JSON]',
   ],
   optionHelp: [
     'A sweep file is {name?, base: <spec>, grid: {"student.width": [16, 32, 64]}, replicas?}.',
-    '--wait   follow it with a progress bar until it ends',
-    '--time   the time of the scaling fit (the nearest recorded one is used)',
+    '--wait                 after submitting, follow it with a progress bar until it ends (as sweep watch)',
+    '--idempotency-key K    a retried submit with the same key returns the first sweep',
+    '--limit N              sweep list: how many',
+    '--time T               sweep scaling: the time of the fit (the nearest recorded one is used)',
+    '--series JSON          sweep scaling: which series, e.g. \'{"training.batchSize":64}\' (when the grid has more than widths)',
+    'Submitting with --wait, and sweep watch, exit 0 when the sweep completes, 1 otherwise.',
   ],
+  json: 'the API\'s reply as JSON (with --wait or watch, the final sweep)',
   options: { wait: { type: 'boolean' }, limit: { type: 'string' }, time: { type: 'string' }, series: { type: 'string' }, 'idempotency-key': { type: 'string' } },
   remote: true,
   async run(ctx) {
@@ -54,7 +59,7 @@ export const sweep: Command = {
       }
       case 'watch': {
         const s = await followSweep(client, id());
-        ctx.out(describeSweep(s));
+        print(s, () => describeSweep(s));
         return s.status === 'completed' ? 0 : 1;
       }
       case 'cancel': {
@@ -75,10 +80,10 @@ export const sweep: Command = {
     }
     const request = await readSpecFile<SweepRequest>(positional(ctx, 0, 'sweep file or one of ' + SUB.join(', ')));
     const s = await client.sweeps.submit(request, { idempotencyKey: ctx.values['idempotency-key'] as string | undefined });
-    ctx.out(`submitted sweep ${s.id} (${s.children.length} simulations)`);
-    if (!ctx.values.wait) return;
+    if (!ctx.values.wait) return print(s, () => `submitted sweep ${s.id} (${s.children.length} simulations)`);
+    if (!ctx.values.json) ctx.out(`submitted sweep ${s.id} (${s.children.length} simulations)`);
     const final = await followSweep(client, s.id);
-    ctx.out(describeSweep(final));
+    print(final, () => describeSweep(final));
     return final.status === 'completed' ? 0 : 1;
   },
 };
