@@ -20,6 +20,14 @@ function arrayLiteral(n: number, value: (i: number) => number | null): string {
   return `{${parts.join(',')}}`;
 }
 
+/** Points written for a simulation that does not exist (never created, or deleted meanwhile). */
+export class UnknownSimulationError extends Error {
+  constructor(readonly simulationId: string) {
+    super(`no simulation ${simulationId}: its trajectory points were not written`);
+    this.name = 'UnknownSimulationError';
+  }
+}
+
 /**
  * Writes the points of one chunk with a single INSERT ... SELECT FROM unnest(...).
  * Idempotent: a chunk written again after a resume replaces the same rows.
@@ -28,9 +36,12 @@ export async function writeTrajectoryPoints(db: Database, simulationId: string, 
   if (points.length === 0) return;
   const n = points.length;
   const column = (pick: (p: PointRow) => number | null) => arrayLiteral(n, (i) => pick(points[i]));
-  await db.pool.query(
+  // The simulation is checked and key-share locked once for the statement (a concurrent delete waits,
+  // then its trigger removes these points), not per row as a foreign key would: see schema.prisma.
+  const { rowCount } = await db.pool.query(
     `INSERT INTO trajectory_points ("simulationId", replica, step, time, "trainLoss", "testLoss", "testError")
      SELECT $1::uuid, * FROM unnest($2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])
+      WHERE EXISTS (SELECT 1 FROM simulations WHERE id = $1::uuid FOR KEY SHARE)
      ON CONFLICT ("simulationId", replica, step) DO UPDATE SET
        time = EXCLUDED.time, "trainLoss" = EXCLUDED."trainLoss",
        "testLoss" = EXCLUDED."testLoss", "testError" = EXCLUDED."testError"`,
@@ -44,6 +55,7 @@ export async function writeTrajectoryPoints(db: Database, simulationId: string, 
       column((p) => p.testError),
     ],
   );
+  if (rowCount === 0) throw new UnknownSimulationError(simulationId);
 }
 
 /** Every recorded point in (replica, step) order, or one replica's. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specSchema } from '@mfsim/contracts';
 import {
-  connectDatabase, createSimulation, readTrajectory, writeTrajectoryPoints, writeProbeOutputs, readProbeOutputs,
-  saveCheckpoint, loadCheckpoint, writeSnapshots, readSnapshot, type Database,
+  connectDatabase, countTrajectoryPoints, createSimulation, deleteSimulation, readTrajectory, writeTrajectoryPoints, writeProbeOutputs, readProbeOutputs,
+  saveCheckpoint, loadCheckpoint, writeSnapshots, readSnapshot, UnknownSimulationError, type Database,
 } from '../src/index.ts';
 
 let db: Database;
@@ -36,6 +36,25 @@ describe('trajectory storage', () => {
     const r1 = await readTrajectory(db, id, { replica: 1 });
     expect(r1).toHaveLength(1);
     expect(r1[0].trainLoss).toBe(9);
+  });
+
+  it('refuses points for a simulation that does not exist, writing none', async () => {
+    const ghost = '6f1c2b7e-0000-4000-8000-00000000dead';
+    await expect(writeTrajectoryPoints(db, ghost, [{ replica: 0, step: 0, time: 0, trainLoss: 1, testLoss: 1, testError: null }]))
+      .rejects.toThrow(UnknownSimulationError);
+    expect(await countTrajectoryPoints(db, ghost)).toBe(0);
+  });
+
+  it('deletes the points of deleted simulations, one or many in a statement, and no others', async () => {
+    const ids = await Promise.all([1, 2, 3].map(async () => (await createSimulation(db, { spec, seed: 3, totalSteps: 10 })).id));
+    for (const sim of ids) {
+      await writeTrajectoryPoints(db, sim, [0, 1, 2].map((step) => ({ replica: 0, step, time: step, trainLoss: 1, testLoss: 1, testError: null })));
+    }
+    await deleteSimulation(db, ids[0]);
+    expect(await countTrajectoryPoints(db, ids[0])).toBe(0);
+    await db.prisma.simulation.deleteMany({ where: { id: { in: [ids[1], ids[2]] } } });
+    expect(await countTrajectoryPoints(db, ids[1]) + await countTrajectoryPoints(db, ids[2])).toBe(0);
+    expect(await countTrajectoryPoints(db, id)).toBeGreaterThan(0);
   });
 
   it('stores float32 probe outputs, snapshots and checkpoints as bytes, bit for bit', async () => {
