@@ -1,7 +1,10 @@
 // npm run bench:api: requests/s and latency p50/p99 at 32 connections, next to a bare Fastify route.
+// The API (and the bare route) run in this process, the load in another (bench/load.mjs).
 // Uses DATABASE_URL / REDIS_URL (default: the local servers); removes what it wrote at the end.
 import Fastify from 'fastify';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type autocannon from 'autocannon';
 import { createSimulation, markFinished, writeTrajectoryPoints, type PointRow } from '@mfsim/db';
 import { specSchema } from '@mfsim/contracts';
 import { buildApp } from '../src/app.ts';
@@ -10,6 +13,8 @@ import { openApiDeps } from '../src/services.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
+const LOAD = new URL('./load.mjs', import.meta.url).pathname;
+const execFileP = promisify(execFile);
 const deps = openApiDeps(apiConfig());
 const app = await buildApp({ deps, auth: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
@@ -50,21 +55,13 @@ const finished = await simulationWithPoints('completed');
 const running = await simulationWithPoints('running', 90_000);
 await deps.db.pool.query('ANALYZE trajectory_points');
 
+/** Load from a child process (bench/load.mjs): the load generator must not share this event loop. */
 async function run(title: string, opts: autocannon.Options) {
-  // Every answer that is not 2xx is counted by status, with the first body of each status kept:
-  // a failure must say what it was, never be lost in a total.
-  const bad = new Map<number, { count: number; sample: string }>();
-  const onResponse = (status: number, body: string) => {
-    if (status >= 200 && status < 300) return;
-    const seen = bad.get(status);
-    if (seen) seen.count++;
-    else bad.set(status, { count: 1, sample: String(body ?? '').slice(0, 300) });
-  };
-  const { method = 'GET', body, headers } = opts;
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts, requests: [{ method, ...(body !== undefined && { body }), ...(headers && { headers }), onResponse }] });
-  const failed = r.non2xx + r.errors + r.timeouts;
-  console.log(`${title.padEnd(72)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}${r.errors + r.timeouts ? `, errors ${r.errors}, timeouts ${r.timeouts}` : ''}`);
-  if (failed) for (const [status, { count, sample }] of bad) console.log(`    ${count} x ${status}: ${sample}`);
+  const { stdout } = await execFileP(process.execPath, [LOAD, JSON.stringify({ connections: CONNECTIONS, duration: DURATION, ...opts })], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout) as { average: number; p50: number; p99: number; non2xx: number; errors: number; timeouts: number; bad: Record<string, { count: number; sample: string }> };
+  console.log(`${title.padEnd(72)} ${r.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}${r.errors + r.timeouts ? `, errors ${r.errors}, timeouts ${r.timeouts}` : ''}`);
+  // A failure says what it was, never lost in a total.
+  for (const [status, { count, sample }] of Object.entries(r.bad)) console.log(`    ${count} x ${status}: ${sample}`);
 }
 
 const api = base(app);

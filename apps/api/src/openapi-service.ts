@@ -64,7 +64,7 @@ export const serviceOpenApi = {
     '/v1/simulations/{id}/trajectory': {
       get: {
         summary: 'The trajectory: a step or time range, one replica or all, downsampled (`maxPoints`) or paged (`cursor`); JSON or CSV',
-        description: 'Downsampling is done in SQL: the range is cut into buckets by step; each keeps its point of least and of largest `by` and its last point; the first and last points are always kept. Full scans page with `limit` and `nextCursor` (also in the `X-Next-Cursor` header).',
+        description: 'Downsampling is done in SQL: the range is cut into buckets by step; each keeps its point of least and of largest `by` and its last point; the first and last points are always kept. Full scans page with `limit` and `nextCursor` (also in the `X-Next-Cursor` header). For a running simulation, a request that arrives while the same query of its newest chunk is being read gets the reply of the chunk before, marked by the header `X-Trajectory-Previous-Chunk: true`; the request that reads the new chunk, and every request after it, sees it.',
         parameters: [idParam, ...queryParameters(trajectoryQuerySchema)],
         responses: {
           '200': {

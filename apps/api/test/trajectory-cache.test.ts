@@ -35,3 +35,27 @@ it('shows each new chunk of a running simulation, downsampled or not', async () 
     expect(await lastStep(`${query}&replica=0`)).toBe(to - 1);
   }
 });
+
+it('answers requests that arrive while a running simulation\'s new chunk is read with the chunk before, marked', async () => {
+  const { db } = service.deps;
+  const spec = specSchema.parse(smallSpec({ training: { dynamics: 'sgd', batchSize: 8, dt: 0.1, steps: 3000 }, record: { every: 1 } }));
+  const row = await createSimulation(db, { spec, seed: 1, totalSteps: 3000 });
+  await db.prisma.simulation.update({ where: { id: row.id }, data: { status: 'running' } });
+  const get = () => request(service.app.server).get(`/v1/simulations/${row.id}/trajectory?maxPoints=50`);
+  await writeTrajectoryPoints(db, row.id, points(0, 1000));
+  await updateProgress(db, row.id, 999, 3000);
+  expect((await get()).body.points.at(-1).step).toBe(999);
+
+  await writeTrajectoryPoints(db, row.id, points(1000, 2000));
+  await updateProgress(db, row.id, 1999, 3000);
+  const replies = await Promise.all(Array.from({ length: 8 }, () => get()));
+  const lastSteps = replies.map((r) => r.body.points.at(-1).step);
+  // Every reply is one whole chunk's: the new one, or (marked) the one before; at least one reads the new.
+  expect(lastSteps.every((s) => s === 999 || s === 1999)).toBe(true);
+  expect(replies.every((r) => (r.body.points.at(-1).step === 999) === (r.headers['x-trajectory-previous-chunk'] === 'true'))).toBe(true);
+  expect(lastSteps).toContain(1999);
+  // Once read, the new chunk is what everyone gets.
+  const after = await get();
+  expect(after.body.points.at(-1).step).toBe(1999);
+  expect(after.headers['x-trajectory-previous-chunk']).toBeUndefined();
+});

@@ -50,6 +50,7 @@ class ReplyCache {
 
 export default async function trajectoryRoutes(app: FastifyInstance) {
   const cache = new ReplyCache();
+  const latest = new ReplyCache(64);
   const inFlight = new Map<string, Promise<{ type: string; body: string; nextCursor: string | null }>>();
 
   async function trajectory(id: string, q: TrajectoryQuery) {
@@ -83,16 +84,30 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
         ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points), nextCursor: t.nextCursor }
         : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
     };
+    // The same query of a running simulation, whatever its progress: the last reply computed.
+    const liveKey = row.finishedAt ? undefined : `${row.id}|${csv}|${JSON.stringify(q)}`;
     let hit = cache.get(key);
     if (!hit) {
-      // One query per key at a time: concurrent identical requests wait for the same answer.
-      let pending = inFlight.get(key);
-      if (!pending) {
-        pending = compute().finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
+      // One query per key at a time: the request that starts it waits for it (so a script that
+      // reads stepsDone, then the trajectory, sees that chunk); requests arriving while it runs get
+      // the reply of the chunk before for a running simulation (a chunk behind, consistent up to
+      // its step) rather than a wait behind the query, or wait for the same answer otherwise.
+      const pending = inFlight.get(key);
+      const previous = pending && liveKey ? latest.get(liveKey) : undefined;
+      if (previous) {
+        hit = previous;
+        reply.header('X-Trajectory-Previous-Chunk', 'true');
+      } else if (pending) {
+        hit = await pending;
+      } else {
+        const started = compute().then((r) => {
+          cache.set(key, r);
+          if (liveKey) latest.set(liveKey, r);
+          return r;
+        }).finally(() => inFlight.delete(key));
+        inFlight.set(key, started);
+        hit = await started;
       }
-      hit = await pending;
-      cache.set(key, hit);
     }
     if (hit.nextCursor) reply.header('X-Next-Cursor', hit.nextCursor);
     return reply.type(hit.type).send(hit.body);
