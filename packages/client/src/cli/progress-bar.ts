@@ -18,6 +18,7 @@ export class ProgressBar {
   private lastStatus = '';
   private drawn = false;
   private lastLine = 0;
+  private lastLosses: { train: number | null | undefined; test: number | null | undefined } | undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -30,7 +31,10 @@ export class ProgressBar {
     const elapsed = (performance.now() - this.started) / 1000;
     const eta = u.progress > 0.02 && u.progress < 1 ? ` eta ${Math.ceil((elapsed * (1 - u.progress)) / u.progress)}s` : '';
     const steps = u.stepsDone !== undefined ? ` step ${u.stepsDone}${u.totalSteps ? `/${u.totalSteps}` : ''}` : '';
-    const losses = u.trainLoss !== undefined || u.testLoss !== undefined ? `  train ${fmt(u.trainLoss)}  test ${fmt(u.testLoss)}` : '';
+    // An update without losses (a chunk with no recorded step) keeps showing the last ones known.
+    if (typeof u.trainLoss === 'number' || typeof u.testLoss === 'number') this.lastLosses = { train: u.trainLoss, test: u.testLoss };
+    const known = this.lastLosses;
+    const losses = known ? `  train ${fmt(known.train)}  test ${fmt(known.test)}` : '';
     const line = `${this.label} ${renderBar(u.progress)} ${u.status}${steps}${losses}${eta}`;
     if (this.live) {
       this.stream.write(`\r\x1b[2K${line}`);
