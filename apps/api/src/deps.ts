@@ -1,12 +1,14 @@
 // What the routes need from the outside world, built once and handed to buildApp.
 import type { Database } from '@mfsim/db';
-import type { SimulationQueue, WorkerKind } from '@mfsim/queue';
+import type { FlowProducer, SimulationQueue, WorkerKind } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
 
 export interface ApiDeps {
   db: Database;
   /** The simulation queues, one per worker kind. */
   queues: Record<WorkerKind, SimulationQueue>;
+  /** Queues sweeps as BullMQ flows (children, then the aggregation). */
+  flows: FlowProducer;
   /** A plain Redis client for health checks and the worker registry. */
   redis: Redis;
   /** Bytes a worker can hold for one simulation; larger specs are refused. */

@@ -14,11 +14,12 @@ let service: Awaited<ReturnType<typeof startService>>;
 const api = () => request(service.app.server);
 const children = new Set<ChildProcess>();
 
-function startWorkerProcess(): ChildProcess {
+function startWorkerProcess(extraEnv: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
+      ...extraEnv,
       MFSIM_KERNEL: 'reference', // deterministic, bit for bit, on every machine
       MFSIM_CHECKPOINT_SECONDS: '0.5',
       MFSIM_LOCK_DURATION_MS: '2000',
@@ -29,6 +30,16 @@ function startWorkerProcess(): ChildProcess {
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
+}
+/** Runs `check` with a worker process up; the worker is stopped after, whatever happened. */
+async function withWorker(check: () => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  const w = startWorkerProcess(env);
+  try {
+    await check();
+  } finally {
+    w.kill('SIGTERM');
+    await exited(w);
+  }
 }
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
@@ -78,16 +89,32 @@ describe('worker faults', () => {
     a.kill('SIGKILL');
     await exited(a);
     expect((await status(id)).status).toBe('running');
-    const b = startWorkerProcess();
-    try {
+    await withWorker(async () => {
       expect((await finished(id)).status).toBe('completed');
       const got = await trajectoryOf(id);
       expect(got.length).toBe(reference.length);
       expect(got).toEqual(reference);
-    } finally {
-      b.kill('SIGTERM');
-      await exited(b);
-    }
+    });
+  }, 120_000);
+
+  it('fails a job that stalled more often than allowed, with the reason, and it can be retried from its checkpoint', async () => {
+    const post = await api().post('/v1/simulations').send(longSpec('lost'));
+    const id = post.body.id;
+    const a = startWorkerProcess({ MFSIM_MAX_STALLS: '0' });
+    await checkpointed(id);
+    a.kill('SIGKILL');
+    await exited(a);
+    // The next worker finds the job stalled once, more than the 0 stalls allowed: it fails it.
+    await withWorker(async () => {
+      const lost = await finished(id, 30_000);
+      expect(lost.status).toBe('failed');
+      expect(lost.error).toMatch(/^the job was lost: job stalled more than allowable limit/);
+      const retry = await api().post(`/v1/simulations/${id}/retry`);
+      expect(retry.status).toBe(202);
+      expect(retry.body.resumesFromStep).toBeGreaterThan(0);
+      expect((await finished(id)).status).toBe('completed');
+      expect(await trajectoryOf(id)).toEqual(reference);
+    }, { MFSIM_MAX_STALLS: '0' });
   }, 120_000);
 
   it('hands a job back on SIGTERM (checkpointed, not failed); another worker finishes it', async () => {
@@ -102,14 +129,10 @@ describe('worker faults', () => {
     expect(after.status).not.toBe('failed');
     expect((await loadCheckpoint(service.deps.db, id))?.step).toBeGreaterThan(0);
     expect(['waiting', 'prioritized']).toContain(await (await service.deps.queues.cpu.getJob(id))?.getState());
-    const b = startWorkerProcess();
-    try {
+    await withWorker(async () => {
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
-    } finally {
-      b.kill('SIGTERM');
-      await exited(b);
-    }
+    });
   }, 120_000);
 });
 

@@ -134,6 +134,39 @@ describe('a sweep over widths', () => {
   }, 30_000);
 });
 
+describe('retrying a child of a finished sweep', () => {
+  it('runs the sweep again and aggregates it with the retried point, no longer partial', async () => {
+    await worker.close(); // nothing runs while one child is cancelled in the queue
+    let post;
+    try {
+      post = await api().post('/v1/sweeps').send({ name: 'retry a point', base: baseSpec({ training: { dynamics: 'gd', trainSize: 64, dt: 0.2, steps: 100 }, record: { every: 25, testSize: 64, probes: 4 } }), grid: { 'student.width': [8, 16] }, replicas: 2 });
+      expect(post.status).toBe(201);
+      const child16 = post.body.children.find((c: { width: number }) => c.width === 16).simulationId;
+      expect((await api().post(`/v1/simulations/${child16}/cancel`)).body.status).toBe('cancelled');
+    } finally {
+      worker = await startTestWorker();
+    }
+    const id = post.body.id;
+    const first = await waitForSweep(id);
+    expect(first).toMatchObject({ status: 'completed', partial: true });
+    expect(first.missing.map((m: { width: number; status: string }) => [m.width, m.status])).toEqual([[16, 'cancelled']]);
+
+    const child16 = post.body.children.find((c: { width: number }) => c.width === 16).simulationId;
+    expect((await api().post(`/v1/simulations/${child16}/retry`)).status).toBe(202);
+    expect((await api().get(`/v1/sweeps/${id}`)).body.status).toBe('running');
+    const second = await waitFor(async () => {
+      const r = await api().get(`/v1/sweeps/${id}`);
+      return r.body.status === 'completed' && !r.body.partial ? r.body : undefined;
+    }, 60_000, 'the sweep to be aggregated again');
+    expect(second.missing).toEqual([]);
+    expect(second.children.map((c: { status: string }) => c.status)).toEqual(['completed', 'completed']);
+    const stats = (await api().get(`/v1/sweeps/${id}/statistics`)).body;
+    expect(stats.partial).toBe(false);
+    expect(stats.series[0]).toMatchObject({ widths: [8, 16], missingWidths: [] });
+    expect(stats.series[0].byWidth.map((w: { width: number }) => w.width)).toEqual([8, 16]);
+  }, 90_000);
+});
+
 describe('bad sweeps', () => {
   const base = baseSpec();
   const cases: [string, unknown, string[]][] = [

@@ -32,7 +32,10 @@ export async function aggregateSweepJob(job: Job<SweepJobData>, deps: AggregateD
   if (result) deps.log('sweep aggregated', { id: job.data.sweepId, ...result });
 }
 
-/** Aggregates one sweep from Postgres to stored statistics; null when the sweep is gone. */
+/**
+ * Aggregates one sweep from Postgres to stored statistics; null when the sweep is gone. Run again
+ * after a retried child ends (its own aggregation job): each run replaces the sweep's statistics.
+ */
 export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string): Promise<SweepAggregation | null> {
   const { db } = deps;
   const sweep = await withRetry(() => findSweep(db, sweepId));

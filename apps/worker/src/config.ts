@@ -12,6 +12,8 @@ export interface WorkerConfig {
   lockDurationMs: number;
   /** Milliseconds between checks for stalled jobs (MFSIM_STALLED_INTERVAL_MS; short in tests). */
   stalledIntervalMs: number;
+  /** Times a job may stall (its worker died) and resume before it fails (MFSIM_MAX_STALLS, default 10). */
+  maxStalls: number;
 }
 
 export function workerConfig(env = process.env): WorkerConfig {
@@ -24,5 +26,6 @@ export function workerConfig(env = process.env): WorkerConfig {
     checkpointSeconds: Number(env.MFSIM_CHECKPOINT_SECONDS ?? 5),
     lockDurationMs: Number(env.MFSIM_LOCK_DURATION_MS ?? 30_000),
     stalledIntervalMs: Number(env.MFSIM_STALLED_INTERVAL_MS ?? 30_000),
+    maxStalls: Number(env.MFSIM_MAX_STALLS ?? 10),
   };
 }

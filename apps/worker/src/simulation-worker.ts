@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { connectDatabase } from '@mfsim/db';
+import { connectDatabase, markLost } from '@mfsim/db';
 import { SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
 import type { WorkerConfig } from './config.ts';
 import { EngineHost } from './engine/engine-host.ts';
 import { runSimulation } from './run-simulation.ts';
+import { withRetry } from './retry.ts';
 import { startSweepWorkers } from './sweep-worker.ts';
 
 export interface RunningWorker {
@@ -47,7 +48,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
       // A job whose worker died is resumed from its checkpoint, several times if need be.
-      maxStalledCount: 10,
+      maxStalledCount: config.maxStalls,
     },
   );
   // A client's cancel: the worker running the job aborts it; the others ignore the message.
@@ -56,7 +57,16 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
   const unsubscribe = await onCancelRequests(subscriber, (simulationId) => {
     if (worker.cancelJob(simulationId, 'cancelled by a client')) log(`worker ${id}: cancelling ${simulationId}`);
   });
-  worker.on('failed', (job, err) => log(`worker ${id}: job ${job?.id} failed: ${err.message}`));
+  worker.on('failed', (job, err) => {
+    log(`worker ${id}: job ${job?.id} failed: ${err.message}`);
+    // A job that failed for good without its runner finishing the row (it stalled too often, or
+    // the runner could not write): the row must not stay queued or running forever.
+    if (job?.id && job.finishedOn) {
+      void withRetry(() => markLost(db, job.id!, `the job was lost: ${err.message}`))
+        .then((marked) => marked && log(`worker ${id}: marked ${job.id} failed (${err.message})`))
+        .catch((e: Error) => log(`worker ${id}: could not mark ${job.id} failed: ${e.message}`));
+    }
+  });
   worker.on('error', (err) => log(`worker ${id}: ${err.message}`));
   const sweeps = startSweepWorkers(config, db, (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''));
 

@@ -22,3 +22,15 @@ export async function markRequeued(db: Database, id: string): Promise<boolean> {
   });
   return count > 0;
 }
+
+/**
+ * A simulation whose job was lost (e.g. its worker died more times than a job may stall) and that
+ * no runner finished: failed, with the reason. Returns false when the row was already final.
+ */
+export async function markLost(db: Database, id: string, reason: string): Promise<boolean> {
+  const { count } = await db.prisma.simulation.updateMany({
+    where: { id, status: { in: ['queued', 'running'] } },
+    data: { status: 'failed', error: reason, finishedAt: new Date() },
+  });
+  return count > 0;
+}

@@ -167,6 +167,11 @@ export async function markSweepFinished(db: Database, id: string, partial: boole
   await db.prisma.sweep.updateMany({ where: { id, status: 'cancelled' }, data: { partial } });
 }
 
+/** A finished (completed or cancelled) sweep runs again: one of its children was retried. */
+export async function reopenSweep(db: Database, id: string): Promise<void> {
+  await db.prisma.sweep.updateMany({ where: { id, status: { in: ['completed', 'cancelled'] } }, data: { status: 'running', finishedAt: null } });
+}
+
 /** Cancels a sweep: its children still queued become cancelled (a worker skips them). Returns their ids. */
 export async function cancelSweep(db: Database, id: string): Promise<string[]> {
   return db.prisma.$transaction(async (tx) => {

@@ -1,6 +1,8 @@
 // A sweep as a BullMQ flow: the parent job 'aggregate-sweep' on the sweeps queue waits for its
 // children, the simulations' 'run-simulation' jobs on the cpu or gpu queue.
 import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
+
+export type { FlowProducer };
 import { SIMULATION_QUEUES, type WorkerKind } from './simulation-queue.ts';
 
 export const SWEEP_QUEUE = 'sweeps';
@@ -30,13 +32,14 @@ export async function enqueueSweepFlow(
   flows: FlowProducer,
   sweepId: string,
   children: { simulationId: string; kind: WorkerKind }[],
+  o: { aggregationJobId?: string } = {},
 ): Promise<void> {
   await flows.add({
     name: 'aggregate-sweep',
     queueName: SWEEP_QUEUE,
     data: { sweepId } satisfies SweepJobData,
     opts: {
-      jobId: sweepId,
+      jobId: o.aggregationJobId ?? sweepId,
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -55,6 +58,14 @@ export async function enqueueSweepFlow(
       },
     })),
   });
+}
+
+/**
+ * Queues a retried child of a sweep with an aggregation of its own, which runs once the child is
+ * done: the sweep's statistics then include the point (the sweep's first aggregation may be over).
+ */
+export async function enqueueSweepChildRetry(flows: FlowProducer, sweepId: string, child: { simulationId: string; kind: WorkerKind }): Promise<void> {
+  await enqueueSweepFlow(flows, sweepId, [child], { aggregationJobId: `${sweepId}-after-retry-of-${child.simulationId}-${Date.now()}` });
 }
 
 /** True when the sweep's parent job is in Redis (in any state). */

@@ -1,8 +1,8 @@
 // Cancel and retry a simulation.
 import type { FastifyInstance } from 'fastify';
 import { emptyBodySchema, specSchema } from '@mfsim/contracts';
-import { findSimulation, loadCheckpoint, markCancelled, markRequeued } from '@mfsim/db';
-import { appendEvent, enqueueSimulation, requestCancel, simulationEventsKey } from '@mfsim/queue';
+import { findSimulation, loadCheckpoint, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
+import { appendEvent, enqueueSimulation, enqueueSweepChildRetry, requestCancel, simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
 import { parseOr400, RequestError, UnavailableError } from '../errors.ts';
 import { simulationReply } from '../replies.ts';
 import { bullPriority, chooseQueue } from '../submission.ts';
@@ -64,7 +64,13 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     // The new attempt's first event, before the job exists, so it comes before the worker's.
     await event(row.id, { status: 'queued', stepsDone: checkpoint?.step ?? 0, retry: true }, { startsAttempt: true });
     try {
-      await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
+      if (row.sweepId) {
+        // A sweep's child: its sweep runs again and is aggregated again once this run ends.
+        await reopenSweep(deps.db, row.sweepId);
+        await appendEvent(deps.redis, sweepEventsKey(row.sweepId), 'status', { sweepId: row.sweepId, status: 'running', retried: row.id, at: new Date().toISOString() }, { startsAttempt: true })
+          .catch(() => {});
+        await enqueueSweepChildRetry(deps.flows, row.sweepId, { simulationId: row.id, kind });
+      } else await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
     } catch (err) {
       throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
     }

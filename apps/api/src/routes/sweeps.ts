@@ -6,7 +6,7 @@ import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
   readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
 } from '@mfsim/db';
-import { appendEvent, openFlowProducer, requestCancel, sweepEventsKey } from '@mfsim/queue';
+import { appendEvent, requestCancel, sweepEventsKey } from '@mfsim/queue';
 import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
 import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
 import { submitSweep } from '../sweep-submission.ts';
@@ -38,9 +38,7 @@ const notYet = (what: string, status: string) =>
   new RequestError(409, `${what} has no statistics yet (status ${status}); they are stored when it finishes`);
 
 export default async function sweepRoutes(app: FastifyInstance) {
-  // The flow producer shares the simulation queues' Redis connection settings.
-  const flows = openFlowProducer(app.deps.queues.cpu.opts.connection);
-  app.addHook('onClose', () => flows.close());
+  const flows = app.deps.flows;
 
   app.post('/v1/sweeps', async (request, reply) => {
     const row = await submitSweep(app.deps, flows, request.body);
