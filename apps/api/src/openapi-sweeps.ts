@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { queryParameters } from './openapi-service.ts';
 import {
-  scalingQuerySchema, scalingReplySchema, scheduleListSchema, scheduleRequestSchema, scheduleSchema, simulationStatisticsSchema,
+  scalingQuerySchema, scalingReplySchema, scheduleListQuerySchema, scheduleListSchema, scheduleRequestSchema, scheduleSchema, simulationStatisticsSchema,
   sweepListQuerySchema, sweepListSchema, sweepRequestSchema, sweepSchema, sweepStatisticsSchema,
 } from '@mfsim/contracts';
 
@@ -100,7 +100,11 @@ export const sweepOpenApi = {
         requestBody: { required: true, content: { 'application/json': { schema: ref('ScheduleRequest'), example: { pattern: '0 3 * * *', timeZone: 'Europe/Paris', sweep: exampleSweep } } } },
         responses: { '201': { description: 'Created', content: content('Schedule', exampleSchedule) }, '400': e400 },
       },
-      get: { summary: 'List schedules, newest first', responses: ok('ScheduleList', 'All schedules', { items: [exampleSchedule], nextCursor: null }) },
+      get: {
+        summary: 'List schedules, newest first',
+        parameters: queryParameters(scheduleListQuerySchema),
+        responses: { ...ok('ScheduleList', 'A page', { items: [exampleSchedule], nextCursor: null }), '400': e400 },
+      },
     },
     '/v1/schedules/{id}': {
       get: { summary: 'One schedule', parameters: [idParam], responses: { ...ok('Schedule', 'The schedule', exampleSchedule), '404': e404 } },

@@ -69,6 +69,34 @@ describe('schedules', () => {
     expect(delayed.filter((j) => j.data.scheduleId === id)).toEqual([]);
   }, 40_000);
 
+  it('lists schedules newest first in pages with a cursor; a forged cursor is a 400 naming it', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await api().post('/v1/schedules').send({ name: `paged ${i}`, pattern: '0 3 * * *', sweep: tinySweep });
+      expect(r.status).toBe(201);
+      ids.push(r.body.id);
+      await api().post(`/v1/schedules/${r.body.id}/pause`);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api().get('/v1/schedules').query({ limit: 2, ...(cursor && { cursor }) });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((s: { id: string }) => s.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    // The three just made, newest first, in one run of the listing.
+    const at = seen.indexOf(ids[2]);
+    expect(seen.slice(at, at + 3)).toEqual([ids[2], ids[1], ids[0]]);
+    const bad = await api().get('/v1/schedules').query({ cursor: 'not-a-cursor' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: { path: string }) => i.path)).toContain('cursor');
+    expect((await api().get('/v1/schedules').query({ limit: 0 })).status).toBe(400);
+    for (const id of ids) await api().delete(`/v1/schedules/${id}`);
+  });
+
   it('survives an API restart without doubling, and is restored if Redis lost it', async () => {
     const post = await api().post('/v1/schedules').send({ pattern: '0 3 * * *', sweep: tinySweep });
     const id = post.body.id;

@@ -277,4 +277,8 @@ export const scheduleSchema = z.object({
   createdAt: z.string(),
 });
 export type ScheduleReply = z.infer<typeof scheduleSchema>;
+export const scheduleListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
 export const scheduleListSchema = z.object({ items: z.array(scheduleSchema), nextCursor: z.string().nullable() });

@@ -1,6 +1,7 @@
 // The schedules table: what a schedule fires (a sweep template) and whether it is paused.
 // The firing itself lives in Redis as a BullMQ job scheduler with the same id.
 import type { Database } from './client.ts';
+import { afterNewestFirstCursor, NEWEST_FIRST, newestFirstPage } from './newest-first.ts';
 import type { Schedule } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
 
@@ -19,9 +20,10 @@ export function findSchedule(db: Database, id: string): Promise<ScheduleRow | nu
   return db.prisma.schedule.findUnique({ where: { id } });
 }
 
-/** Newest first. */
-export function listSchedules(db: Database, q: { limit: number } = { limit: 500 }): Promise<ScheduleRow[]> {
-  return db.prisma.schedule.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit });
+/** Newest first, `limit` per page. */
+export async function listSchedules(db: Database, q: { limit: number; cursor?: string }): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
+  const rows = await db.prisma.schedule.findMany({ where: afterNewestFirstCursor(q.cursor), orderBy: NEWEST_FIRST, take: q.limit + 1 });
+  return newestFirstPage(rows, q.limit);
 }
 
 /** Schedules that should be firing (not paused): what a starting process makes sure Redis has. */

@@ -4,7 +4,7 @@ import { sweepPointIndex, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Simulation, Sweep } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
-import { InvalidCursorError } from './simulations.ts';
+import { afterNewestFirstCursor, NEWEST_FIRST, newestFirstPage } from './newest-first.ts';
 
 export type SweepRow = Sweep;
 export type SweepChildRow = Pick<
@@ -125,33 +125,17 @@ export async function sweepProgress(db: Database, sweepIds: string[]): Promise<M
   return out;
 }
 
-const encodeCursor = (row: SweepRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new InvalidCursorError();
-  return { createdAt, id };
-}
-
 /** Newest first, `limit` per page; optionally only those of one schedule. */
 export async function listSweeps(
   db: Database,
   q: { limit: number; cursor?: string; scheduleId?: string },
 ): Promise<{ items: SweepRow[]; nextCursor: string | null }> {
-  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   const rows = await db.prisma.sweep.findMany({
-    where: {
-      scheduleId: q.scheduleId,
-      ...(after && {
-        OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
-      }),
-    },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    where: { scheduleId: q.scheduleId, ...afterNewestFirstCursor(q.cursor) },
+    orderBy: NEWEST_FIRST,
     take: q.limit + 1,
   });
-  const items = rows.slice(0, q.limit);
-  return { items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]) : null };
+  return newestFirstPage(rows, q.limit);
 }
 
 export function countSweepsOfSchedule(db: Database, scheduleId: string): Promise<number> {

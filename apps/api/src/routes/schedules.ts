@@ -3,9 +3,9 @@
 // the API upserts the scheduler of every active schedule, so a lost Redis loses no schedule, and
 // an upsert under the same id never makes a second one.
 import type { FastifyInstance } from 'fastify';
-import { idSchema, scheduleRequestSchema } from '@mfsim/contracts';
+import { idSchema, scheduleListQuerySchema, scheduleRequestSchema } from '@mfsim/contracts';
 import {
-  activeSchedules, countSweepsOfSchedule, createSchedule, deleteSchedule, findSchedule, listSchedules,
+  activeSchedules, countSweepsOfSchedule, createSchedule, deleteSchedule, findSchedule, InvalidCursorError, listSchedules,
   setSchedulePaused, type ScheduleRow,
 } from '@mfsim/db';
 import { nextScheduleFiring, openScheduleQueue, removeScheduleFiring, upsertScheduleFiring } from '@mfsim/queue';
@@ -51,9 +51,15 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     return reply(row);
   });
 
-  app.get('/v1/schedules', async () => {
-    const rows = await listSchedules(app.deps.db);
-    return { items: await Promise.all(rows.map(reply)), nextCursor: null };
+  app.get('/v1/schedules', async (request) => {
+    const q = parseOr400(scheduleListQuerySchema, request.query, 'query');
+    try {
+      const page = await listSchedules(app.deps.db, q);
+      return { items: await Promise.all(page.items.map(reply)), nextCursor: page.nextCursor };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new RequestError(400, err.message, [{ path: 'cursor', message: err.message }]);
+      throw err;
+    }
   });
 
   app.get<{ Params: { id: string } }>('/v1/schedules/:id', async (request) => reply(await scheduleOr404(request.params.id)));

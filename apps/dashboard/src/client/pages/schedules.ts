@@ -42,7 +42,7 @@ export function schedulesPage(root: HTMLElement) {
 
   async function load() {
     try {
-      const schedules = (await api<Page<ScheduleReply>>('/v1/schedules')).items;
+      const schedules = (await api<Page<ScheduleReply>>('/v1/schedules?limit=500')).items;
       const sweeps = await Promise.all(schedules.map((s) =>
         api<Page<SweepSummary>>(`/v1/sweeps${query({ scheduleId: s.id, limit: 10 })}`).then((p) => p.items, () => [] as SweepSummary[])));
       if (stopped) return;
