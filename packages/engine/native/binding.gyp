@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "mfsim_native",
-      "sources": ["src/binding.cc", "src/mfkernel.cc"],
+      "sources": ["src/binding.cc", "src/mfkernel.cc", "src/targets.cc"],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -63,6 +63,11 @@ export interface Kernel {
    * 1/(2P) sum_mu (f_mu - y_mu)^2 per replica, [R], at the particles before the step.
    */
   step(net: Network, p: Particles, batch: Batch, size: StepSize): Float64Array;
+  /**
+   * Optional: the 3-spin target y = norm * sum_{i<=j<=k} C[o] x_i x_j x_k (C in the order of
+   * targets.ts's pSpin), bit for bit as targets.ts computes it, only faster.
+   */
+  pSpin3?(C: Float64Array, d: number, norm: number, x: Float32Array, count: number): Float32Array;
   /** Frees what the kernel holds (device memory, tensors). */
   dispose?(): void;
 }

@@ -13,7 +13,7 @@ export type TargetFunction = (x: Float32Array, count: number) => Float32Array;
  * fewer for d=32, p=3; the value is the same polynomial).
  * J: [d^p] row-major.
  */
-export function pSpin(J: ArrayLike<number>, d: number, p: number): TargetFunction {
+export function pSpin(J: ArrayLike<number>, d: number, p: number, kernel?: Pick<Kernel, 'pSpin3'>): TargetFunction {
   const size = d ** p;
   if (J.length !== size) throw new Error(`p-spin needs d^p = ${size} coefficients, got ${J.length}`);
   const sym = new Float64Array(size);
@@ -40,6 +40,9 @@ export function pSpin(J: ArrayLike<number>, d: number, p: number): TargetFunctio
   collect(0, 0, 0);
   const C = Float64Array.from(coef);
   const norm = d ** (-p / 2);
+  // The kernel's, when it has one: the same numbers (each sample's operations in this order).
+  const fast = kernel?.pSpin3;
+  if (p === 3 && fast && d <= 64) return (x, count) => fast.call(kernel, C, d, norm, x, count);
   const xs = new Float64Array(d);
   let at = 0;
   // sum over i_level >= start of C[...] times prod * x_i ..., reading C in order.
@@ -139,7 +142,7 @@ export function makeTarget(spec: Spec, d: number, seed: number, kernel: Kernel):
       return null;
     case 'p-spin': {
       const J = t.coefficients ?? new RandomStream(seed, STREAMS.target, 0, 0, 0).fillNormal(new Float64Array(d ** t.p));
-      return pSpin(J, d, t.p);
+      return pSpin(J, d, t.p, kernel);
     }
     case 'teacher':
       return teacher(t, d, seed, kernel);

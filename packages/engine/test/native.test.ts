@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { Batch, Kernel, Network, Particles, UnitKind } from '../src/kernel.ts';
 import { loadCudaKernel } from '../src/kernels/cuda.ts';
 import { loadNativeKernel } from '../src/kernels/native.ts';
+import { RandomStream, STREAMS } from '../src/rng.ts';
+import { pSpin } from '../src/targets.ts';
 
 let kernel: Kernel | null = null;
 let kernel1: Kernel | null = null;
@@ -327,6 +329,21 @@ describe.skipIf(skip)('native kernel', () => {
     const cs = makeCase(g, 'tanh', { perReplica: false, weighted: false, ntk: false, R: 2, n: 4, d: 3, P: 5 });
     expect(() => kernel!.forward(cs.net, cs.p, cs.batch.x.subarray(1), cs.batch.P, false)).toThrow(RangeError);
     expect(() => kernel!.step(cs.net, { ...cs.p, c: cs.p.c.subarray(1) }, cs.batch, { lr: 1, decay: 0 })).toThrow(RangeError);
+  });
+});
+
+describe.skipIf(skip)('native 3-spin target', () => {
+  it('gives the TypeScript target\'s numbers bit for bit, on any thread count and sample count', () => {
+    for (const [d, count] of [[10, 1031], [32, 77], [3, 5]] as const) {
+      const J = new RandomStream(7, STREAMS.target, 0, 0, 0).fillNormal(new Float64Array(d ** 3));
+      const x = new RandomStream(7, STREAMS.train, 0, 0, 0).fillNormal(new Float32Array(count * d)) as Float32Array;
+      const plain = pSpin(J, d, 3)(x, count);
+      for (const k of [kernel!, kernel1!]) {
+        const fast = pSpin(J, d, 3, k)(x, count);
+        expect(fast).not.toBe(plain);
+        expect(Array.from(fast)).toEqual(Array.from(plain));
+      }
+    }
   });
 });
 

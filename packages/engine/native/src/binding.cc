@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mfkernel.h"
+#include "targets.h"
 
 namespace {
 
@@ -71,9 +72,30 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   return loss;
 }
 
+// (C: Float64Array, d, norm, x: Float32Array [count, d], count, threads) -> Float32Array [count]:
+// the 3-spin target, bit for bit as targets.ts computes it.
+Napi::Value PSpin3(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int d = intArg(info, 1, "d");
+  if (d < 1 || d > mf::PSPIN3_MAX_D) throw Napi::RangeError::New(env, "d must be 1.." + std::to_string(mf::PSPIN3_MAX_D));
+  const size_t terms = (size_t)d * (d + 1) * (d + 2) / 6;
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "C must be a Float64Array");
+  Napi::Float64Array C = info[0].As<Napi::Float64Array>();
+  if (C.ElementLength() != terms) throw Napi::RangeError::New(env, "C must have d(d+1)(d+2)/6 = " + std::to_string(terms) + " values");
+  const double norm = numArg(info, 2, "norm");
+  const int count = intArg(info, 4, "count");
+  const float* x = f32(info[3], (size_t)count * d, "x");
+  const int threads = intArg(info, 5, "threads");
+  Napi::Float32Array y = Napi::Float32Array::New(env, count);
+  if (count > 0) mf::pspin3(C.Data(), d, norm, x, count, y.Data(), threads);
+  return y;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward));
   exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("pspin3", Napi::Function::New(env, PSpin3));
   exports.Set("simd", Napi::String::New(env, mf::simd_name()));
   exports.Set("maxThreads", Napi::Number::New(env, mf::max_threads()));
 #ifdef _OPENMP

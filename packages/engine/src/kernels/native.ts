@@ -43,6 +43,7 @@ interface NativeAddon {
   step(unit: number, bandwidth: number, scale: number, R: number, n: number, d: number,
     c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, y: Float32Array, P: number,
     perReplica: boolean, weights: Float32Array | null, lr: number, decay: number, threads: number): Float64Array;
+  pspin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number, threads: number): Float32Array;
   simd: string;
   maxThreads: number;
   openmp: boolean;
@@ -81,6 +82,9 @@ export function loadNativeKernel(options: { threads?: number } = {}): Kernel {
       checkBatch(p, batch.x, batch.P, batch.perReplica, batch.y, batch.weights);
       return addon.step(UNIT_CODES[net.unit], net.bandwidth, net.scale, p.R, p.n, p.d, p.c, p.w, p.b,
         batch.x, batch.y, batch.P, batch.perReplica, batch.weights ?? null, size.lr, size.decay, threads);
+    },
+    pSpin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number): Float32Array {
+      return addon.pspin3(C, d, norm, x, count, threads);
     },
   };
 }
