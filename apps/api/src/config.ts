@@ -7,6 +7,8 @@ export interface ApiConfig {
   databaseUrl?: string;
   redisUrl?: string;
   memoryBudgetBytes: number;
+  /** Seconds between looks for simulations whose queued jobs Redis lost (MFSIM_RECOVERY_SECONDS; 0: only at start). */
+  recoverySeconds: number;
 }
 
 export function apiConfig(env = process.env): ApiConfig {
@@ -16,5 +18,6 @@ export function apiConfig(env = process.env): ApiConfig {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     memoryBudgetBytes: memoryBudgetBytes(env),
+    recoverySeconds: Number(env.MFSIM_RECOVERY_SECONDS ?? 30),
   };
 }

@@ -34,3 +34,12 @@ export async function markLost(db: Database, id: string, reason: string): Promis
   });
   return count > 0;
 }
+
+/** Simulations waiting for a worker (status `queued`), oldest first: what a lost queue must hold. */
+export function queuedSimulations(db: Database): Promise<{ id: string; sweepId: string | null; spec: unknown; priority: number }[]> {
+  return db.prisma.simulation.findMany({
+    where: { status: 'queued' },
+    select: { id: true, sweepId: true, spec: true, priority: true },
+    orderBy: { createdAt: 'asc' },
+  });
+}

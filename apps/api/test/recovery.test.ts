@@ -1,0 +1,57 @@
+// A Redis that restarts without persistence loses every queued job while Postgres still says
+// `queued`: the API queues such simulations again, sweeps' children as a flow with its aggregation.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import request from 'supertest';
+import { openSweepQueue, redisConnection } from '@mfsim/queue';
+import { recoverLostJobs } from '../src/recovery.ts';
+import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+
+let service: Awaited<ReturnType<typeof startService>>;
+const sweeps = openSweepQueue(redisConnection());
+const api = () => request(service.app.server);
+
+beforeAll(async () => {
+  service = await startService();
+});
+afterAll(async () => {
+  await sweeps.close();
+  await service?.close();
+});
+
+it('queues again, once, the simulations and sweep children whose jobs Redis lost; they then run to the end', async () => {
+  // Nothing runs yet: the jobs wait in Redis.
+  const sim = (await api().post('/v1/simulations').send(smallSpec({ name: 'lost alone' }))).body;
+  const sweep = (await api().post('/v1/sweeps').send({ name: 'lost sweep', base: smallSpec(), grid: { 'student.width': [8, 16] }, replicas: 2 })).body;
+  expect(sim.status).toBe('queued');
+  expect(sweep.children).toHaveLength(2);
+  expect(await recoverLostJobs(service.deps, { settleMs: 10 })).toEqual({ simulations: [], sweeps: [] });
+
+  // Redis loses the queues (as a restart without persistence does).
+  for (const q of [...Object.values(service.deps.queues), sweeps]) await q.obliterate({ force: true });
+  expect(await service.deps.queues.cpu.getJob(sim.id)).toBeUndefined();
+
+  const recovered = await recoverLostJobs(service.deps, { settleMs: 10 });
+  const children = sweep.children.map((c: { simulationId: string }) => c.simulationId);
+  expect(recovered.sweeps).toEqual([sweep.id]);
+  expect(new Set(recovered.simulations)).toEqual(new Set([sim.id, ...children]));
+  // Queued once: a second look finds nothing lost.
+  expect(await recoverLostJobs(service.deps, { settleMs: 10 })).toEqual({ simulations: [], sweeps: [] });
+
+  const worker = await startTestWorker();
+  try {
+    const done = await waitFor(async () => {
+      const s = (await api().get(`/v1/simulations/${sim.id}`)).body;
+      return ['completed', 'failed'].includes(s.status) ? s : undefined;
+    }, 60_000, 'the recovered simulation');
+    expect(done.status).toBe('completed');
+    const aggregated = await waitFor(async () => {
+      const s = (await api().get(`/v1/sweeps/${sweep.id}`)).body;
+      return s.status === 'completed' ? s : undefined;
+    }, 60_000, 'the recovered sweep');
+    expect(aggregated.partial).toBe(false);
+    const stats = (await api().get(`/v1/sweeps/${sweep.id}/statistics`)).body;
+    expect(stats.series[0].byWidth.map((w: { width: number }) => w.width)).toEqual([8, 16]);
+  } finally {
+    await worker.close();
+  }
+});
