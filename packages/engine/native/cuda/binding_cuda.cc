@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "../src/napi-args.h"
+
 extern "C" {
 int mfc_init(int device, char* name, size_t name_cap, char* msg, size_t cap);
 int mfc_run(int step, int unit, float bandwidth, float scale, int R, int n, int d, int P, int perReplica,
@@ -14,29 +16,11 @@ void mfc_dispose();
 
 namespace {
 
-float* f32(const Napi::Value& v, size_t need, const char* name, bool allowNull = false) {
-  Napi::Env env = v.Env();
-  if (allowNull && (v.IsNull() || v.IsUndefined())) return nullptr;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  if (a.ElementLength() < need)
-    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(a.ElementLength()) +
-                                         " elements, expected " + std::to_string(need));
-  return a.Data();
-}
+using mfnapi::f32;
+using mfnapi::intArg;
 
-int intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  int64_t v = info[i].As<Napi::Number>().Int64Value();
-  if (v < 0 || v > (1ll << 31) - 1) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
-  return (int)v;
-}
-
-float numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  return (float)info[i].As<Napi::Number>().DoubleValue();
-}
+/** Kernel arguments in float, as the CUDA kernel takes them. */
+float numArg(const Napi::CallbackInfo& info, size_t i, const char* name) { return (float)mfnapi::numArg(info, i, name); }
 
 Napi::Value Init(const Napi::CallbackInfo& info) {
   char name[256] = {0}, msg[512] = {0};

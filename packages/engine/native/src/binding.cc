@@ -5,33 +5,14 @@
 #include <string>
 
 #include "mfkernel.h"
+#include "napi-args.h"
 #include "targets.h"
 
 namespace {
 
-const float* f32(const Napi::Value& v, size_t need, const char* name, bool allowNull = false) {
-  Napi::Env env = v.Env();
-  if (allowNull && (v.IsNull() || v.IsUndefined())) return nullptr;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(env, std::string(name) + " must be a Float32Array");
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  if (a.ElementLength() < need)
-    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(a.ElementLength()) +
-                                         " elements, expected " + std::to_string(need));
-  return a.Data();
-}
-
-int intArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  int64_t v = info[i].As<Napi::Number>().Int64Value();
-  if (v < 0 || v > (1ll << 31) - 1) throw Napi::RangeError::New(info.Env(), std::string(name) + " out of range");
-  return (int)v;
-}
-
-double numArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  return info[i].As<Napi::Number>().DoubleValue();
-}
+using mfnapi::f32;
+using mfnapi::intArg;
+using mfnapi::numArg;
 
 // (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica, threads) -> Float32Array [R, P]
 Napi::Value Forward(const Napi::CallbackInfo& info) {
@@ -58,9 +39,9 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 11, "P"),
               info[12].ToBoolean().Value()};
   const size_t R = s.R, n = s.n, d = s.d, P = s.P;
-  float* c = const_cast<float*>(f32(info[6], R * n, "c"));
-  float* w = const_cast<float*>(f32(info[7], R * n * d, "w"));
-  float* b = const_cast<float*>(f32(info[8], R * n, "b"));
+  float* c = f32(info[6], R * n, "c");
+  float* w = f32(info[7], R * n * d, "w");
+  float* b = f32(info[8], R * n, "b");
   const float* x = f32(info[9], (s.perReplica ? R : 1) * P * d, "x");
   const float* y = f32(info[10], (s.perReplica ? R : 1) * P, "y");
   const float* weights = f32(info[13], R * P, "weights", true);
