@@ -64,15 +64,11 @@ let reference: unknown[][];
 beforeAll(async () => {
   service = await startService();
   // The run never interrupted, to compare with.
-  const w = startWorkerProcess();
-  try {
+  await withWorker(async () => {
     const ref = await api().post('/v1/simulations').send(longSpec('uninterrupted'));
     expect((await finished(ref.body.id)).status).toBe('completed');
     reference = await trajectoryOf(ref.body.id);
-  } finally {
-    w.kill('SIGTERM');
-    await exited(w);
-  }
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -143,8 +139,7 @@ describe('service faults', () => {
   it('answers 503 while Postgres is stopped, recovers without a restart, and the worker retries its writes', async () => {
     const post = await api().post('/v1/simulations').send(longSpec('postgres down'));
     const id = post.body.id;
-    const w = startWorkerProcess();
-    try {
+    await withWorker(async () => {
       await waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 60_000, 'progress');
       try {
         pg('stop');
@@ -159,17 +154,13 @@ describe('service faults', () => {
       await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 30_000, 'ready again');
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
-    } finally {
-      w.kill('SIGTERM');
-      await exited(w);
-    }
+    });
   }, 120_000);
 
   it('completes a run with nothing lost when Redis restarts under it', async () => {
     const post = await api().post('/v1/simulations').send(longSpec('redis restarted'));
     const id = post.body.id;
-    const w = startWorkerProcess();
-    try {
+    await withWorker(async () => {
       await waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 60_000, 'progress');
       try {
         execFileSync('redis-cli', ['shutdown', 'nosave'], { stdio: 'ignore' });
@@ -181,9 +172,6 @@ describe('service faults', () => {
       await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 30_000, 'redis back');
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
-    } finally {
-      w.kill('SIGTERM');
-      await exited(w);
-    }
+    });
   }, 120_000);
 });
