@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, startService, startTestWorker } from './harness.ts';
 
 const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
@@ -30,10 +30,7 @@ describe('stored datasets', () => {
     const post = await api().post('/v1/simulations').send(spec);
     expect(post.status).toBe(201);
     expect(post.body.spec.inputs).toEqual({ kind: 'dataset', datasetId: up.body.id });
-    const done = await waitFor(async () => {
-      const r = await api().get(`/v1/simulations/${post.body.id}`);
-      return ['completed', 'failed'].includes(r.body.status) ? r.body : undefined;
-    }, 60_000, 'the run');
+    const done = await finishedSimulation(service.app, post.body.id);
     expect(done.status).toBe('completed');
     const { points } = (await api().get(`/v1/simulations/${post.body.id}/trajectory?replica=0`)).body;
     points.forEach((p: { trainLoss: number; testLoss: number }, i: number) => {

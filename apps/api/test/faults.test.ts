@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { loadCheckpoint, readTrajectory } from '@mfsim/db';
-import { smallSpec, startService, waitFor } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, waitFor } from './harness.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let service: Awaited<ReturnType<typeof startService>>;
@@ -48,11 +48,7 @@ const longSpec = (name: string) =>
   smallSpec({ name, seed: 11, student: { unit: 'tanh', width: 64 }, training: { dynamics: 'sgd', batchSize: 128, dt: 0.1, steps: 3000 }, record: { every: 10, testSize: 128, probes: 2 } });
 
 const status = async (id: string) => (await api().get(`/v1/simulations/${id}`)).body;
-const finished = (id: string, timeoutMs = 90_000) =>
-  waitFor(async () => {
-    const s = await status(id).catch(() => undefined);
-    return s && ['completed', 'failed', 'diverged', 'cancelled'].includes(s.status) ? s : undefined;
-  }, timeoutMs, `simulation ${id} to finish`);
+const finished = (id: string, timeoutMs = 90_000) => finishedSimulation(service.app, id, timeoutMs);
 const checkpointed = (id: string) => waitFor(async () => ((await loadCheckpoint(service.deps.db, id))?.step ? true : undefined), 60_000, 'a checkpoint');
 
 async function trajectoryOf(id: string) {

@@ -1,5 +1,8 @@
 // The real service for tests: the API app on the test database and Redis (npm test prepares
 // both), and, when asked, a worker in this process taking jobs from the same queues.
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { FINAL_STATUSES } from '@mfsim/contracts';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
 import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
@@ -32,6 +35,17 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Polls GET /v1/simulations/{id} until the simulation's status is final and returns that reply.
+ * An error or a reply without a status (a 503 while Postgres is down) means: ask again.
+ */
+export function finishedSimulation(app: { server: Server }, id: string, timeoutMs = 60_000) {
+  return waitFor(async () => {
+    const body = (await request(app.server).get(`/v1/simulations/${id}`).catch(() => undefined))?.body;
+    return FINAL_STATUSES.includes(body?.status) ? body : undefined;
+  }, timeoutMs, `simulation ${id} to finish`);
 }
 
 /** A small spec that runs in well under a second. */

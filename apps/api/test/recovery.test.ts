@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
 import { openSweepQueue, redisConnection } from '@mfsim/queue';
 import { recoverLostJobs } from '../src/recovery.ts';
-import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 const sweeps = openSweepQueue(redisConnection());
@@ -42,10 +42,7 @@ it('queues again, once, the simulations and sweep children whose jobs Redis lost
 
   const worker = await startTestWorker();
   try {
-    const done = await waitFor(async () => {
-      const s = (await api().get(`/v1/simulations/${sim.id}`)).body;
-      return ['completed', 'failed'].includes(s.status) ? s : undefined;
-    }, 60_000, 'the recovered simulation');
+    const done = await finishedSimulation(service.app, sim.id);
     expect(done.status).toBe('completed');
     const aggregated = await waitFor(async () => {
       const s = (await api().get(`/v1/sweeps/${sweep.id}`)).body;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
-import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let secured: Awaited<ReturnType<typeof buildApp>>;
@@ -10,12 +10,7 @@ let worker: Awaited<ReturnType<typeof startTestWorker>>;
 const api = () => request(service.app.server);
 const ADMIN = 'test-admin-key-0123456789';
 
-async function finished(id: string) {
-  return waitFor(async () => {
-    const r = await api().get(`/v1/simulations/${id}`);
-    return ['completed', 'failed', 'diverged', 'cancelled'].includes(r.body.status) ? r.body : undefined;
-  }, 60_000, `simulation ${id} to finish`);
-}
+const finished = (id: string) => finishedSimulation(service.app, id);
 
 beforeAll(async () => {
   service = await startService();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { insertSimulationUnchecked } from './unchecked.ts';
-import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, startTestWorker } from './harness.ts';
 
 const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
@@ -17,12 +17,7 @@ async function counts() {
   return { rows, jobs: jobs + gpuJobs };
 }
 
-async function waitUntilFinished(id: string, timeoutMs = 60_000) {
-  return waitFor(async () => {
-    const r = await api().get(`/v1/simulations/${id}`);
-    return ['completed', 'failed', 'diverged', 'cancelled'].includes(r.body.status) ? r.body : undefined;
-  }, timeoutMs, `simulation ${id} to finish`);
-}
+const waitUntilFinished = (id: string, timeoutMs?: number) => finishedSimulation(service.app, id, timeoutMs);
 
 beforeAll(async () => {
   service = await startService({ memoryBudgetBytes: 1024 ** 3 });
