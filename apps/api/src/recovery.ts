@@ -18,14 +18,15 @@ export interface Recovered {
 }
 
 async function hasJob(deps: ApiDeps, id: string): Promise<boolean> {
-  for (const queue of Object.values(deps.queues)) if (await queue.getJob(id)) return true;
-  return false;
+  const jobs = await Promise.all(Object.values(deps.queues).map((queue) => queue.getJob(id)));
+  return jobs.some(Boolean);
 }
 
-async function lostQueued(deps: ApiDeps) {
-  const lost = [];
-  for (const row of await queuedSimulations(deps.db)) if (!(await hasJob(deps, row.id))) lost.push(row);
-  return lost;
+/** The `queued` rows (of `among`, when given) with no job in any queue; the lookups go out together. */
+async function lostQueued(deps: ApiDeps, among?: Set<string>) {
+  const rows = (await queuedSimulations(deps.db)).filter((r) => !among || among.has(r.id));
+  const found = await Promise.all(rows.map((r) => hasJob(deps, r.id)));
+  return rows.filter((_, i) => !found[i]);
 }
 
 /** Queues again the `queued` simulations that have no job; returns what it queued. */
@@ -33,7 +34,7 @@ export async function recoverLostJobs(deps: ApiDeps, o: { settleMs?: number } = 
   const first = new Set((await lostQueued(deps)).map((r) => r.id));
   if (first.size === 0) return { simulations: [], sweeps: [] };
   await new Promise((r) => setTimeout(r, o.settleMs ?? 2_000));
-  const lost = (await lostQueued(deps)).filter((r) => first.has(r.id));
+  const lost = await lostQueued(deps, first);
 
   const recovered: Recovered = { simulations: [], sweeps: [] };
   const bySweep = new Map<string, { simulationId: string; kind: WorkerKind }[]>();
