@@ -36,10 +36,10 @@ export async function markLost(db: Database, id: string, reason: string): Promis
 }
 
 /** Simulations waiting for a worker (status `queued`), oldest first: what a lost queue must hold. */
-export function queuedSimulations(db: Database): Promise<{ id: string; sweepId: string | null; spec: unknown; priority: number }[]> {
+export function queuedSimulations(db: Database): Promise<{ id: string; sweepId: string | null; spec: unknown }[]> {
   return db.prisma.simulation.findMany({
     where: { status: 'queued' },
-    select: { id: true, sweepId: true, spec: true, priority: true },
+    select: { id: true, sweepId: true, spec: true },
     orderBy: { createdAt: 'asc' },
   });
 }
