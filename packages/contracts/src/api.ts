@@ -83,11 +83,14 @@ export const trajectoryQuerySchema = z.strictObject({
   fromTime: finiteTime.optional(),
   toTime: finiteTime.optional(),
   /**
-   * At most about this many points per replica: the range is cut into buckets by step, and each
-   * bucket keeps its point of least and of largest `by` and its last point; the first and last
-   * points of the range are always kept.
+   * At most this many points in all (never fewer than each replica's first and last step), the
+   * same steps for every replica: the steps are cut into buckets (see `axis`); each bucket keeps
+   * the steps of least and largest replica-mean `by` and its last step (only its last step when
+   * fewer than 32 points per replica are asked for); the range's first and last steps are kept.
    */
   maxPoints: int(4, 100_000).optional(),
+  /** Downsampling buckets evenly in `log` step or in `linear` step; default: `log` for runs recorded with `logPoints`. */
+  axis: z.enum(['linear', 'log']).optional(),
   /** The series whose extremes the downsampling keeps. */
   by: z.enum(['testLoss', 'trainLoss', 'testError']).default('testLoss'),
   /** Full scans: points per page, and `nextCursor` of the previous page. Not with maxPoints. */

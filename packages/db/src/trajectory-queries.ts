@@ -25,11 +25,17 @@ const rangeParams = (id: string, r: TrajectoryRange) => [
 ];
 const SERIES_COLUMN: Record<DownsampleSeries, string> = { testLoss: '"testLoss"', trainLoss: '"trainLoss"', testError: '"testError"' };
 
+/** How downsampling cuts the step range into buckets: evenly in step, or evenly in log(step). */
+export type DownsampleAxis = 'linear' | 'log';
+
 /**
- * At most `maxPoints` points per replica: the replica's step range is cut into (maxPoints - 2) / 3
- * buckets; each keeps the point with the least and the largest `by` and its last point, and the
- * first and last points of the range are always kept. One statement, one pass over the range
- * (min/max of ARRAY[value, step] pick a value and its step together), in (replica, step) order.
+ * At most `maxPoints` points in all (never fewer than the first and last step of each replica),
+ * and the same steps for every replica, so the replicas' curves and their mean line up.
+ * The distinct steps of the range are cut into buckets, evenly in log(step) when `axis` is 'log'
+ * (the default for a run recorded with `logPoints`, so the early, log-spaced dynamics survive) and
+ * evenly in step otherwise. With room for 3 points per bucket, a bucket keeps the steps where the
+ * replica-mean `by` is least and largest and its last step; with less, only its last step. The
+ * first and last steps of the range are always kept. One statement, one pass over the range.
  */
 export async function readTrajectoryDownsampled(
   db: Database,
@@ -37,35 +43,44 @@ export async function readTrajectoryDownsampled(
   range: TrajectoryRange,
   maxPoints: number,
   by: DownsampleSeries = 'testLoss',
+  axis?: DownsampleAxis,
 ): Promise<PointRow[]> {
-  const buckets = Math.max(1, Math.floor((maxPoints - 2) / 3));
   const v = SERIES_COLUMN[by];
   const { rows } = await db.pool.query<PointRow>(
     `WITH pts AS MATERIALIZED (
        SELECT ${COLUMNS}, ${v} AS v FROM trajectory_points WHERE ${RANGE}
      ),
-     bounds AS (SELECT replica, min(step) AS lo, max(step) AS hi, count(*) AS n FROM pts GROUP BY replica),
+     steps AS (SELECT step, avg(v) AS v FROM pts GROUP BY step),
+     bounds AS (SELECT min(step) AS lo, max(step) AS hi, count(*) AS n FROM steps),
+     budget AS (SELECT greatest(2, floor($7::float8 / greatest(1, count(DISTINCT replica))))::int AS k FROM pts),
+     shape AS (
+       SELECT k, CASE WHEN k >= 32 THEN (k - 2) / 3 ELSE greatest(1, k - 2) END AS buckets, k >= 32 AS extremes,
+              coalesce($8::text, (SELECT CASE WHEN spec->'record' ? 'logPoints' THEN 'log' ELSE 'linear' END
+                                    FROM simulations WHERE id = $1)) = 'log' AS logAxis
+         FROM budget
+     ),
      picked AS (
-       SELECT p.replica,
-              min(ARRAY[p.v, p.step::float8]) FILTER (WHERE p.v IS NOT NULL) AS mn,
-              max(ARRAY[p.v, p.step::float8]) FILTER (WHERE p.v IS NOT NULL) AS mx,
-              max(p.step) AS last
-         FROM pts p JOIN bounds b USING (replica)
-        WHERE b.n > $7::int
-        GROUP BY p.replica, width_bucket(p.step, b.lo, b.hi + 1, $8::int)
+       SELECT min(ARRAY[s.v, s.step::float8]) FILTER (WHERE s.v IS NOT NULL AND sh.extremes) AS mn,
+              max(ARRAY[s.v, s.step::float8]) FILTER (WHERE s.v IS NOT NULL AND sh.extremes) AS mx,
+              max(s.step) AS last
+         FROM steps s CROSS JOIN bounds b CROSS JOIN shape sh
+        WHERE b.n > sh.k
+        GROUP BY CASE WHEN sh.logAxis
+                      THEN width_bucket(ln(s.step - b.lo + 1), 0, ln(b.hi - b.lo + 2), sh.buckets)
+                      ELSE width_bucket(s.step, b.lo, b.hi + 1, sh.buckets) END
      ),
      keep AS (
-       SELECT replica, mn[2]::int AS step FROM picked WHERE mn IS NOT NULL
-       UNION SELECT replica, mx[2]::int FROM picked WHERE mx IS NOT NULL
-       UNION SELECT replica, last FROM picked
-       UNION SELECT replica, lo FROM bounds
-       UNION SELECT replica, hi FROM bounds
+       SELECT mn[2]::int AS step FROM picked WHERE mn IS NOT NULL
+       UNION SELECT mx[2]::int FROM picked WHERE mx IS NOT NULL
+       UNION SELECT last FROM picked
+       UNION SELECT lo FROM bounds
+       UNION SELECT hi FROM bounds
      )
      SELECT ${COLUMNS} FROM pts p
-      WHERE (p.replica, p.step) IN (SELECT replica, step FROM keep)
-         OR p.replica IN (SELECT replica FROM bounds WHERE n <= $7::int)
+      WHERE p.step IN (SELECT step FROM keep)
+         OR (SELECT n FROM bounds) <= (SELECT k FROM budget)
       ORDER BY replica, step`,
-    [...rangeParams(simulationId, range), maxPoints, buckets],
+    [...rangeParams(simulationId, range), maxPoints, axis ?? null],
   );
   return rows;
 }

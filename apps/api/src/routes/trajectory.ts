@@ -62,7 +62,7 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     }
     const range = { replica: q.replica, fromStep: q.fromStep, toStep: q.toStep, fromTime: q.fromTime, toTime: q.toTime };
     if (q.maxPoints !== undefined) {
-      return { points: await readTrajectoryDownsampled(app.deps.db, id, range, q.maxPoints, q.by), nextCursor: null, downsampled: true };
+      return { points: await readTrajectoryDownsampled(app.deps.db, id, range, q.maxPoints, q.by, q.axis), nextCursor: null, downsampled: true };
     }
     try {
       const page = await readTrajectoryPage(app.deps.db, id, range, { limit: q.limit, cursor: q.cursor });
