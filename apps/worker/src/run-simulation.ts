@@ -9,7 +9,7 @@ import {
 } from '@mfsim/db';
 import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, sweepEventsKey, type SimulationJobData } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
-import type { Chunk } from '@mfsim/engine';
+import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { withRetry } from './retry.ts';
 import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
@@ -90,8 +90,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new UnrecoverableError(error);
   }
   const spec = parsed.data;
-  const resume = await withRetry(() => loadCheckpoint(db, id));
-  if (resume) deps.log('resuming from checkpoint', { id, step: resume.step });
+  const identity = { simulationId: id, specHash: specHash(spec, row.seed) };
+  const resume = await loadOwnCheckpoint(deps, identity);
   const live = telemetry(deps, id, row.sweepId ? { sweepId: row.sweepId, point: row.sweepPoint ?? {}, width: row.width } : null);
   const claimed = await withRetry(() => markRunning(db, id, { backend: engine.info.kernel, device: engine.info.device }));
   if (!claimed) return deps.log('simulation was cancelled before it started', { id });
@@ -136,7 +136,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   try {
     // A stored dataset is inlined here: the engine takes only inline points.
     const runnable = await withRetry(() => inlineDataset(db, spec));
-    result = await engine.run(runnable, Number(row.seed), resume?.state, {
+    result = await engine.run(runnable, Number(row.seed), identity, resume?.state, {
       onChunk: store,
       checkpointDue: () => {
         if (performance.now() - lastCheckpoint < deps.checkpointSeconds * 1000) return false;
@@ -181,6 +181,26 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   await withRetry(() => deleteCheckpoint(db, id));
   await live.count(diverged ? 'jobs_failed' : 'jobs_completed');
   await live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone });
+}
+
+/**
+ * The stored checkpoint, when it is this simulation's own (its id, spec hash and step match). One
+ * that is not is refused, deleted and logged, and the run starts from step 0: it rewrites the same
+ * points (the run is deterministic), so nothing another run left under this id survives.
+ */
+async function loadOwnCheckpoint(deps: RunDeps, identity: { simulationId: string; specHash: string }) {
+  const id = identity.simulationId;
+  const stored = await withRetry(() => loadCheckpoint(deps.db, id));
+  if (!stored) return undefined;
+  try {
+    verifyCheckpoint(stored.state, identity, stored.step);
+  } catch (err) {
+    deps.log('refusing the stored checkpoint; starting from step 0', { id, step: stored.step, error: (err as Error).message });
+    await withRetry(() => deleteCheckpoint(deps.db, id));
+    return undefined;
+  }
+  deps.log('resuming from checkpoint', { id, step: stored.step });
+  return stored;
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;

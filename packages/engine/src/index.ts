@@ -20,9 +20,14 @@ export { simulate, DEFAULT_CHUNK_MS, DEFAULT_CHUNK_MAX_STEPS } from './simulate.
 export { selectKernel, KERNEL_PREFERENCES, type KernelPreference, type KernelChoice } from './select.ts';
 export { estimateMemory, memoryBudgetBytes, DEFAULT_MEMORY_BUDGET_BYTES, type MemoryEstimate } from './memory.ts';
 export { recordedSteps, DEFAULT_LOG_POINTS } from './schedule.ts';
-export { encodeCheckpoint, decodeCheckpoint } from './checkpoint.ts';
+export {
+  encodeCheckpoint, decodeCheckpoint, checkpointHeader, verifyCheckpoint, specHash, CheckpointMismatchError, type CheckpointIdentity,
+} from './checkpoint.ts';
 export { referenceKernel } from './kernels/reference.ts';
 export { loadTfjsKernel, type TfjsBackend } from './kernels/tfjs.ts';
 export { loadNativeKernel } from './kernels/native.ts';
 export { loadCudaKernel } from './kernels/cuda.ts';
 export { STREAMS } from './rng.ts';
+// For the infinite-width limits (@mfsim/limits): the same units and the same data as a run.
+export { activation, activationDerivative, erf } from './units.ts';
+export { setupProblem, type Problem } from './problem.ts';

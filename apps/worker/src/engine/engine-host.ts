@@ -1,8 +1,11 @@
 // The main thread's side of the engine thread: start it, run one simulation at a time on it.
+// Each run gets a fresh runId; messages of any other run are dropped, and a run starts only after
+// the engine thread has ended the previous one (see messages.ts).
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Spec } from '@mfsim/contracts';
-import type { Chunk } from '@mfsim/engine';
-import type { FromEngine, ToEngine } from './messages.ts';
+import { verifyCheckpoint, type CheckpointIdentity, type Chunk } from '@mfsim/engine';
+import type { EngineCheckpoint, FromEngine, ToEngine } from './messages.ts';
 
 export interface KernelInfo {
   kernel: string;
@@ -12,7 +15,7 @@ export interface KernelInfo {
 
 export interface RunHandlers {
   /** Called for each chunk in order; the engine waits until it resolves. Return whether to stop. */
-  onChunk(chunk: Chunk, checkpoint?: { step: number; state: Uint8Array }): Promise<void>;
+  onChunk(chunk: Chunk, checkpoint?: EngineCheckpoint): Promise<void>;
   /** Asked before each ack: whether the next chunk should carry a checkpoint. */
   checkpointDue(): boolean;
   /** Asked before each ack: whether to stop (cancel, shutdown) after this chunk. */
@@ -21,7 +24,7 @@ export interface RunHandlers {
 
 export interface RunResult {
   stopped: boolean;
-  checkpoint: { step: number; state: Uint8Array };
+  checkpoint: EngineCheckpoint;
 }
 
 export class EngineThreadError extends Error {
@@ -32,6 +35,9 @@ export class EngineThreadError extends Error {
 }
 
 export class EngineHost {
+  /** Settles when the engine thread has ended the last run (its `done` or `error` came back). */
+  private previous: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly worker: Worker,
     readonly info: KernelInfo,
@@ -50,42 +56,71 @@ export class EngineHost {
     return new EngineHost(worker, info);
   }
 
-  /** Runs one simulation to its end (or until stopped) on the engine thread. */
-  run(spec: Spec, seed: number, resume: Uint8Array | undefined, handlers: RunHandlers): Promise<RunResult> {
+  /**
+   * Runs one simulation to its end (or until stopped) on the engine thread. `identity` is written
+   * into every checkpoint and checked on each one that comes back (and on `resume`, by the engine).
+   */
+  async run(spec: Spec, seed: number, identity: CheckpointIdentity, resume: Uint8Array | undefined, handlers: RunHandlers): Promise<RunResult> {
+    // A run that failed here may still be ending on the engine thread: wait for its last message.
+    await this.previous;
     const { worker } = this;
+    const runId = `${identity.simulationId}:${randomUUID()}`;
+    let ended!: () => void;
+    this.previous = new Promise<void>((r) => (ended = r));
     return new Promise<RunResult>((resolve, reject) => {
+      let settled = false;
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
         worker.off('exit', onExit);
+        ended();
       };
+      // Failing the caller early (a write failed) keeps listening until the engine thread says it is done.
       const fail = (err: Error) => {
-        cleanup();
-        reject(err);
+        if (!settled) reject(err);
+        settled = true;
       };
-      const onError = (err: Error) => fail(new EngineThreadError(`engine thread crashed: ${err.message}`, err.stack));
-      const onExit = (code: number) => fail(new EngineThreadError(`engine thread exited with code ${code}`));
+      const crashed = (err: Error) => {
+        fail(err);
+        cleanup();
+      };
+      const onError = (err: Error) => crashed(new EngineThreadError(`engine thread crashed: ${err.message}`, err.stack));
+      const onExit = (code: number) => crashed(new EngineThreadError(`engine thread exited with code ${code}`));
+      const ack = (checkpoint: boolean, stop: boolean) => worker.postMessage({ type: 'ack', runId, checkpoint, stop } satisfies ToEngine);
       const onMessage = (m: FromEngine) => {
+        if (m.type === 'ready' || m.runId !== runId) return; // another run's: stale
         if (m.type === 'chunk') {
-          handlers.onChunk(m.chunk, m.checkpoint).then(
-            () => worker.postMessage({ type: 'ack', checkpoint: handlers.checkpointDue(), stop: handlers.stopRequested() } satisfies ToEngine),
+          if (settled) return ack(false, true);
+          const checked = async () => {
+            if (m.checkpoint) verifyCheckpoint(m.checkpoint.state, identity, m.chunk.toStep);
+            await handlers.onChunk(m.chunk, m.checkpoint);
+          };
+          checked().then(
+            () => ack(handlers.checkpointDue(), handlers.stopRequested()),
             // The main thread could not store the chunk: stop the engine and report.
             (err: Error) => {
-              worker.postMessage({ type: 'ack', checkpoint: false, stop: true } satisfies ToEngine);
+              ack(false, true);
               fail(err);
             },
           );
         } else if (m.type === 'done') {
           cleanup();
-          resolve({ stopped: m.stopped, checkpoint: m.checkpoint });
+          try {
+            verifyCheckpoint(m.checkpoint.state, identity, m.checkpoint.step);
+          } catch (err) {
+            fail(err as Error);
+          }
+          if (!settled) resolve({ stopped: m.stopped, checkpoint: m.checkpoint });
+          settled = true;
         } else if (m.type === 'error') {
+          cleanup();
           fail(new EngineThreadError(m.message, m.stack));
         }
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ type: 'run', spec, seed, resume } satisfies ToEngine);
+      worker.postMessage({ type: 'run', runId, spec, seed, identity, resume } satisfies ToEngine);
     });
   }
 

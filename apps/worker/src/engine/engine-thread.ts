@@ -1,36 +1,57 @@
 // The engine thread: picks a kernel once, then runs simulations on request, one chunk at a time.
 // The numerics run here so the worker's main thread keeps renewing its BullMQ job locks.
+// Runs are taken one after another (a run asked for while one is ending waits for it), and an ack
+// counts only for the run it names.
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeCheckpoint, encodeCheckpoint, selectKernel, simulate, type SimulationRun } from '@mfsim/engine';
+import { decodeCheckpoint, encodeCheckpoint, selectKernel, simulate, type CheckpointIdentity, type SimulationRun } from '@mfsim/engine';
 import type { FromEngine, ToEngine } from './messages.ts';
 
+type Ack = Extract<ToEngine, { type: 'ack' }>;
 const port = parentPort!;
-const send = (m: FromEngine) => port.postMessage(m);
+const send = (m: FromEngine, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 const { kernel, reason } = await selectKernel(workerData?.kernelPreference);
 send({ type: 'ready', kernel: kernel.name, device: kernel.device, reason });
 
-let pendingAck: ((ack: Extract<ToEngine, { type: 'ack' }>) => void) | undefined;
-const nextAck = () => new Promise<Extract<ToEngine, { type: 'ack' }>>((resolve) => (pendingAck = resolve));
+let current: { runId: string; ack?: (a: Ack) => void } | undefined;
+const nextAck = (runId: string) => new Promise<Ack>((resolve) => (current = { runId, ack: resolve }));
 
-const stateOf = (run: SimulationRun) => {
+const stateOf = (run: SimulationRun, identity: CheckpointIdentity) => {
   const cp = run.state();
-  return { step: cp.step, state: encodeCheckpoint(cp) };
+  return { step: cp.step, state: encodeCheckpoint(cp, identity) };
 };
 
 async function runSimulation(m: Extract<ToEngine, { type: 'run' }>) {
-  const run = await simulate(m.spec, m.seed, { kernel, resume: m.resume ? decodeCheckpoint(m.resume) : undefined });
+  const { runId, identity } = m;
+  current = { runId };
+  // A checkpoint of another simulation or spec is refused here too (decodeCheckpoint checks the identity).
+  const run = await simulate(m.spec, m.seed, { kernel, resume: m.resume ? decodeCheckpoint(m.resume, identity) : undefined });
+  const done = (stopped: boolean) => {
+    // The state is taken before the loop's iterator is closed.
+    const final = stateOf(run, identity);
+    send({ type: 'done', runId, stopped, checkpoint: final }, [final.state.buffer as ArrayBuffer]);
+  };
   let wantCheckpoint = false;
   for await (const chunk of run) {
-    send({ type: 'chunk', chunk, ...(wantCheckpoint && { checkpoint: stateOf(run) }) });
-    const ack = await nextAck();
-    if (ack.stop) return send({ type: 'done', stopped: true, checkpoint: stateOf(run) });
+    const checkpoint = wantCheckpoint ? stateOf(run, identity) : undefined;
+    send({ type: 'chunk', runId, chunk, ...(checkpoint && { checkpoint }) }, checkpoint ? [checkpoint.state.buffer as ArrayBuffer] : []);
+    const ack = await nextAck(runId);
+    if (ack.stop) return done(true);
     wantCheckpoint = ack.checkpoint;
   }
-  send({ type: 'done', stopped: false, checkpoint: stateOf(run) });
+  done(false);
 }
 
+let queue = Promise.resolve();
 port.on('message', (m: ToEngine) => {
-  if (m.type === 'ack') return pendingAck?.(m);
-  runSimulation(m).catch((err: Error) => send({ type: 'error', message: err.message, stack: err.stack }));
+  if (m.type === 'ack') {
+    // An ack of a run that is over (or not this one) is stale: dropped.
+    if (current?.runId === m.runId) current.ack?.(m);
+    return;
+  }
+  queue = queue.then(() =>
+    runSimulation(m)
+      .catch((err: Error) => send({ type: 'error', runId: m.runId, message: err.message, stack: err.stack }))
+      .finally(() => (current = undefined)),
+  );
 });
