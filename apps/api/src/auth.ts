@@ -4,9 +4,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { findApiKeyByHash, touchApiKey } from '@mfsim/db';
-import type { ApiKeyRoleName } from '@mfsim/contracts';
-import { RequestError, UnavailableError } from './errors.ts';
+import { findApiKeyByHash, projectExists, touchApiKey } from '@mfsim/db';
+import { DEFAULT_PROJECT, PROJECT_HEADER, projectNameSchema, type ApiKeyRoleName } from '@mfsim/contracts';
+import { NotFoundError, RequestError, UnavailableError } from './errors.ts';
 
 export interface AuthOptions {
   /** The bootstrap admin key (API_ADMIN_KEY). */
@@ -22,10 +22,21 @@ export interface Caller {
   /** The key's id ("bootstrap-admin" for API_ADMIN_KEY); "anonymous" when auth is off. */
   id: string;
   role: ApiKeyRoleName;
+  /**
+   * The project this request acts in: the key's own, or for an admin key the one named by the
+   * `Mfsim-Project` header (`?project=` on the SSE routes). Every read and write is scoped to it.
+   */
+  project: string;
+  /** The project the key belongs to. */
+  keyProject: string;
 }
+
+/** When keys are off: one caller, admin, in the default project. */
+const OPEN_CALLER: Caller = { id: 'anonymous', role: 'admin', project: DEFAULT_PROJECT, keyProject: DEFAULT_PROJECT };
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Set on every route that takes a key (and on all of them when keys are off); null on public routes. */
     caller: Caller | null;
   }
   interface FastifyContextConfig {
@@ -61,6 +72,21 @@ const authIssue = (message: string) => [{ path: '(header) authorization', messag
 /** A URL with the value of `access_token` replaced, for logs: a key must never be written down. */
 export const redactAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
 
+/** The project a request acts in (see Caller.project); the default one on public routes. */
+export const projectOf = (request: FastifyRequest): string => request.caller?.project ?? DEFAULT_PROJECT;
+
+/** The project named by the request (header, or `?project=` where the key may come in the query); undefined when none. */
+function namedProject(request: FastifyRequest): string | undefined {
+  const header = request.headers[PROJECT_HEADER];
+  const fromQuery = request.routeOptions.config?.queryToken ? (request.query as Record<string, unknown> | undefined)?.project : undefined;
+  const named = header ?? fromQuery;
+  if (named === undefined) return undefined;
+  const parsed = projectNameSchema.safeParse(named);
+  const path = header !== undefined ? `(header) ${PROJECT_HEADER}` : 'project';
+  if (!parsed.success) throw new RequestError(400, `${path} must be one project name`, [{ path, message: parsed.error.issues[0]?.message ?? 'not a project name' }]);
+  return parsed.data;
+}
+
 async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions }) {
   app.decorateRequest('caller', null);
   const auth = options.auth;
@@ -68,6 +94,15 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     const banner = '*** WARNING: API keys are OFF (API_ADMIN_KEY is not set): every request is accepted. ***';
     app.log.warn(banner);
     if (!process.env.VITEST) console.warn(banner);
+    // One project when keys are off: naming another is refused rather than ignored.
+    app.addHook('onRequest', async (request) => {
+      if (requiredRole(request) === 'public') return;
+      const named = namedProject(request);
+      if (named !== undefined && named !== DEFAULT_PROJECT) {
+        throw new RequestError(400, `keys are off: every request is in project "${DEFAULT_PROJECT}"`, [{ path: `(header) ${PROJECT_HEADER}`, message: `only "${DEFAULT_PROJECT}" when keys are off` }]);
+      }
+      request.caller = OPEN_CALLER;
+    });
     return;
   }
   const adminHash = Buffer.from(hashApiKey(auth.adminKey));
@@ -75,11 +110,30 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
   // Hash -> key, for a few seconds: a revoke in this process clears it at once (see forgetKey).
   const cache = new Map<string, { caller: Caller; limit: number; until: number }>();
   const touched = new Map<string, number>();
+  // Projects an admin has switched to, known to exist (a project is never deleted).
+  const knownProjects = new Set<string>([DEFAULT_PROJECT]);
   app.decorate('forgetApiKeys', () => cache.clear());
+
+  /** The project the request acts in: an admin may name any existing project; others only their own. */
+  async function activeProject(request: FastifyRequest, caller: Omit<Caller, 'project'>): Promise<string> {
+    const named = namedProject(request);
+    if (named === undefined || named === caller.keyProject) return caller.keyProject;
+    const path = request.headers[PROJECT_HEADER] !== undefined ? `(header) ${PROJECT_HEADER}` : 'project';
+    if (caller.role !== 'admin') {
+      throw new RequestError(403, `this key belongs to project "${caller.keyProject}"; only an admin key may act in another`, [{ path, message: 'not this key\'s project' }]);
+    }
+    if (!knownProjects.has(named)) {
+      if (!(await projectExists(app.deps.db, named))) throw new NotFoundError(`project ${named}`);
+      knownProjects.add(named);
+    }
+    return named;
+  }
 
   async function lookup(key: string): Promise<{ caller: Caller; limit: number } | null> {
     const hash = hashApiKey(key);
-    if (timingSafeEqual(Buffer.from(hash), adminHash)) return { caller: { id: 'bootstrap-admin', role: 'admin' }, limit: defaultLimit };
+    if (timingSafeEqual(Buffer.from(hash), adminHash)) {
+      return { caller: { id: 'bootstrap-admin', role: 'admin', project: DEFAULT_PROJECT, keyProject: DEFAULT_PROJECT }, limit: defaultLimit };
+    }
     const hit = cache.get(hash);
     if (hit && hit.until > Date.now()) return hit;
     const row = await findApiKeyByHash(app.deps.db, hash);
@@ -87,7 +141,7 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
       cache.delete(hash);
       return null;
     }
-    const entry = { caller: { id: row.id, role: row.role }, limit: row.rateLimitPerMinute ?? defaultLimit, until: Date.now() + CACHE_MS };
+    const entry = { caller: { id: row.id, role: row.role, project: row.project, keyProject: row.project }, limit: row.rateLimitPerMinute ?? defaultLimit, until: Date.now() + CACHE_MS };
     if (cache.size > 10_000) cache.clear();
     cache.set(hash, entry);
     return entry;
@@ -117,7 +171,7 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     if (RANK[found.caller.role] < RANK[needed]) {
       throw new RequestError(403, `this key's role "${found.caller.role}" may not do this; it needs "${needed}"`, authIssue(`role "${found.caller.role}" is not enough; needs "${needed}"`));
     }
-    request.caller = found.caller;
+    request.caller = { ...found.caller, project: await activeProject(request, found.caller) };
     // Fixed one-minute windows per key; one round trip.
     const now = Date.now();
     const window = Math.floor(now / 60_000);

@@ -6,9 +6,21 @@ export const API_KEY_ROLES = ['read', 'submit', 'admin'] as const;
 export const apiKeyRoleSchema = z.enum(API_KEY_ROLES);
 export type ApiKeyRoleName = z.infer<typeof apiKeyRoleSchema>;
 
+/**
+ * A project owns keys, simulations, sweeps, schedules and datasets; a key sees only its own project's.
+ * Names are lowercase letters, digits, `-` and `_`, 1 to 63 characters, starting with a letter or digit.
+ */
+export const projectNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a project name: 1 to 63 of a-z, 0-9, - and _, starting with a letter or digit');
+/** The project of everything when keys are off, of API_ADMIN_KEY, and of rows older than projects. */
+export const DEFAULT_PROJECT = 'default';
+/** The header with which an admin key acts in another project than its own (`?project=` on the SSE routes). */
+export const PROJECT_HEADER = 'mfsim-project';
+
 export const newApiKeySchema = z.strictObject({
   name: z.string().min(1).max(200),
   role: apiKeyRoleSchema,
+  /** The project the key works in; created if new. Default: the project the admin is acting in. */
+  project: projectNameSchema.optional(),
   /** Requests per minute; the service default when absent. */
   rateLimitPerMinute: z.number().int().min(1).max(1_000_000).optional(),
 });
@@ -19,13 +31,18 @@ export const apiKeySchema = z.object({
   /** The first characters of the key, to recognise it. */
   prefix: z.string(),
   role: apiKeyRoleSchema,
+  project: z.string(),
   rateLimitPerMinute: z.number().int().nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
 });
-/** Only the reply to a create carries the key itself; it is never shown again. */
-export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });
+/**
+ * Only the reply to a create carries the key itself; it is never shown again. A create replayed by
+ * its Idempotency-Key answers `key: null` and says why in `keyWithheld` (the key is stored nowhere).
+ */
+export const createdApiKeySchema = apiKeySchema.extend({ key: z.string().nullable(), keyWithheld: z.string().optional() });
+export const projectListSchema = z.object({ items: z.array(z.object({ name: z.string(), createdAt: z.string() })), current: z.string() });
 export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) });
 
 /** POST /v1/simulations/{id}/cancel and /retry take an empty body or {}. */

@@ -9,3 +9,5 @@ export * from './schedules.ts';
 export * from './trajectory-queries.ts';
 export * from './simulation-control.ts';
 export * from './datasets.ts';
+export * from './projects.ts';
+export * from './idempotency.ts';
