@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { connectDatabase, markLost } from '@mfsim/db';
-import { SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
+import { QUEUE_PREFIX, SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
 import type { WorkerConfig } from './config.ts';
 import { EngineHost } from './engine/engine-host.ts';
 import { runSimulation } from './run-simulation.ts';
@@ -44,6 +44,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
       }),
     {
       connection: redisConnection(config.redisUrl),
+      prefix: QUEUE_PREFIX,
       concurrency: 1,
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,

@@ -3,7 +3,7 @@
 import { Worker } from 'bullmq';
 import type { Database } from '@mfsim/db';
 import {
-  SCHEDULE_QUEUE, SWEEP_QUEUE, openFlowProducer, openSweepQueue, redisClient, redisConnection,
+  QUEUE_PREFIX, SCHEDULE_QUEUE, SWEEP_QUEUE, openFlowProducer, openSweepQueue, redisClient, redisConnection,
   type ScheduleFiringData, type SweepJobData,
 } from '@mfsim/queue';
 import { aggregateSweepJob } from './aggregate-sweep.ts';
@@ -24,12 +24,13 @@ export function startSweepWorkers(
   const sweepQueue = openSweepQueue(connection);
   const aggregator = new Worker<SweepJobData, void>(SWEEP_QUEUE, (job) => aggregateSweepJob(job, { db, log, redis }), {
     connection,
+    prefix: QUEUE_PREFIX,
     concurrency: 1,
   });
   const firings = new Worker<ScheduleFiringData, string | null>(
     SCHEDULE_QUEUE,
     (job) => fireSchedule(job, { db, redis, flows, sweepQueue, log }),
-    { connection, concurrency: 1 },
+    { connection, prefix: QUEUE_PREFIX, concurrency: 1 },
   );
   for (const w of [aggregator, firings]) {
     w.on('failed', (job, err) => log(`job ${job?.id} on ${w.name} failed: ${err.message}`));

@@ -1,6 +1,7 @@
 // Schedules as BullMQ job schedulers on the 'schedules' queue. The scheduler id is the schedule id,
 // so upserting again (after a restart, or a resume) never makes a second one.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { QUEUE_PREFIX } from './connection.ts';
 
 export const SCHEDULE_QUEUE = 'schedules';
 
@@ -11,7 +12,7 @@ export interface ScheduleFiringData {
 export type ScheduleQueue = Queue<ScheduleFiringData, void, string>;
 
 export function openScheduleQueue(connection: ConnectionOptions): ScheduleQueue {
-  return new Queue(SCHEDULE_QUEUE, { connection });
+  return new Queue(SCHEDULE_QUEUE, { connection, prefix: QUEUE_PREFIX });
 }
 
 /** Creates or updates the job scheduler of a schedule. */

@@ -1,6 +1,7 @@
 // The queues that carry simulations from the API to the workers.
 // GPU and CPU workers take from their own queues, so a job that needs a GPU waits for one.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { QUEUE_PREFIX } from './connection.ts';
 
 export const SIMULATION_QUEUES = { cpu: 'simulations-cpu', gpu: 'simulations-gpu' } as const;
 export type WorkerKind = keyof typeof SIMULATION_QUEUES;
@@ -15,6 +16,7 @@ export type SimulationQueue = Queue<SimulationJobData, void, 'run-simulation'>;
 export function openSimulationQueue(kind: WorkerKind, connection: ConnectionOptions): SimulationQueue {
   return new Queue(SIMULATION_QUEUES[kind], {
     connection,
+    prefix: QUEUE_PREFIX,
     defaultJobOptions: {
       // A worker that dies mid-run leaves a stalled job; BullMQ hands it to another worker,
       // which resumes from the last checkpoint. Errors in the engine are final (no retry).

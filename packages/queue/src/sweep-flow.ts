@@ -4,6 +4,7 @@ import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
 
 export type { FlowProducer };
 import { SIMULATION_QUEUES, type WorkerKind } from './simulation-queue.ts';
+import { QUEUE_PREFIX } from './connection.ts';
 
 export const SWEEP_QUEUE = 'sweeps';
 
@@ -14,11 +15,11 @@ export interface SweepJobData {
 export type SweepQueue = Queue<SweepJobData, void, 'aggregate-sweep'>;
 
 export function openSweepQueue(connection: ConnectionOptions): SweepQueue {
-  return new Queue(SWEEP_QUEUE, { connection });
+  return new Queue(SWEEP_QUEUE, { connection, prefix: QUEUE_PREFIX });
 }
 
 export function openFlowProducer(connection: ConnectionOptions): FlowProducer {
-  return new FlowProducer({ connection });
+  return new FlowProducer({ connection, prefix: QUEUE_PREFIX });
 }
 
 /**

@@ -1,0 +1,106 @@
+// A throwaway Redis Cluster for tests: three masters with one replica each, from Debian's
+// redis-server in cluster mode, on free ports, in a temporary folder. Only the processes started
+// here are ever stopped (by their own handles).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface TestCluster {
+  /** `redis+cluster://127.0.0.1:p1,...` for REDIS_URL. */
+  url: string;
+  ports: number[];
+  /** The port of the master now serving `key`'s slot, and the ports of its replicas. */
+  ownerOf(key: string): Promise<{ master: number; replicas: number[] }>;
+  /** Kills the node on `port` at once (SIGKILL), as a crashed host would go. */
+  kill(port: number): void;
+  stop(): Promise<void>;
+}
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/** `n` consecutive ports whose cluster bus ports (+10000) are free too. */
+async function freePorts(n: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 9_000);
+    const ports = Array.from({ length: n }, (_, i) => base + i);
+    const free = await Promise.all(ports.flatMap((p) => [portFree(p), portFree(p + 10_000)]));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error('no free ports for a test cluster');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function untilReady(port: number, timeoutMs: number, check: (r: Redis) => Promise<boolean>) {
+  const end = Date.now() + timeoutMs;
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+  r.on('error', () => {});
+  try {
+    for (;;) {
+      if (await check(r).catch(() => false)) return;
+      if (Date.now() > end) throw new Error(`redis on ${port} not ready`);
+      await sleep(200);
+    }
+  } finally {
+    r.disconnect();
+  }
+}
+
+export async function startTestCluster(): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'mfsim-cluster-'));
+  const ports = await freePorts(6);
+  const nodes = new Map<number, ChildProcess>();
+  for (const port of ports) {
+    const child = spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', `dump-${port}.rdb`,
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000',
+      '--appendonly', 'no', '--save', '', '--maxmemory-policy', 'noeviction',
+    ], { stdio: 'ignore' });
+    nodes.set(port, child);
+  }
+  const stop = async () => {
+    for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all([...nodes.values()].map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) await untilReady(port, 10_000, async (r) => (await r.ping()) === 'PONG');
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
+    for (const port of ports) await untilReady(port, 30_000, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok'));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  const alive = () => ports.filter((p) => { const c = nodes.get(p)!; return c.exitCode === null && c.signalCode === null; });
+  return {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    ports,
+    async ownerOf(key) {
+      const r = new Redis({ port: alive()[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      try {
+        const slot = Number(await r.cluster('KEYSLOT', key));
+        const ranges = (await r.cluster('SLOTS')) as [number, number, ...[string, number, string][]][];
+        const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+        if (!range) throw new Error(`no node serves slot ${slot}`);
+        const [, , master, ...replicas] = range;
+        return { master: master[1], replicas: replicas.map((x) => x[1]) };
+      } finally {
+        r.disconnect();
+      }
+    },
+    kill(port) {
+      nodes.get(port)?.kill('SIGKILL');
+    },
+    stop,
+  };
+}
