@@ -1,0 +1,105 @@
+// The closed-form NTK curves against the linearised dynamics stepped directly: the joint mean and
+// covariance of (f(X), f(T), f(probes)) pushed through every Euler step, from f_0 ~ GP(0, K).
+import { describe, expect, it } from 'vitest';
+import { symmetricEigen } from '../src/eigen.ts';
+import { ntkGradientDescent } from '../src/ntk-dynamics.ts';
+
+function randomGram(rows: number, cols: number, seed: number): Float64Array {
+  // A = F F^T / cols + 0.1 I from pseudo-random features: symmetric positive definite
+  let s = seed;
+  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5;
+  const F = Array.from({ length: rows * cols }, rnd);
+  const A = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < rows; j++) {
+    let v = 0;
+    for (let k = 0; k < cols; k++) v += F[i * cols + k] * F[j * cols + k];
+    A[i * rows + j] = (4 * v) / cols + (i === j ? 0.1 : 0);
+  }
+  return A;
+}
+
+describe('symmetric eigendecomposition', () => {
+  it('reconstructs the matrix from its eigenpairs', () => {
+    const n = 40;
+    const A = randomGram(n, 7, 3);
+    const { values, vectors } = symmetricEigen(A, n);
+    for (let i = 1; i < n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
+    let worst = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += values[k] * vectors[k * n + i] * vectors[k * n + j];
+      worst = Math.max(worst, Math.abs(s - A[i * n + j]));
+    }
+    expect(worst).toBeLessThan(1e-12);
+  });
+});
+
+describe('NTK gradient descent in closed form', () => {
+  it('equals the linearised Euler steps of the mean and covariance at every step', () => {
+    const [P, M, J] = [12, 7, 3];
+    const N = P + M + J;
+    // one joint Gram for Theta and one for K over all N points: blocks from them
+    const theta = randomGram(N, 5, 11);
+    const K = randomGram(N, 9, 17);
+    const y = Array.from({ length: N }, (_, i) => Math.sin(i + 1));
+    const block = (A: Float64Array, r0: number, r: number) => {
+      const out = new Float64Array(r * P);
+      for (let i = 0; i < r; i++) for (let j = 0; j < P; j++) out[i * P + j] = A[(r0 + i) * N + j];
+      return out;
+    };
+    const diag = (A: Float64Array, r0: number, r: number) => Float64Array.from({ length: r }, (_, i) => A[(r0 + i) * (N + 1)]);
+    const dt = 0.7;
+    const steps = [0, 1, 2, 5, 17, 40];
+    const curves = ntkGradientDescent({
+      P, thetaXX: block(theta, 0, P), kXX: block(K, 0, P), y: y.slice(0, P),
+      M, thetaTX: block(theta, P, M), kTX: block(K, P, M), kTT: diag(K, P, M), yT: y.slice(P, P + M),
+      J, thetaJX: block(theta, P + M, J), kJX: block(K, P + M, J), kJJ: diag(K, P + M, J),
+    }, dt, steps);
+    // direct: s_{k+1} = s_k - (dt/P) Theta[:, X] (s_X - y_X); mean m and covariance C of s
+    let m = new Float64Array(N);
+    let C = Float64Array.from(K);
+    const A = new Float64Array(N * N); // s_{k+1} = A s_k + (dt/P) Theta[:, X] y_X
+    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) A[i * N + j] = (i === j ? 1 : 0) - (j < P ? (dt / P) * theta[i * N + j] : 0);
+    const shift = Float64Array.from({ length: N }, (_, i) => {
+      let v = 0;
+      for (let j = 0; j < P; j++) v += (dt / P) * theta[i * N + j] * y[j];
+      return v;
+    });
+    let k = 0;
+    steps.forEach((target, index) => {
+      for (; k < target; k++) {
+        const m2 = new Float64Array(N);
+        const AC = new Float64Array(N * N);
+        for (let i = 0; i < N; i++) {
+          let v = shift[i];
+          for (let j = 0; j < N; j++) v += A[i * N + j] * m[j];
+          m2[i] = v;
+          for (let j = 0; j < N; j++) {
+            let s = 0;
+            for (let l = 0; l < N; l++) s += A[i * N + l] * C[l * N + j];
+            AC[i * N + j] = s;
+          }
+        }
+        const C2 = new Float64Array(N * N);
+        for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let l = 0; l < N; l++) s += AC[i * N + l] * A[j * N + l];
+          C2[i * N + j] = s;
+        }
+        m = m2;
+        C = C2;
+      }
+      const loss = (from: number, count: number) => {
+        let s = 0;
+        for (let i = from; i < from + count; i++) s += (m[i] - y[i]) ** 2 + C[i * N + i];
+        return s / (2 * count);
+      };
+      expect(curves.trainLoss[index]).toBeCloseTo(loss(0, P), 10);
+      expect(curves.testLoss[index]).toBeCloseTo(loss(P, M), 10);
+      for (let j = 0; j < J; j++) {
+        expect(curves.probeMean[index][j]).toBeCloseTo(m[P + M + j], 10);
+        expect(curves.probeVariance[index][j]).toBeCloseTo(C[(P + M + j) * (N + 1)], 10);
+      }
+    });
+  });
+});
