@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { fieldIssues, type FieldIssue } from '@mfsim/contracts';
+import { fieldIssues, nulBytePath, type FieldIssue } from '@mfsim/contracts';
 
 /** A 4xx whose body names each offending field. */
 export class RequestError extends Error {
@@ -70,15 +70,33 @@ async function errorsPlugin(app: FastifyInstance) {
     } else if (isConnectionError(err)) {
       statusCode = 503;
       message = 'a service the API depends on is not reachable; try again shortly';
+    } else if (statusCode >= 500) {
+      // Whatever else failed may carry SQL, a driver's message, a path or a stack: the log has it,
+      // the client gets the request id to quote.
+      statusCode = 500;
+      message = `the request failed; quote request id ${request.id} to the operators`;
+      issues = undefined;
     }
-    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (statusCode >= 500) request.log.error({ err, requestId: request.id }, 'request failed');
     if (statusCode === 503) reply.header('Retry-After', '5');
+    reply.header('X-Request-Id', request.id);
     reply.status(statusCode).send({
       statusCode,
       error: STATUS_NAMES[statusCode] ?? 'Error',
       message,
       ...(issues && { issues }),
+      ...(statusCode >= 500 && { requestId: request.id }),
     });
+  });
+  // U+0000 anywhere in a body or query (a key or a value) is refused here, naming where: Postgres
+  // text cannot hold it, and a driver error would otherwise be the answer.
+  app.addHook('preHandler', async (request) => {
+    for (const [where, value] of [['query', request.query], ['body', request.body], ['path', request.params]] as const) {
+      const path = nulBytePath(value);
+      if (path === undefined) continue;
+      const name = path || `(${where})`;
+      throw new RequestError(400, `${name} holds a NUL byte (U+0000), which cannot be stored`, [{ path: name, message: 'must not contain U+0000' }]);
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url}` });

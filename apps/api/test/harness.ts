@@ -5,12 +5,13 @@ import request from 'supertest';
 import { FINAL_STATUSES } from '@mfsim/contracts';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
+import type { SecurityOptions } from '../src/security-config.ts';
 import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
 import { workerConfig } from '../../worker/src/config.ts';
 
-export async function startService(options: { memoryBudgetBytes?: number; adminKey?: string } = {}) {
+export async function startService(options: { memoryBudgetBytes?: number; adminKey?: string; security?: Partial<SecurityOptions> } = {}) {
   const deps = openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
-  const app = await buildApp({ deps, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
+  const app = await buildApp({ deps, security: options.security, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
   await app.ready();
   return {
     app,

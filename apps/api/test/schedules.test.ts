@@ -20,7 +20,8 @@ const sweepsOf = async (scheduleId: string) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  service = await startService();
+  // Firings every 2 s, under the default minimum interval of a minute.
+  service = await startService({ security: { scheduleMinIntervalSeconds: 1 } });
   worker = await startTestWorker();
 });
 
@@ -103,13 +104,13 @@ describe('schedules', () => {
     const count = await schedulers.getJobSchedulersCount();
 
     await service.close();
-    service = await startService();
+    service = await startService({ security: { scheduleMinIntervalSeconds: 1 } });
     expect(await schedulers.getJobSchedulersCount()).toBe(count);
     expect((await api().get(`/v1/schedules/${id}`)).body).toMatchObject({ paused: false, timeZone: 'UTC' });
 
     await schedulers.removeJobScheduler(id);
     await service.close();
-    service = await startService();
+    service = await startService({ security: { scheduleMinIntervalSeconds: 1 } });
     expect(await schedulers.getJobScheduler(id)).toBeDefined();
     expect(await schedulers.getJobSchedulersCount()).toBe(count);
     const list = await api().get('/v1/schedules');

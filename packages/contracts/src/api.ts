@@ -1,6 +1,7 @@
 // Request and reply shapes of the HTTP API. The OpenAPI document is generated from these.
 import { z } from 'zod';
 import { specSchema } from './spec.ts';
+import { storableDate } from './bounds.ts';
 
 export const SIMULATION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'diverged'] as const;
 export const simulationStatusSchema = z.enum(SIMULATION_STATUSES);
@@ -37,7 +38,6 @@ export type SimulationReply = z.infer<typeof simulationSchema>;
 
 /** Orders a list can be sorted in: a field, `-` first for descending. */
 export const SIMULATION_SORTS = ['-createdAt', 'createdAt', '-width', 'width', '-progress', 'progress', '-totalSteps', 'totalSteps'] as const;
-const isoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -49,8 +49,8 @@ export const listQuerySchema = z.strictObject({
   tag: z.string().min(1).max(100).optional(),
   /** Simulations of this sweep. */
   sweep: z.string().uuid().optional(),
-  createdAfter: isoDate.optional(),
-  createdBefore: isoDate.optional(),
+  createdAfter: storableDate.optional(),
+  createdBefore: storableDate.optional(),
   sort: z.enum(SIMULATION_SORTS).default('-createdAt'),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;

@@ -4,3 +4,4 @@ export * from './issues.ts';
 export * from './service.ts';
 export * from './sweeps.ts';
 export * from './datasets.ts';
+export * from './bounds.ts';

@@ -45,7 +45,7 @@ export const inputsSchema = z.discriminatedUnion('kind', [
     kind: z.literal('dataset'),
     train: sampleSchema.optional(),
     test: sampleSchema.optional(),
-    datasetId: z.string().min(1).max(100).optional(),
+    datasetId: z.string().uuid('must be the id of a stored dataset (a UUID)').optional(),
   }),
 ]);
 export type Inputs = z.infer<typeof inputsSchema>;

@@ -4,6 +4,7 @@ import { idSchema, simulationStatusSchema } from './api.ts';
 import type { FieldIssue } from './issues.ts';
 import { fieldIssues } from './issues.ts';
 import { LIMITS, specSchema, type Spec } from './spec.ts';
+import { cronPatternProblem } from './bounds.ts';
 
 export const SWEEP_LIMITS = { maxPoints: 512, maxValuesPerPath: 256, maxPaths: 8 } as const;
 
@@ -243,7 +244,10 @@ export const scalingReplySchema = scalingFitSchema.extend({
 
 // ---- schedules ------------------------------------------------------------------
 /** Cron with 5 or 6 fields (seconds first when 6), as BullMQ's job schedulers read it. */
-const cronPattern = z.string().min(9).max(200).regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron pattern with 5 or 6 fields');
+const cronPattern = z.string().min(9).max(200).superRefine((p, ctx) => {
+  const problem = cronPatternProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const timeZone = z.string().min(1).max(100).refine((tz) => {
   try {

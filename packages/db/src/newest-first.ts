@@ -1,5 +1,6 @@
 // Cursor pages of a table listed newest first by (createdAt, id): the cursor is the last row's
 // pair, so a page is stable under inserts. Used by the sweep and schedule lists.
+import { isStorableDate, isUuid } from '@mfsim/contracts';
 import { InvalidCursorError } from './simulations.ts';
 
 export const newestFirstCursor = (row: { createdAt: Date; id: string }) =>
@@ -10,7 +11,7 @@ export function afterNewestFirstCursor(cursor: string | undefined) {
   if (!cursor) return {};
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new InvalidCursorError();
+  if (!isUuid(id) || !isStorableDate(createdAt)) throw new InvalidCursorError();
   return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
 }
 

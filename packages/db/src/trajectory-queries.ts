@@ -95,7 +95,8 @@ export class InvalidTrajectoryCursorError extends Error {
 const encodeCursor = (p: PointRow) => Buffer.from(`${p.replica}:${p.step}`).toString('base64url');
 function decodeCursor(cursor: string): [number, number] {
   const m = /^(\d{1,9}):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new InvalidTrajectoryCursorError();
+  // Replica and step are Postgres integers: a cursor past 2^31 - 1 is not one this API sent.
+  if (!m || Number(m[2]) > 2 ** 31 - 1) throw new InvalidTrajectoryCursorError();
   return [Number(m[1]), Number(m[2])];
 }
 

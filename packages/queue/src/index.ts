@@ -6,3 +6,4 @@ export * from './schedule-queue.ts';
 export * from './events.ts';
 export * from './cancellation.ts';
 export * from './job-metrics.ts';
+export * from './schedule-interval.ts';
