@@ -1,5 +1,8 @@
-// Statistics of one simulation over its replicas, one row per recorded time.
-import { cltFluctuation } from './clt-fluctuation.ts';
+// Statistics of one simulation over its replicas, one row per recorded time. Replicas that went
+// unstable (see instability.ts) are left out of every row and counted in `unstable`, so that all
+// rows of a simulation describe the same set of replicas.
+import { cltFluctuation, type Parameterization } from './clt-fluctuation.ts';
+import { detectInstability, INSTABILITY_JUMP_FACTOR } from './instability.ts';
 import { summarizeReplicas } from './replica-summary.ts';
 
 /** What one simulation recorded, as read back from storage. */
@@ -18,22 +21,28 @@ export interface SimulationRecords {
 export interface SimulationStatisticsRow {
   step: number;
   time: number;
-  /** Mean test loss m_n(t) over finite replicas; null when none. */
+  /** Mean test loss m_n(t) over finite, stable replicas; null when none. */
   meanLoss: number | null;
   /** Unbiased variance v_n(t) over replicas (divisor R - 1); null when fewer than 2. */
   lossVariance: number | null;
   /** sqrt(v_n(t) / R). */
   standardError: number | null;
-  /** Replicas with a finite test loss. */
+  /** Stable replicas with a finite test loss. */
   count: number;
-  /** Replicas whose test loss was null or not finite. */
+  /** Stable replicas whose test loss was null or not finite. */
   dropped: number;
-  /** n * mean over probes of the variance over replicas of the output; null without probes. */
+  /** Replicas left out because they went unstable (at any recorded step). */
+  unstable: number;
+  /** Mean over probes of Var f over replicas / (n alpha_n^2): n Var f (mean-field), Var f (ntk); null without probes. */
   fluctuation: number | null;
   /** Mean over probes of the variance over replicas of the output. */
   meanOutputVariance: number | null;
-  /** Excess kurtosis of the standardised output fluctuations pooled over probes (see cltFluctuation). */
+  /** Unbiased excess kurtosis of the output fluctuations, mean over probes (see cltFluctuation). */
   excessKurtosis: number | null;
+  /** Its jackknife standard error. */
+  excessKurtosisError: number | null;
+  /** Connected 4-point function across probe pairs, dimensionless (see cltFluctuation). */
+  fourPoint: number | null;
   /** Probes whose variance was defined. */
   probes: number;
 }
@@ -41,7 +50,16 @@ export interface SimulationStatisticsRow {
 export interface SimulationStatistics {
   width: number;
   replicas: number;
+  /** Per replica the recorded step at which it went unstable, null when it stayed stable. [R] */
+  unstableAtStep: (number | null)[];
   rows: SimulationStatisticsRow[];
+}
+
+export interface SimulationOptions {
+  /** Default mean-field. */
+  parameterization?: Parameterization;
+  /** Loss jump between recorded steps that marks a replica unstable; default 10. */
+  jumpFactor?: number;
 }
 
 /** The test losses of all replicas at recorded time t: [R][T] -> [R] (NaN for null). */
@@ -54,22 +72,39 @@ export function lossesAt(testLosses: readonly ArrayLike<number | null | undefine
   return column;
 }
 
-/** width n, records over R replicas and T times -> T rows. */
-export function aggregateSimulation(width: number, records: SimulationRecords): SimulationStatistics {
+/** width n, records over R replicas and T times -> T rows, unstable replicas left out. */
+export function aggregateSimulation(width: number, records: SimulationRecords, options: SimulationOptions = {}): SimulationStatistics {
   const { steps, testLosses } = records;
   const replicas = testLosses.length;
+  const unstableAtStep = detectInstability(testLosses, steps, options.jumpFactor ?? INSTABILITY_JUMP_FACTOR);
+  const stable = unstableAtStep.map((s) => s === null);
   const rows: SimulationStatisticsRow[] = [];
   for (let t = 0; t < steps.length; t++) {
-    rows.push(rowAt(width, records, t, lossesAt(testLosses, t)));
+    rows.push(rowAt(width, records, t, stableLossesAt(testLosses, t, stable), stable, options.parameterization));
   }
-  return { width, replicas, rows };
+  return { width, replicas, unstableAtStep, rows };
 }
 
-/** The row for recorded time t, given the loss column already extracted. */
-export function rowAt(width: number, records: SimulationRecords, t: number, losses: Float64Array): SimulationStatisticsRow {
+/** lossesAt with unstable replicas set to NaN (index kept: replicas stay aligned across widths). */
+export function stableLossesAt(testLosses: readonly ArrayLike<number | null | undefined>[], t: number, stable: readonly boolean[]): Float64Array {
+  const column = lossesAt(testLosses, t);
+  for (let r = 0; r < column.length; r++) if (!stable[r]) column[r] = NaN;
+  return column;
+}
+
+/** The row for recorded time t, given the loss column (unstable replicas NaN) already extracted. */
+export function rowAt(
+  width: number,
+  records: SimulationRecords,
+  t: number,
+  losses: Float64Array,
+  stable: readonly boolean[] = new Array<boolean>(losses.length).fill(true),
+  parameterization: Parameterization = 'mean-field',
+): SimulationStatisticsRow {
+  const unstable = stable.filter((s) => !s).length;
   const summary = summarizeReplicas(losses);
   const outputs = records.probeOutputs?.[t];
-  const clt = outputs && outputs.length > 0 && losses.length > 0 ? cltFluctuation(outputs, losses.length, width) : null;
+  const clt = outputs && outputs.length > 0 && losses.length > 0 ? cltFluctuation(outputs, losses.length, width, parameterization, stable) : null;
   return {
     step: records.steps[t],
     time: records.times[t],
@@ -77,10 +112,13 @@ export function rowAt(width: number, records: SimulationRecords, t: number, loss
     lossVariance: summary.variance,
     standardError: summary.standardError,
     count: summary.count,
-    dropped: summary.dropped,
+    dropped: summary.dropped - unstable,
+    unstable,
     fluctuation: clt?.fluctuation ?? null,
     meanOutputVariance: clt?.meanVariance ?? null,
     excessKurtosis: clt?.excessKurtosis ?? null,
+    excessKurtosisError: clt?.excessKurtosisError ?? null,
+    fourPoint: clt?.fourPoint ?? null,
     probes: clt?.probesUsed ?? 0,
   };
 }

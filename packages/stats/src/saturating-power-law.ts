@@ -1,136 +1,232 @@
-// The fit m_n = L_inf + A * n^-alpha across widths (nonlinear least squares).
-// For fixed alpha the model is linear in (L_inf, A), so the residual is a function of alpha
-// alone: a grid search over alpha, refined by golden-section search, with L_inf and A in
-// closed form at each alpha.
+// The fit m_n = L_inf + A * n^-alpha across widths, weighted by each width's standard error,
+// with L_inf >= 0, at least 4 widths (3 parameters and one degree of freedom to test them) and a
+// bootstrap interval over replicas; otherwise no answer, with the reason (science.md, "Statistics").
+// For fixed alpha the model is linear in (L_inf, A): the chi-square is a function of alpha alone,
+// minimised by a log-spaced grid search refined by golden-section search.
+import { quantile } from './replica-bootstrap.ts';
+import type { PreparedWidths, ScalingInterval } from './scaling-exponent.ts';
+import { goodnessOf, type GoodnessOfFit } from './weighted-fit.ts';
 
 export interface SaturatingPowerLaw {
-  /** Loss at infinite width. */
+  /** Loss at infinite width, >= 0. */
   lInf: number | null;
   a: number | null;
   alpha: number | null;
-  /** Sum of squared residuals (unweighted, in loss units). */
-  residualSumOfSquares: number | null;
+  /** Percentile bootstrap intervals of alpha and L_inf; null with intervalReason. */
+  alphaInterval: ScalingInterval | null;
+  lInfInterval: ScalingInterval | null;
+  /** Weighted chi-square with W - 3 degrees of freedom. */
+  goodness: GoodnessOfFit | null;
   /** True when the best alpha lies on the edge of the searched range: treat it with suspicion. */
   atBoundary: boolean;
+  /** True when L_inf >= 0 binds (the unconstrained fit wanted a negative L_inf). */
+  lInfAtZero: boolean;
   reason: string | null;
+  intervalReason: string | null;
 }
 
 export interface SaturatingPowerLawOptions {
   /** Searched range of alpha; default [0.01, 8]. */
   minAlpha?: number;
   maxAlpha?: number;
-  /** Grid points before refinement; default 400 (log-spaced). */
+  /** Grid points before refinement; default 200 (log-spaced); the bootstrap uses a quarter. */
   gridPoints?: number;
+  /** Bootstrap resamples used (from the ones given); default 200. */
+  resamples?: number;
+  /** Confidence level; default 0.95. */
+  level?: number;
 }
 
-interface LinearPart {
+/** Minimum number of distinct widths. */
+export const SATURATING_MIN_WIDTHS = 4;
+
+interface Fit {
+  alpha: number;
   lInf: number;
   a: number;
-  rss: number;
+  chiSquare: number;
+  atBoundary: boolean;
+  lInfAtZero: boolean;
 }
 
-/** widths: [W], meanLosses: [W] -> the fit; null fields with a reason when W < 3. */
+/**
+ * prepared: the widths (means, standard errors), boot: bootstrap means [B * W] or null ->
+ * the fit and its interval.
+ */
+export function saturatingFit(prepared: PreparedWidths, boot: Float64Array | null, options: SaturatingPowerLawOptions = {}): SaturatingPowerLaw {
+  const { points } = prepared;
+  return fitSaturatingPowerLaw(
+    points.map((p) => p.width),
+    points.map((p) => p.meanLoss),
+    points.map((p) => p.standardError),
+    { ...options, boot },
+  );
+}
+
+/** widths, meanLosses, standardErrors: [W] -> the fit; no answer with a reason under 4 widths. */
 export function fitSaturatingPowerLaw(
   widths: ArrayLike<number>,
   meanLosses: ArrayLike<number>,
-  options: SaturatingPowerLawOptions = {},
+  standardErrors: ArrayLike<number>,
+  options: SaturatingPowerLawOptions & { boot?: Float64Array | null } = {},
 ): SaturatingPowerLaw {
-  const minAlpha = options.minAlpha ?? 0.01;
-  const maxAlpha = options.maxAlpha ?? 8;
-  const gridPoints = Math.max(3, options.gridPoints ?? 400);
+  const level = options.level ?? 0.95;
   const none = (reason: string): SaturatingPowerLaw => ({
-    lInf: null,
-    a: null,
-    alpha: null,
-    residualSumOfSquares: null,
-    atBoundary: false,
-    reason,
+    lInf: null, a: null, alpha: null, alphaInterval: null, lInfInterval: null, goodness: null,
+    atBoundary: false, lInfAtZero: false, reason, intervalReason: reason,
   });
-  if (widths.length !== meanLosses.length) throw new RangeError('widths and meanLosses differ in length');
+  const w = widths.length;
+  if (meanLosses.length !== w || standardErrors.length !== w) throw new RangeError('widths, meanLosses and standardErrors differ in length');
   const distinct = new Set(Array.from(widths)).size;
-  if (distinct < 3) return none(`needs at least 3 distinct widths, has ${distinct}`);
-  const logN = Float64Array.from(widths, Math.log);
+  if (distinct < SATURATING_MIN_WIDTHS) return none(`needs at least ${SATURATING_MIN_WIDTHS} distinct widths for 3 parameters, has ${distinct}`);
   const y = Float64Array.from(meanLosses);
   if (!y.every(Number.isFinite)) return none('a mean loss is not finite');
+  const weight = Float64Array.from(standardErrors, (s) => 1 / (s * s));
+  if (!weight.every((v) => Number.isFinite(v) && v > 0)) return none('needs a positive standard error at every width');
+  const logN = Float64Array.from(widths, Math.log);
+  const search = { min: options.minAlpha ?? 0.01, max: options.maxAlpha ?? 8 };
+  const grid = Math.max(8, options.gridPoints ?? 200);
+  const fit = bestFit(logN, y, weight, search, grid);
+  if (fit === null) return none('the design is singular at every alpha');
+  const result: SaturatingPowerLaw = {
+    lInf: fit.lInf,
+    a: fit.a,
+    alpha: fit.alpha,
+    alphaInterval: null,
+    lInfInterval: null,
+    goodness: goodnessOf(fit.chiSquare, distinct - 3),
+    atBoundary: fit.atBoundary,
+    lInfAtZero: fit.lInfAtZero,
+    reason: null,
+    intervalReason: null,
+  };
+  const boot = options.boot ?? null;
+  if (boot === null) {
+    result.intervalReason = 'no resamples requested';
+    return result;
+  }
+  const available = boot.length / w;
+  const resamples = Math.min(available, options.resamples ?? 200);
+  const alphas: number[] = [];
+  const lInfs: number[] = [];
+  const yb = new Float64Array(w);
+  for (let b = 0; b < resamples; b++) {
+    let ok = true;
+    for (let i = 0; i < w; i++) {
+      yb[i] = boot[b * w + i];
+      if (!Number.isFinite(yb[i])) ok = false;
+    }
+    if (!ok) continue;
+    // Coarser for the resamples: 1e-4 in log alpha is far below the interval's width.
+    const f = bestFit(logN, yb, weight, search, Math.max(8, grid >> 3), 1e-4);
+    if (f === null) continue;
+    alphas.push(f.alpha);
+    lInfs.push(f.lInf);
+  }
+  if (alphas.length < 2) {
+    result.intervalReason = 'too few usable resamples';
+    return result;
+  }
+  const interval = (values: number[]): ScalingInterval => {
+    const sorted = Float64Array.from(values).sort();
+    return { lower: quantile(sorted, (1 - level) / 2), upper: quantile(sorted, (1 + level) / 2), level, resamples: values.length };
+  };
+  result.alphaInterval = interval(alphas);
+  result.lInfInterval = interval(lInfs);
+  return result;
+}
 
-  const rssAt = (alpha: number): number => linearPart(logN, y, alpha)?.rss ?? Infinity;
-  const logMin = Math.log(minAlpha);
-  const step = (Math.log(maxAlpha) - logMin) / (gridPoints - 1);
+function bestFit(
+  logN: Float64Array, y: Float64Array, weight: Float64Array, search: { min: number; max: number }, grid: number, tolerance = 1e-10,
+): Fit | null {
+  const chiAt = (alpha: number): number => linearPart(logN, y, weight, alpha)?.chiSquare ?? Infinity;
+  const logMin = Math.log(search.min);
+  const step = (Math.log(search.max) - logMin) / (grid - 1);
   let best = 0;
-  let bestRss = Infinity;
-  for (let k = 0; k < gridPoints; k++) {
-    const r = rssAt(Math.exp(logMin + k * step));
-    if (r < bestRss) {
-      bestRss = r;
+  let bestChi = Infinity;
+  for (let k = 0; k < grid; k++) {
+    const r = chiAt(Math.exp(logMin + k * step));
+    if (r < bestChi) {
+      bestChi = r;
       best = k;
     }
   }
-  if (!Number.isFinite(bestRss)) return none('the design is singular at every alpha');
-  // Golden-section search on log alpha in the bracket around the best grid point.
+  if (!Number.isFinite(bestChi)) return null;
   let lo = logMin + Math.max(0, best - 1) * step;
-  let hi = logMin + Math.min(gridPoints - 1, best + 1) * step;
+  let hi = logMin + Math.min(grid - 1, best + 1) * step;
   const g = (Math.sqrt(5) - 1) / 2;
   let x1 = hi - g * (hi - lo);
   let x2 = lo + g * (hi - lo);
-  let f1 = rssAt(Math.exp(x1));
-  let f2 = rssAt(Math.exp(x2));
-  for (let it = 0; it < 200 && hi - lo > 1e-13; it++) {
+  let f1 = chiAt(Math.exp(x1));
+  let f2 = chiAt(Math.exp(x2));
+  for (let it = 0; it < 60 && hi - lo > tolerance; it++) {
     if (f1 <= f2) {
       hi = x2;
       x2 = x1;
       f2 = f1;
       x1 = hi - g * (hi - lo);
-      f1 = rssAt(Math.exp(x1));
+      f1 = chiAt(Math.exp(x1));
     } else {
       lo = x1;
       x1 = x2;
       f1 = f2;
       x2 = lo + g * (hi - lo);
-      f2 = rssAt(Math.exp(x2));
+      f2 = chiAt(Math.exp(x2));
     }
   }
   let alpha = Math.exp((lo + hi) / 2);
-  let fit = linearPart(logN, y, alpha);
+  let part = linearPart(logN, y, weight, alpha);
   const gridAlpha = Math.exp(logMin + best * step);
-  const gridFit = linearPart(logN, y, gridAlpha);
-  if (fit === null || (gridFit !== null && gridFit.rss < fit.rss)) {
+  const gridPart = linearPart(logN, y, weight, gridAlpha);
+  if (part === null || (gridPart !== null && gridPart.chiSquare < part.chiSquare)) {
     alpha = gridAlpha;
-    fit = gridFit;
+    part = gridPart;
   }
-  if (fit === null) return none('the design is singular at the best alpha');
-  return {
-    lInf: fit.lInf,
-    a: fit.a,
-    alpha,
-    residualSumOfSquares: fit.rss,
-    atBoundary: best === 0 || best === gridPoints - 1,
-    reason: null,
-  };
+  if (part === null) return null;
+  return { alpha, ...part, atBoundary: best === 0 || best === grid - 1 };
 }
 
-/** Least squares of y on [1, n^-alpha]: closed form; null when n^-alpha is constant. */
-function linearPart(logN: Float64Array, y: Float64Array, alpha: number): LinearPart | null {
+/** Reused by linearPart (single-threaded, never re-entered): no allocation per evaluation. */
+let scratch = new Float64Array(16);
+
+/** Weighted least squares of y on [1, n^-alpha] with L_inf >= 0; null when n^-alpha is constant. */
+function linearPart(logN: Float64Array, y: Float64Array, weight: Float64Array, alpha: number) {
   const w = logN.length;
+  let sw = 0;
   let mu = 0;
   let my = 0;
-  const u = new Float64Array(w);
+  const u = scratch.length >= w ? scratch : (scratch = new Float64Array(w));
   for (let i = 0; i < w; i++) {
     u[i] = Math.exp(-alpha * logN[i]);
-    mu += u[i];
-    my += y[i];
+    sw += weight[i];
+    mu += weight[i] * u[i];
+    my += weight[i] * y[i];
   }
-  mu /= w;
-  my /= w;
+  mu /= sw;
+  my /= sw;
   let suu = 0;
   let suy = 0;
   for (let i = 0; i < w; i++) {
-    suu += (u[i] - mu) ** 2;
-    suy += (u[i] - mu) * (y[i] - my);
+    suu += weight[i] * (u[i] - mu) ** 2;
+    suy += weight[i] * (u[i] - mu) * (y[i] - my);
   }
   if (!(suu > 1e-300)) return null;
-  const a = suy / suu;
-  const lInf = my - a * mu;
-  let rss = 0;
-  for (let i = 0; i < w; i++) rss += (y[i] - lInf - a * u[i]) ** 2;
-  return { lInf, a, rss };
+  let a = suy / suu;
+  let lInf = my - a * mu;
+  let lInfAtZero = false;
+  if (lInf < 0) {
+    // The constraint binds: L_inf = 0, A by weighted least squares through the origin.
+    let uu = 0;
+    let uy = 0;
+    for (let i = 0; i < w; i++) {
+      uu += weight[i] * u[i] * u[i];
+      uy += weight[i] * u[i] * y[i];
+    }
+    lInf = 0;
+    a = uy / uu;
+    lInfAtZero = true;
+  }
+  let chiSquare = 0;
+  for (let i = 0; i < w; i++) chiSquare += weight[i] * (y[i] - lInf - a * u[i]) ** 2;
+  return { lInf, a, chiSquare, lInfAtZero };
 }

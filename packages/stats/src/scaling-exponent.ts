@@ -1,13 +1,18 @@
-// Scaling of the mean test loss with the width: log m_n = c + slope * log n, alpha = -slope
-// (loss ~ n^-alpha), with a percentile bootstrap interval over replicas.
-import { fitLine } from './line-fit.ts';
+// Scaling of the mean test loss with the width: log m_n = c - alpha * log n, fitted in log space
+// weighted by each width's standard error (delta method: sigma_log = se / m), with the reduced
+// chi-square and its p-value, the local slopes between neighbouring widths, and a percentile
+// bootstrap interval over replicas (resampled jointly across widths when they share seeds).
+// A power law is "consistent with the data" only when its fit passes (p >= 0.05).
+import { bootstrapMeans, quantile } from './replica-bootstrap.ts';
+import { normalQuantile } from './special.ts';
+import { goodnessOf, type GoodnessOfFit } from './weighted-fit.ts';
 
-const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
+export { quantile } from './replica-bootstrap.ts';
 
 /** The test losses of the replicas of one width at one recorded time. */
 export interface WidthLosses {
   width: number;
-  /** [R]; null or non-finite values are ignored. */
+  /** [R]; null or non-finite values are left out (replica index kept for a joint bootstrap). */
   losses: ArrayLike<number | null | undefined>;
 }
 
@@ -15,6 +20,8 @@ export interface ScalingPoint {
   width: number;
   /** Mean over the finite replica losses. */
   meanLoss: number;
+  /** sqrt(sample variance / count). */
+  standardError: number;
   /** Finite replicas behind meanLoss. */
   count: number;
 }
@@ -29,16 +36,39 @@ export interface ScalingInterval {
   resamples: number;
 }
 
+/** -d log m / d log n between two neighbouring widths. */
+export interface LocalSlope {
+  fromWidth: number;
+  toWidth: number;
+  alpha: number;
+  /** Delta method from the two widths' standard errors (their correlation ignored). */
+  standardError: number;
+}
+
+/** consistent: the fit passes (p >= 0.05); rejected: it does not; untested: 2 widths, no degrees of freedom. */
+export type PowerLawVerdict = 'consistent' | 'rejected' | 'untested';
+
 export interface ScalingExponent {
   /** -slope; null with a reason when it cannot be fitted. */
   alpha: number | null;
   /** Intercept of log m_n against log n. */
   logIntercept: number | null;
+  /** From the weighted fit's covariance, scaled by sqrt(reduced chi-square) when that exceeds 1. */
+  standardError: number | null;
   /** Percentile bootstrap interval; null with intervalReason when it would mean nothing. */
   interval: ScalingInterval | null;
-  /** The widths the slope was fitted on, in input order. */
+  /** Weighted chi-square of the log-space fit. */
+  goodness: GoodnessOfFit | null;
+  powerLaw: PowerLawVerdict | null;
+  /** One sentence for people: what the fit supports. */
+  verdict: string;
+  /** Between neighbouring fitted widths, ascending. */
+  localSlopes: LocalSlope[];
+  /** True when the bootstrap resampled replica indices jointly across widths. */
+  joint: boolean;
+  /** The widths the slope was fitted on, ascending. */
   points: ScalingPoint[];
-  /** Widths left out: no finite loss, or a mean loss that is not positive. */
+  /** Widths left out: fewer than 2 finite losses, a mean that is not positive, or no spread. */
   excludedWidths: number[];
   reason: string | null;
   intervalReason: string | null;
@@ -51,128 +81,164 @@ export interface ScalingOptions {
   level?: number;
   /** PRNG seed; default 0. */
   seed?: number;
+  /** Resample replica indices jointly across widths (replicas share seeds); needs equal R. Default false. */
+  joint?: boolean;
 }
 
-/**
- * widths: [W] of { width, losses [R_w] } -> alpha and its interval.
- * The bootstrap resamples R_w replicas with replacement within each width, recomputes the
- * means and refits the slope; the interval is the (1-level)/2 and (1+level)/2 quantiles
- * (linear interpolation between order statistics) of -slope.
- */
-export function scalingExponent(widths: readonly WidthLosses[], options: ScalingOptions = {}): ScalingExponent {
-  const resamples = options.resamples ?? 1000;
-  const level = options.level ?? 0.95;
-  const seed = options.seed ?? 0;
+/** Widths ready to fit: points (ascending) and their replica values (NaN = left out). */
+export interface PreparedWidths {
+  points: ScalingPoint[];
+  samples: Float64Array[];
+  excludedWidths: number[];
+}
 
+/** widths -> the fittable points (>= 2 finite losses, positive mean, positive standard error), ascending. */
+export function prepareWidths(widths: readonly WidthLosses[]): PreparedWidths {
   const points: ScalingPoint[] = [];
-  const excludedWidths: number[] = [];
   const samples: Float64Array[] = [];
-  for (const { width, losses } of widths) {
-    const finite: number[] = [];
-    for (let i = 0; i < losses.length; i++) {
+  const excludedWidths: number[] = [];
+  for (const { width, losses } of [...widths].sort((a, b) => a.width - b.width)) {
+    const values = Float64Array.from({ length: losses.length }, (_, i) => {
       const v = losses[i];
-      if (typeof v === 'number' && Number.isFinite(v)) finite.push(v);
+      return typeof v === 'number' && Number.isFinite(v) ? v : NaN;
+    });
+    let count = 0;
+    let sum = 0;
+    for (const v of values) {
+      if (v !== v) continue;
+      sum += v;
+      count++;
     }
-    const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
-    if (finite.length === 0 || !(mean > 0) || !(width > 0)) {
+    const mean = sum / count;
+    let ss = 0;
+    for (const v of values) if (v === v) ss += (v - mean) ** 2;
+    const standardError = count > 1 ? Math.sqrt(ss / (count - 1) / count) : 0;
+    if (count < 2 || !(mean > 0) || !(standardError > 0) || !(width > 0)) {
       excludedWidths.push(width);
       continue;
     }
-    points.push({ width, meanLoss: mean, count: finite.length });
-    samples.push(Float64Array.from(finite));
+    points.push({ width, meanLoss: mean, standardError, count });
+    samples.push(values);
   }
-  const empty = { logIntercept: null, interval: null, points, excludedWidths };
-  if (points.length < 2) {
-    const reason = `needs at least 2 widths with a positive mean loss, has ${points.length}`;
-    return { ...empty, alpha: null, reason, intervalReason: reason };
-  }
-  const logWidths = Float64Array.from(points, (p) => Math.log(p.width));
-  const fit = fitLine(logWidths, Float64Array.from(points, (p) => Math.log(p.meanLoss)));
-  if (fit === null) {
-    const reason = 'all widths are equal';
-    return { ...empty, alpha: null, reason, intervalReason: reason };
-  }
-  const result: ScalingExponent = {
-    alpha: 0 - fit.slope, // 0 - x: never -0
-    logIntercept: fit.intercept,
-    interval: null,
-    points,
-    excludedWidths,
-    reason: null,
-    intervalReason: null,
+  return { points, samples, excludedWidths };
+}
+
+/** widths: [W] of { width, losses [R_w] } -> alpha, its fit quality, local slopes and interval. */
+export function scalingExponent(widths: readonly WidthLosses[], options: ScalingOptions = {}): ScalingExponent {
+  const prepared = prepareWidths(widths);
+  const joint = options.joint === true && prepared.samples.every((s) => s.length === prepared.samples[0].length);
+  const resamples = options.resamples ?? 1000;
+  const boot = resamples > 0 && prepared.points.length >= 2
+    ? bootstrapMeans(prepared.samples, joint, resamples, options.seed ?? 0)
+    : null;
+  return powerLawFit(prepared, boot, { level: options.level, joint, resamplesRequested: resamples });
+}
+
+/** The fit on prepared widths, its interval from bootstrap means [B * W] (null: no interval). */
+export function powerLawFit(
+  prepared: PreparedWidths,
+  boot: Float64Array | null,
+  options: { level?: number; joint: boolean; resamplesRequested: number },
+): ScalingExponent {
+  const level = options.level ?? 0.95;
+  const { points, excludedWidths } = prepared;
+  const base = {
+    logIntercept: null, standardError: null, interval: null, goodness: null, powerLaw: null,
+    localSlopes: [], joint: options.joint, points, excludedWidths,
   };
-  if (resamples <= 0) {
-    result.intervalReason = 'no resamples requested';
-  } else if (points.some((p) => p.count < 2)) {
-    // One replica gives a resample that never varies: the interval would look falsely sure.
-    result.intervalReason = 'needs at least 2 replicas at every width';
-  } else {
-    const slopes = bootstrapSlopes(samples, logWidths, resamples, seed);
-    if (slopes.length < 2) {
-      result.intervalReason = 'too few resamples with positive means';
-    } else {
-      slopes.sort();
-      result.interval = {
-        lower: 0 - quantile(slopes, (1 + level) / 2),
-        upper: 0 - quantile(slopes, (1 - level) / 2),
-        level,
-        resamples: slopes.length,
-      };
-    }
+  if (points.length < 2) {
+    const reason = `needs at least 2 widths with 2 or more finite losses and a positive mean, has ${points.length}`;
+    return { ...base, alpha: null, verdict: `no exponent: ${reason}`, reason, intervalReason: reason };
   }
-  return result;
-}
-
-/** samples: [W][R_w], logWidths: [W] -> slopes: [<= resamples] (resamples with a non-positive mean are skipped). */
-function bootstrapSlopes(
-  samples: readonly Float64Array[],
-  logWidths: Float64Array,
-  resamples: number,
-  seed: number,
-): Float64Array {
-  const w = samples.length;
-  // slope = sum_i c_i * y_i with c_i = (x_i - mean x) / Sxx: x is fixed across resamples.
+  const w = points.length;
+  const x = points.map((p) => Math.log(p.width));
+  const y = points.map((p) => Math.log(p.meanLoss));
+  const weight = points.map((p) => (p.meanLoss / p.standardError) ** 2);
+  let sw = 0;
   let mx = 0;
-  for (let i = 0; i < w; i++) mx += logWidths[i];
-  mx /= w;
-  let sxx = 0;
-  for (let i = 0; i < w; i++) sxx += (logWidths[i] - mx) ** 2;
-  const c = new Float64Array(w);
-  for (let i = 0; i < w; i++) c[i] = (logWidths[i] - mx) / sxx;
-
-  // SplitMix32 inlined (same stream as createRandom(seed)): this loop is the hot spot.
-  let state = seed | 0;
-  const slopes = new Float64Array(resamples);
-  let used = 0;
-  for (let b = 0; b < resamples; b++) {
-    let slope = 0;
-    let ok = true;
-    for (let i = 0; i < w; i++) {
-      const values = samples[i];
-      const r = values.length;
-      let sum = 0;
-      for (let k = 0; k < r; k++) {
-        state = (state + 0x9e3779b9) | 0;
-        let z = Math.imul(state ^ (state >>> 16), 0x85ebca6b);
-        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-        sum += values[Math.floor(((z ^ (z >>> 16)) >>> 0) * TWO_POW_MINUS_32 * r)];
-      }
-      const mean = sum / r;
-      if (!(mean > 0)) {
-        ok = false;
-        break;
-      }
-      slope += c[i] * Math.log(mean);
-    }
-    if (ok) slopes[used++] = slope;
+  let my = 0;
+  for (let i = 0; i < w; i++) {
+    sw += weight[i];
+    mx += weight[i] * x[i];
+    my += weight[i] * y[i];
   }
-  return slopes.subarray(0, used);
-}
+  mx /= sw;
+  my /= sw;
+  let sxx = 0;
+  for (let i = 0; i < w; i++) sxx += weight[i] * (x[i] - mx) ** 2;
+  if (!(sxx > 0)) {
+    const reason = 'all widths are equal';
+    return { ...base, alpha: null, verdict: `no exponent: ${reason}`, reason, intervalReason: reason };
+  }
+  // slope = sum_i c_i y_i: x and the weights are fixed across bootstrap resamples.
+  const c = x.map((xi, i) => (weight[i] * (xi - mx)) / sxx);
+  const slope = c.reduce((s, ci, i) => s + ci * y[i], 0);
+  const intercept = my - slope * mx;
+  let chiSquare = 0;
+  for (let i = 0; i < w; i++) chiSquare += weight[i] * (y[i] - intercept - slope * x[i]) ** 2;
+  const goodness = goodnessOf(chiSquare, w - 2);
+  const standardError = Math.sqrt((1 / sxx) * Math.max(1, goodness.reducedChiSquare ?? 1));
+  const localSlopes: LocalSlope[] = [];
+  for (let i = 0; i + 1 < w; i++) {
+    const dx = x[i + 1] - x[i];
+    if (!(dx > 0)) continue;
+    localSlopes.push({
+      fromWidth: points[i].width,
+      toWidth: points[i + 1].width,
+      alpha: 0 - (y[i + 1] - y[i]) / dx,
+      standardError: Math.sqrt(1 / weight[i] + 1 / weight[i + 1]) / dx,
+    });
+  }
+  const alpha = 0 - slope; // 0 - x: never -0
+  const powerLaw: PowerLawVerdict = goodness.passes === null ? 'untested' : goodness.passes ? 'consistent' : 'rejected';
 
-/** sorted: ascending -> the p-quantile, linear between order statistics (R's type 7). */
-export function quantile(sorted: ArrayLike<number>, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  let interval: ScalingInterval | null = null;
+  let intervalReason: string | null = null;
+  if (boot === null || options.resamplesRequested <= 0) {
+    intervalReason = 'no resamples requested';
+  } else {
+    const slopes = new Float64Array(boot.length / w);
+    let used = 0;
+    for (let b = 0; b < slopes.length; b++) {
+      let s = 0;
+      let ok = true;
+      for (let i = 0; i < w; i++) {
+        const m = boot[b * w + i];
+        if (!(m > 0)) {
+          ok = false;
+          break;
+        }
+        s += c[i] * Math.log(m);
+      }
+      if (ok) slopes[used++] = s;
+    }
+    if (used < 2) intervalReason = 'too few resamples with positive means';
+    else {
+      const sorted = slopes.subarray(0, used).sort();
+      interval = { lower: 0 - quantile(sorted, (1 + level) / 2), upper: 0 - quantile(sorted, (1 - level) / 2), level, resamples: used };
+    }
+  }
+  const z = normalQuantile((1 + level) / 2);
+  const range = localSlopes.length > 0
+    ? `local slopes ${Math.min(...localSlopes.map((l) => l.alpha)).toPrecision(3)} to ${Math.max(...localSlopes.map((l) => l.alpha)).toPrecision(3)}`
+    : '';
+  const verdict =
+    powerLaw === 'consistent'
+      ? `consistent with a power law: alpha = ${alpha.toPrecision(3)} ± ${(z * standardError).toPrecision(2)} (reduced chi-square ${goodness.reducedChiSquare!.toPrecision(3)}, p = ${goodness.pValue!.toPrecision(2)})`
+      : powerLaw === 'rejected'
+        ? `not a power law over these widths (reduced chi-square ${goodness.reducedChiSquare!.toPrecision(3)}, p = ${goodness.pValue!.toPrecision(2)}); ${range}`
+        : `a slope through 2 widths (alpha = ${alpha.toPrecision(3)}) cannot test a power law`;
+  return {
+    ...base,
+    alpha,
+    logIntercept: intercept,
+    standardError,
+    interval,
+    goodness,
+    powerLaw,
+    verdict,
+    localSlopes,
+    reason: null,
+    intervalReason,
+  };
 }

@@ -1,103 +1,95 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom, scalingExponent } from '../src/index.ts';
 
+/** loss_{n,r} = amplitude(n) * exp(0.4 z_r - 0.08), z ~ N(0, 1): E[loss] = amplitude(n). */
+function sweep(amplitude: (n: number) => number, widths: number[], replicas: number, seed: number, shared = false) {
+  const random = createRandom(seed);
+  const z = Array.from({ length: replicas }, () => random.normal());
+  return widths.map((width) => ({
+    width,
+    losses: Array.from({ length: replicas }, (_, r) => {
+      // shared: replica r of every width has the same seed (most of its noise in common).
+      const noise = shared ? 0.9 * z[r] + Math.sqrt(1 - 0.81) * random.normal() : random.normal();
+      return amplitude(width) * Math.exp(0.4 * noise - 0.08);
+    }),
+  }));
+}
+
 describe('scalingExponent', () => {
-  it('fits the slope of log mean loss against log width', () => {
-    // means: width 1 -> (0.5 + 1.5)/2 = 1, width 10 -> 0.1, width 100 -> 0.1
-    // x = 0, L, 2L (L = ln 10), y = 0, -L, -L: mean x = L, mean y = -2L/3
-    // Sxx = 2 L^2, Sxy = (-L)(2L/3) + 0 + (L)(-L/3) = -L^2; slope = -1/2, alpha = 1/2
-    // intercept = -2L/3 + L/2 = -L/6
+  it('fits log m_n against log n weighted by sigma = se / m, and gives the local slopes', () => {
+    // Two widths with the same relative error: alpha = -ln(0.01/1)/ln(100) = 1 exactly, untested.
     const s = scalingExponent([
       { width: 1, losses: [0.5, 1.5] },
-      { width: 10, losses: [0.1, 0.1] },
-      { width: 100, losses: [0.05, 0.15, null] },
+      { width: 100, losses: [0.005, 0.015] },
     ]);
-    expect(s.reason).toBeNull();
-    expect(s.alpha).toBeCloseTo(0.5, 14);
-    expect(s.logIntercept).toBeCloseTo(-Math.log(10) / 6, 14);
-    expect(s.points).toEqual([
-      { width: 1, meanLoss: 1, count: 2 },
-      { width: 10, meanLoss: 0.1, count: 2 },
-      { width: 100, meanLoss: expect.closeTo(0.1, 14), count: 2 },
-    ]);
-    expect(s.interval!.lower).toBeLessThanOrEqual(s.alpha!);
-    expect(s.interval!.upper).toBeGreaterThanOrEqual(s.alpha!);
-  });
-
-  it('takes the percentile interval from the resampled slopes', () => {
-    // width 10 never varies (mean 1). Width 1 = {1, 4}: a resample of 2 has mean 1, 2.5 or 4
-    // with probabilities 1/4, 1/2, 1/4, so alpha = log10(mean at width 1) is 0, log10 2.5 or
-    // log10 4. With 1000 resamples about 250 are 0 and 250 are log10 4, so the 2.5% and
-    // 97.5% quantiles are exactly 0 and log10 4 = 0.60206.
-    // Point estimate: mean at width 1 = 2.5, so alpha = log10 2.5 = 0.39794.
-    const s = scalingExponent(
-      [
-        { width: 1, losses: [1, 4] },
-        { width: 10, losses: [1, 1] },
-      ],
-      { resamples: 1000, seed: 3 },
-    );
-    expect(s.alpha).toBeCloseTo(Math.log10(2.5), 14);
-    expect(s.interval).toEqual({ lower: 0, upper: expect.closeTo(Math.log10(4), 14), level: 0.95, resamples: 1000 });
-  });
-
-  it('is deterministic for a seed', () => {
-    const widths = [
-      { width: 8, losses: [0.3, 0.1, 0.2, 0.25] },
-      { width: 64, losses: [0.02, 0.03, 0.05, 0.01] },
-    ];
-    expect(scalingExponent(widths, { seed: 5 })).toEqual(scalingExponent(widths, { seed: 5 }));
-    expect(scalingExponent(widths, { seed: 5 }).interval).not.toEqual(scalingExponent(widths, { seed: 6 }).interval);
-  });
-
-  it('leaves out a width whose replicas are all null', () => {
-    const s = scalingExponent([
-      { width: 10, losses: [0.1, 0.1] },
-      { width: 20, losses: [null, null] },
-      { width: 100, losses: [0.01, 0.01] },
-    ]);
-    expect(s.excludedWidths).toEqual([20]);
     expect(s.alpha).toBeCloseTo(1, 14);
+    expect(s.powerLaw).toBe('untested');
+    expect(s.goodness).toMatchObject({ degreesOfFreedom: 0, pValue: null, passes: null });
+    expect(s.localSlopes).toEqual([{ fromWidth: 1, toWidth: 100, alpha: expect.closeTo(1, 14), standardError: expect.any(Number) }]);
+    // se / m = 0.5 at both: sigma of the slope sqrt(0.25 + 0.25) / ln 100
+    expect(s.localSlopes[0].standardError).toBeCloseTo(Math.sqrt(0.5) / Math.log(100), 12);
+    expect(s.standardError).toBeCloseTo(Math.sqrt(0.5) / Math.log(100), 12);
   });
 
-  it('has no slope with fewer than 2 widths, and says why', () => {
+  it('on a noisy power law: the interval covers alpha and the fit passes about 95% of the time', () => {
+    const alpha = 0.8;
+    const widths = [16, 32, 64, 128, 256];
+    let covered = 0;
+    let passed = 0;
+    for (let rep = 0; rep < 200; rep++) {
+      const s = scalingExponent(sweep((n) => 3 * n ** -alpha, widths, 32, 1000 + rep), { resamples: 300, seed: rep });
+      if (s.interval!.lower <= alpha && alpha <= s.interval!.upper) covered++;
+      if (s.powerLaw === 'consistent') passed++;
+    }
+    expect(covered).toBeGreaterThanOrEqual(176); // 88%: the percentile bootstrap undercovers a little at R = 32
+    expect(passed).toBeGreaterThanOrEqual(176);
+    expect(passed).toBeLessThanOrEqual(199);
+  });
+
+  it('rejects a power law for L_inf + a/n data and the local slopes show the curvature', () => {
+    const s = scalingExponent(sweep((n) => 0.02 + 1 / n, [8, 16, 32, 64, 128, 256, 512], 64, 5), { resamples: 200 });
+    expect(s.powerLaw).toBe('rejected');
+    expect(s.goodness!.pValue!).toBeLessThan(0.05);
+    expect(s.verdict).toMatch(/not a power law/);
+    const slopes = s.localSlopes.map((l) => l.alpha);
+    expect(slopes[0]).toBeGreaterThan(0.6); // 8 -> 16: (0.145 / 0.0825) -> 0.81
+    expect(slopes[slopes.length - 1]).toBeLessThan(0.3); // 256 -> 512: 0.0239 / 0.0220 -> 0.12
+  });
+
+  it('resamples replicas jointly across widths when they share seeds: a narrower interval that still covers', () => {
+    const alpha = 1;
+    const widths = [32, 64, 128, 256];
+    let coveredJoint = 0;
+    let widthJoint = 0;
+    let widthIndependent = 0;
+    for (let rep = 0; rep < 100; rep++) {
+      const data = sweep((n) => n ** -alpha, widths, 32, 5000 + rep, true);
+      const joint = scalingExponent(data, { resamples: 300, seed: rep, joint: true });
+      const independent = scalingExponent(data, { resamples: 300, seed: rep });
+      expect(joint.joint).toBe(true);
+      if (joint.interval!.lower <= alpha && alpha <= joint.interval!.upper) coveredJoint++;
+      widthJoint += joint.interval!.upper - joint.interval!.lower;
+      widthIndependent += independent.interval!.upper - independent.interval!.lower;
+    }
+    expect(coveredJoint).toBeGreaterThanOrEqual(86);
+    expect(widthJoint).toBeLessThan(0.6 * widthIndependent);
+  });
+
+  it('leaves out widths with fewer than 2 finite losses or no spread, and says why when too few remain', () => {
     const s = scalingExponent([
       { width: 10, losses: [0.1, 0.2] },
-      { width: 20, losses: [null] },
+      { width: 20, losses: [null, 0.1] },
+      { width: 40, losses: [0.05, 0.05] },
     ]);
+    expect(s.excludedWidths).toEqual([20, 40]);
     expect(s.alpha).toBeNull();
-    expect(s.interval).toBeNull();
     expect(s.reason).toMatch(/at least 2 widths/);
     expect(scalingExponent([]).reason).toMatch(/at least 2 widths/);
   });
 
-  it('gives a slope but no interval with one replica per width', () => {
-    const s = scalingExponent([
-      { width: 10, losses: [0.1] },
-      { width: 100, losses: [0.01] },
-    ]);
-    expect(s.alpha).toBeCloseTo(1, 14);
-    expect(s.interval).toBeNull();
-    expect(s.intervalReason).toMatch(/2 replicas/);
-  });
-
-  it('covers the true exponent in at least 90% of 200 synthetic sweeps', () => {
-    // loss_{n,r} = 3 n^-alpha exp(0.4 z), z ~ N(0, 1): log E[loss] is linear in log n with slope -alpha.
-    const alpha = 0.8;
-    const widths = [16, 32, 64, 128, 256];
-    // 32 replicas as in the lab's sweeps: 191/200 covered. The percentile bootstrap undercovers
-    // a little with few replicas (its variance carries a factor (R - 1) / R): 185/200 at R = 16.
-    const replicas = 32;
-    let covered = 0;
-    for (let rep = 0; rep < 200; rep++) {
-      const random = createRandom(1000 + rep);
-      const data = widths.map((width) => ({
-        width,
-        losses: Array.from({ length: replicas }, () => 3 * width ** -alpha * Math.exp(0.4 * random.normal())),
-      }));
-      const { interval } = scalingExponent(data, { resamples: 400, seed: rep });
-      if (interval!.lower <= alpha && alpha <= interval!.upper) covered++;
-    }
-    expect(covered).toBeGreaterThanOrEqual(180);
+  it('is deterministic for a seed', () => {
+    const data = sweep((n) => n ** -0.5, [8, 64, 512], 8, 3);
+    expect(scalingExponent(data, { seed: 5 })).toEqual(scalingExponent(data, { seed: 5 }));
+    expect(scalingExponent(data, { seed: 5 }).interval).not.toEqual(scalingExponent(data, { seed: 6 }).interval);
   });
 });
