@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Builds the native kernel addons with node-gyp:
-//   build/Release/mfsim_native.node       C++ (OpenMP, SIMD), always attempted
+//   build/Release/mfsim_native.node        C++ (OpenMP, SIMD), always attempted: AVX2+FMA on x86-64
+//   build/Release/mfsim_native_avx512.node the same for AVX-512 CPUs (src/kernels/native.ts picks by CPU)
 //   cuda/build/Release/mfsim_cuda.node    CUDA (sm_90 + PTX), only when nvcc is found
 // It never fails an install or a test run: when a compiler is missing or a build fails it prints a
 // warning, records the reason in build/status.json (read by loadNativeKernel/loadCudaKernel) and
 // exits 0. Fast when up to date: a stamp of the sources, compilers and flags is kept in status.json.
-// Options: --force (rebuild), --no-cuda. Env: CXX, NVCC, CUDA_HOME, MFSIM_MARCH (default -march=native),
+// Options: --force (rebuild), --no-cuda. Env: CXX, NVCC, CUDA_HOME, MFSIM_MARCH (both
+// builds with these flags, e.g. -march=native on a developer's machine; default: portable, x86-64-v3
+// and x86-64-v4 on x86-64, so an image runs on any AVX2 or AVX-512 host; -march=native elsewhere),
 // MFSIM_CUDA_ARCH (default 90).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -78,6 +81,17 @@ function nodedir() {
   return null; // node-gyp would try to download headers
 }
 
+// One build at a time on this machine: `npm test` and `npm start` call this script too, and two
+// node-gyp runs in one build folder break each other. The lock is taken here, so every caller waits.
+if (!process.env.MFSIM_NATIVE_BUILD_LOCKED && which('flock')) {
+  const lock = join(os.tmpdir(), 'mfsim-native-build.lock');
+  const r = spawnSync('flock', [lock, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, MFSIM_NATIVE_BUILD_LOCKED: '1' },
+  });
+  process.exit(r.status ?? 0);
+}
+
 const cxx = process.env.CXX || 'g++';
 const cxxPath = which(cxx);
 const nvcc =
@@ -87,7 +101,7 @@ const nvcc =
   null;
 const wantCuda = !args.has('--no-cuda') && !!nvcc;
 const cudaArch = process.env.MFSIM_CUDA_ARCH || '90';
-const march = process.env.MFSIM_MARCH || '-march=native';
+const march = process.env.MFSIM_MARCH || (process.arch === 'x64' ? 'x86-64-v3 + x86-64-v4' : '-march=native');
 const stamp = sourcesStamp({ cxxPath, nvcc: wantCuda ? nvcc : null, march, cudaArch, node: process.versions.node, modules: process.versions.modules });
 
 const prev = readStatus();
@@ -120,7 +134,7 @@ else if (!which('make')) status.native.reason = 'make is not on PATH';
 else {
   log(`building mfsim_native.node with node-gyp (${cxx}, ${march}, OpenMP)...`);
   const t0 = Date.now();
-  const r = gypRebuild(here, { MFSIM_MARCH: march });
+  const r = gypRebuild(here, process.env.MFSIM_MARCH ? { MFSIM_MARCH: process.env.MFSIM_MARCH } : {});
   if (r.ok && existsSync(nativeOut)) {
     status.native = { ok: true, reason: '' };
     log(`built ${nativeOut} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,5 +1,5 @@
 // The sample S_k each Euler step uses (science.md, `training.dynamics`).
-import type { Batch } from './kernel.ts';
+import type { Batch, Kernel } from './kernel.ts';
 import { drawInputs } from './inputs.ts';
 import type { Problem } from './problem.ts';
 import { RandomStream, STREAMS } from './rng.ts';
@@ -18,7 +18,7 @@ export type BatchSource = (k: number) => Batch;
  * - sde: the reference sample with weights 1/P + (zeta_mu - mean zeta) / sqrt(B P),
  *   zeta ~ N(0, 1) from stream `sde` (replica r, step k).
  */
-export function batchSource(problem: Problem): BatchSource {
+export function batchSource(problem: Problem, kernel?: Pick<Kernel, 'sampleInputs'>): BatchSource {
   const { spec, seed, R, d, train, batchSize: B } = problem;
   const dynamics = spec.training.dynamics;
   let cachedStep = -1;
@@ -32,6 +32,10 @@ export function batchSource(problem: Problem): BatchSource {
   const make = (k: number): Batch => {
     switch (dynamics) {
       case 'sgd': {
+        // The kernel's sampler when it has one (the same numbers, drawn natively).
+        const drawn = kernel?.sampleInputs?.(spec.inputs, seed, STREAMS.batch, k, R, B);
+        // Labels are per point, so all replicas' points go to the target in one call.
+        if (drawn) return { P: B, perReplica: true, x: drawn.x, y: label({ count: R * B, ...drawn }, problem.target) };
         const x = new Float32Array(R * B * d);
         const y = new Float32Array(R * B);
         for (let r = 0; r < R; r++) {

@@ -2,6 +2,7 @@
 // The dynamics loop, random streams, data, recording and checkpoints are TypeScript and
 // shared by every kernel; a kernel only evaluates and moves particles.
 // All arrays are float32, row-major; shapes in comments.
+import type { Inputs } from '@mfsim/contracts';
 
 export type UnitKind = 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'gaussian';
 
@@ -68,6 +69,16 @@ export interface Kernel {
    * targets.ts's pSpin), bit for bit as targets.ts computes it, only faster.
    */
   pSpin3?(C: Float64Array, d: number, norm: number, x: Float32Array, count: number): Float32Array;
+  /**
+   * Optional: drawInputs(inputs, new RandomStream(seed, stream, r, step), count) for r < R, bit for
+   * bit, only faster: x [R, count, d], y [R, count] for labelled laws. null for laws it does not draw.
+   */
+  sampleInputs?(inputs: Inputs, seed: number, stream: number, step: number, R: number, count: number): { x: Float32Array; y?: Float32Array } | null;
+  /**
+   * Optional: the number of CPU threads of the next calls. Results do not depend on it (the native
+   * kernel's reductions have a fixed order), so a worker may change it between chunks.
+   */
+  setThreads?(threads: number): void;
   /** Frees what the kernel holds (device memory, tensors). */
   dispose?(): void;
 }

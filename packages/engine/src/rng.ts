@@ -70,6 +70,9 @@ export function philox4x32(
 
 const TWO_32 = 4294967296;
 
+// Transcendentals: Math.exp and Math.log are V8's fdlibm ports; the native addon draws the same
+// numbers with the same fdlibm algorithm in plain float64 (native/src/fdlibm.cc, rng.cc), checked
+// bit for bit against this file by test/rng-native.test.ts.
 // Ziggurat tables for N(0, 1) (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000; 128 layers).
 // One 32-bit word per normal (about 99% of the time): the low 7 bits pick the layer and the high
 // 25 bits (signed) give the value, so the layer index and the value use disjoint bits (the
@@ -99,6 +102,13 @@ const zf = new Float64Array(128);
   }
 }
 
+/** The Philox key (k0, k1) of a (seed, stream) pair, as uint32 words (the layout above). */
+export function streamKey(seed: number, stream: number): [number, number] {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a safe non-negative integer, got ${seed}`);
+  if (!(stream >= 0 && stream < 2048)) throw new RangeError(`stream id out of range: ${stream}`);
+  return [seed % TWO_32 >>> 0, (Math.floor(seed / TWO_32) | (stream << 21)) >>> 0];
+}
+
 /** A sequential reader of one (seed, stream, replica, step, lane) stream. */
 export class RandomStream {
   private readonly k0: number;
@@ -114,10 +124,7 @@ export class RandomStream {
     private readonly step: number,
     private readonly lane = 0,
   ) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a safe non-negative integer, got ${seed}`);
-    if (!(stream >= 0 && stream < 2048)) throw new RangeError(`stream id out of range: ${stream}`);
-    this.k0 = seed % TWO_32 >>> 0;
-    this.k1 = (Math.floor(seed / TWO_32) | (stream << 21)) >>> 0;
+    [this.k0, this.k1] = streamKey(seed, stream);
   }
 
   uint32(): number {

@@ -77,7 +77,7 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
   const kernel = options.kernel ?? (await selectKernel()).kernel;
   const problem = setupProblem(spec, seed, kernel);
   const { R, n, d, K } = problem;
-  const batchFor = batchSource(problem);
+  const batchFor = batchSource(problem, kernel);
   const recorded = new Set(problem.recorded);
 
   let particles: Particles;

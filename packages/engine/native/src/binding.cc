@@ -6,6 +6,8 @@
 
 #include "mfkernel.h"
 #include "napi-args.h"
+#include "fdlibm.h"
+#include "rng.h"
 #include "targets.h"
 
 namespace {
@@ -73,10 +75,63 @@ Napi::Value PSpin3(const Napi::CallbackInfo& info) {
   return y;
 }
 
+// (kind, d, param, k0, k1, step, R, count, x: Float32Array [R*count*d], y: Float32Array [R*count] | null, threads)
+// -> undefined; x (and y for isotropic-gaussians) filled as inputs.ts's drawInputs would, per replica.
+Napi::Value DrawInputs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int kind = intArg(info, 0, "kind");
+  const int d = intArg(info, 1, "d");
+  const double param = numArg(info, 2, "param");
+  const uint32_t k0 = (uint32_t)numArg(info, 3, "k0"), k1 = (uint32_t)numArg(info, 4, "k1");
+  const uint32_t step = (uint32_t)numArg(info, 5, "step");
+  const int R = intArg(info, 6, "R"), count = intArg(info, 7, "count");
+  if (kind < mf::IN_GAUSSIAN || kind > mf::IN_ISOTROPIC) throw Napi::RangeError::New(env, "kind must be 0..3");
+  if (d < 1 || R < 0 || count < 0) throw Napi::RangeError::New(env, "d >= 1, R >= 0 and count >= 0 are required");
+  float* x = f32(info[8], (size_t)R * count * d, "x");
+  float* y = f32(info[9], (size_t)R * count, "y", kind != mf::IN_ISOTROPIC);
+  const int threads = intArg(info, 10, "threads");
+  mf::draw_inputs(kind, d, param, k0, k1, step, R, count, x, y, threads);
+  return env.Undefined();
+}
+
+// (k0, k1, step, replica, lane, count) -> Float64Array [count]: RandomStream.normal() in order.
+Napi::Value DrawNormals(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int count = intArg(info, 5, "count");
+  if (count < 0) throw Napi::RangeError::New(env, "count must be >= 0");
+  Napi::Float64Array out = Napi::Float64Array::New(env, count);
+  mf::draw_normals((uint32_t)numArg(info, 0, "k0"), (uint32_t)numArg(info, 1, "k1"), (uint32_t)numArg(info, 2, "step"),
+                   (uint32_t)numArg(info, 3, "replica"), (uint32_t)numArg(info, 4, "lane"), out.Data(), count);
+  return out;
+}
+
+// (x: Float64Array) -> Float64Array [2 * length]: fd_exp(x[i]), fd_log(x[i]) interleaved (tests).
+Napi::Value Fdlibm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "x must be a Float64Array");
+  Napi::Float64Array x = info[0].As<Napi::Float64Array>();
+  Napi::Float64Array out = Napi::Float64Array::New(env, 2 * x.ElementLength());
+  for (size_t i = 0; i < x.ElementLength(); i++) {
+    out[2 * i] = mf::fd_exp(x[i]);
+    out[2 * i + 1] = mf::fd_log(x[i]);
+  }
+  return out;
+}
+
+// (threads, seconds) -> GFLOP/s of fp32 fused multiply-adds (the benchmark's peak).
+Napi::Value PeakGflops(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), mf::peak_gflops(intArg(info, 0, "threads"), numArg(info, 1, "seconds")));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward));
   exports.Set("step", Napi::Function::New(env, Step));
   exports.Set("pspin3", Napi::Function::New(env, PSpin3));
+  exports.Set("drawInputs", Napi::Function::New(env, DrawInputs));
+  exports.Set("drawNormals", Napi::Function::New(env, DrawNormals));
+  exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
+  exports.Set("fdlibm", Napi::Function::New(env, Fdlibm));
   exports.Set("simd", Napi::String::New(env, mf::simd_name()));
   exports.Set("maxThreads", Napi::Number::New(env, mf::max_threads()));
 #ifdef _OPENMP

@@ -39,11 +39,16 @@ struct AlignedBuf {
 
 #if MF_VL == 16
 constexpr int UM = 8;  // samples per forward micro-tile
+constexpr int KT = 8;  // rows of grad_W per backward micro-tile
 #else
 constexpr int UM = 4;
+constexpr int KT = 4;
 #endif
-constexpr int UI = 2 * VL;  // units per micro-tile (two vectors)
-constexpr int DK = 4;       // d is padded to a multiple of DK
+// Units per micro-tile: NV vectors. UM x NV (KT x NV) accumulators fill the register file with
+// room for the NV weight (residual) vectors and a broadcast: 12 of 16 ymm (AVX2), 24 of 32 zmm.
+constexpr int NV = 3;
+constexpr int UI = NV * VL;
+constexpr int DK = KT;  // d is padded to a multiple of DK
 
 inline int round_up(int a, int m) { return (a + m - 1) / m * m; }
 
@@ -117,71 +122,67 @@ void fwd_block(const Dims& D, const float* WT, const float* cp, const float* bp,
                float inv_s2, float* A, float* G, double* facc) {
   const int npad = D.npad, dpad = D.dpad, PB = D.PB;
   for (int i0 = 0; i0 < npad; i0 += UI) {
-    const vf c0 = vload(cp + i0), c1 = vload(cp + i0 + VL);
-    const vf b0 = vload(bp + i0), b1 = vload(bp + i0 + VL);
+    vf cv[NV], bv[NV];
+    for (int v = 0; v < NV; v++) {
+      cv[v] = vload(cp + i0 + v * VL);
+      bv[v] = vload(bp + i0 + v * VL);
+    }
     for (int m0 = 0; m0 < PB; m0 += UM) {
-      vf acc0[UM], acc1[UM];
-      for (int m = 0; m < UM; m++) {
-        if constexpr (U == GAUSSIAN) {
-          acc0[m] = vset(0.0f);
-          acc1[m] = vset(0.0f);
-        } else {
-          acc0[m] = b0;
-          acc1[m] = b1;
-        }
-      }
+      vf acc[UM][NV];
+      for (int m = 0; m < UM; m++)
+        for (int v = 0; v < NV; v++) acc[m][v] = U == GAUSSIAN ? vset(0.0f) : bv[v];
       const float* xr = Xb + (size_t)m0 * dpad;
-      for (int k = 0; k < dpad; k++) {
-        const vf w0 = vload(WT + (size_t)k * npad + i0), w1 = vload(WT + (size_t)k * npad + i0 + VL);
+      const float* wk = WT + i0;
+      for (int k = 0; k < dpad; k++, wk += npad) {
+        vf wv[NV];
+        for (int v = 0; v < NV; v++) wv[v] = vload(wk + v * VL);
         for (int m = 0; m < UM; m++) {
           const vf xb = vset(xr[m * dpad + k]);
-          if constexpr (U == GAUSSIAN) {
-            const vf d0 = xb - w0, d1 = xb - w1;
-            acc0[m] += d0 * d0;
-            acc1[m] += d1 * d1;
-          } else {
-            acc0[m] += xb * w0;
-            acc1[m] += xb * w1;
+          for (int v = 0; v < NV; v++) {
+            if constexpr (U == GAUSSIAN) {
+              const vf dv = xb - wv[v];
+              acc[m][v] += dv * dv;
+            } else {
+              acc[m][v] += xb * wv[v];
+            }
           }
         }
       }
       for (int m = 0; m < UM; m++) {
-        vf a0, g0, a1, g1;
-        activate<U>(acc0[m], a0, g0, inv_s2);
-        activate<U>(acc1[m], a1, g1, inv_s2);
         float* Ar = A + (size_t)(m0 + m) * npad + i0;
-        vstore(Ar, a0);
-        vstore(Ar + VL, a1);
-        if constexpr (WANT_G) {
-          float* Gr = G + (size_t)(m0 + m) * npad + i0;
-          vstore(Gr, g0);
-          vstore(Gr + VL, g1);
+        float* Gr = WANT_G ? G + (size_t)(m0 + m) * npad + i0 : nullptr;
+        vf fs = vset(0.0f);
+        for (int v = 0; v < NV; v++) {
+          vf a, g;
+          activate<U>(acc[m][v], a, g, inv_s2);
+          vstore(Ar + v * VL, a);
+          if constexpr (WANT_G) vstore(Gr + v * VL, g);
+          fs += cv[v] * a;
         }
-        vdadd(facc + (size_t)(m0 + m) * VL, c0 * a0 + c1 * a1);
+        vdadd(facc + (size_t)(m0 + m) * VL, fs);
       }
     }
   }
 }
 
-// grad_W^T [dpad, npad] += Xb^T Dv for rows k0..k0+KT.
-template <int KT>
+// grad_W^T [dpad, npad] += Xb^T Dv for rows k0..k0+KT, units i0..i0+UI.
 inline void bwd_tile(const Dims& D, const float* Xb, const float* Dv, int i0, int k0, double* gW) {
   const int npad = D.npad, dpad = D.dpad, PB = D.PB;
-  vf acc0[KT], acc1[KT];
-  for (int kk = 0; kk < KT; kk++) acc0[kk] = acc1[kk] = vset(0.0f);
+  vf acc[KT][NV];
+  for (int kk = 0; kk < KT; kk++)
+    for (int v = 0; v < NV; v++) acc[kk][v] = vset(0.0f);
   for (int m = 0; m < PB; m++) {
-    const vf d0 = vload(Dv + (size_t)m * npad + i0), d1 = vload(Dv + (size_t)m * npad + i0 + VL);
+    vf dv[NV];
+    for (int v = 0; v < NV; v++) dv[v] = vload(Dv + (size_t)m * npad + i0 + v * VL);
     const float* xr = Xb + (size_t)m * dpad + k0;
     for (int kk = 0; kk < KT; kk++) {
       const vf xb = vset(xr[kk]);
-      acc0[kk] += xb * d0;
-      acc1[kk] += xb * d1;
+      for (int v = 0; v < NV; v++) acc[kk][v] += xb * dv[v];
     }
   }
   for (int kk = 0; kk < KT; kk++) {
     double* g = gW + (size_t)(k0 + kk) * npad + i0;
-    vdadd(g, acc0[kk]);
-    vdadd(g + VL, acc1[kk]);
+    for (int v = 0; v < NV; v++) vdadd(g + v * VL, acc[kk][v]);
   }
 }
 
@@ -190,28 +191,24 @@ void bwd_block(const Dims& D, const float* A, float* G, const float* e, const fl
                double* gb, double* gW) {
   const int npad = D.npad, PB = D.PB;
   for (int i0 = 0; i0 < npad; i0 += UI) {
-    vf sc0 = vset(0), sc1 = vset(0), sb0 = vset(0), sb1 = vset(0);
+    vf sc[NV], sb[NV];
+    for (int v = 0; v < NV; v++) sc[v] = sb[v] = vset(0.0f);
     for (int m = 0; m < PB; m++) {
       const vf em = vset(e[m]);
       const float* Ar = A + (size_t)m * npad + i0;
       float* Gr = G + (size_t)m * npad + i0;
-      const vf g0 = vload(Gr) * em, g1 = vload(Gr + VL) * em;
-      vstore(Gr, g0);
-      vstore(Gr + VL, g1);
-      sc0 += vload(Ar) * em;
-      sc1 += vload(Ar + VL) * em;
-      sb0 += g0;
-      sb1 += g1;
+      for (int v = 0; v < NV; v++) {
+        const vf g = vload(Gr + v * VL) * em;
+        vstore(Gr + v * VL, g);
+        sc[v] += vload(Ar + v * VL) * em;
+        sb[v] += g;
+      }
     }
-    vdadd(gc + i0, sc0);
-    vdadd(gc + i0 + VL, sc1);
-    vdadd(gb + i0, sb0);
-    vdadd(gb + i0 + VL, sb1);
-    int k0 = 0;
-#if MF_VL == 16
-    for (; k0 + 8 <= D.dpad; k0 += 8) bwd_tile<8>(D, Xb, G, i0, k0, gW);
-#endif
-    for (; k0 < D.dpad; k0 += 4) bwd_tile<4>(D, Xb, G, i0, k0, gW);
+    for (int v = 0; v < NV; v++) {
+      vdadd(gc + i0 + v * VL, sc[v]);
+      vdadd(gb + i0 + v * VL, sb[v]);
+    }
+    for (int k0 = 0; k0 < D.dpad; k0 += KT) bwd_tile(D, Xb, G, i0, k0, gW);
   }
 }
 
@@ -238,14 +235,21 @@ int resolve_threads(int threads) {
 #endif
 }
 
-// Work items: (replica, chunk of samples); chunks > 1 only when R < threads.
+// Work items: (replica, chunk of samples). The chunks depend on the shape only, never on the
+// thread count, and their sums are reduced in chunk order, so every result is bit-identical
+// whatever the number of threads (the worker changes it between chunks of steps). Enough chunks
+// for MAX_PAR threads per run (R * chunks >= MAX_PAR), within PARTIAL_BYTES of partial sums.
+constexpr int MAX_PAR = 8;
+constexpr double PARTIAL_BYTES = 256.0 * 1024 * 1024;
 struct Plan {
   int chunks, items, perChunk;
 };
-Plan make_plan(const Shape& s, const Dims& D, int T) {
+Plan make_plan(const Shape& s, const Dims& D) {
   Plan p;
-  int blocks = (s.P + D.PB - 1) / D.PB;
-  p.chunks = std::max(1, std::min((T + s.R - 1) / s.R, blocks));
+  const int blocks = (s.P + D.PB - 1) / D.PB;
+  const double gbytes = 8.0 * D.npad * (D.dpad + 2) * s.R;
+  const int byMemory = (int)std::max(1.0, PARTIAL_BYTES / gbytes);
+  p.chunks = std::max(1, std::min({(MAX_PAR + s.R - 1) / s.R, blocks, byMemory}));
   p.perChunk = (blocks + p.chunks - 1) / p.chunks * D.PB;  // samples per chunk, multiple of PB
   p.chunks = std::max(1, (s.P + p.perChunk - 1) / p.perChunk);
   p.items = s.R * p.chunks;
@@ -316,7 +320,7 @@ void forward(const NetParams& net, const Shape& s, const float* c, const float* 
              const float* x, float* f, int threads) {
   const int T = resolve_threads(threads);
   const Dims D = make_dims(s.n, s.d);
-  const Plan plan = make_plan(s, D, T);
+  const Plan plan = make_plan(s, D);
   const FwdFn fwd = pick_fwd<false>(net.unit);
   const float inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
@@ -347,7 +351,7 @@ void step(const NetParams& net, const Shape& s, float* c, float* w, float* b, co
           const float* y, const float* weights, float lr, float decay, double* loss, int threads) {
   const int T = resolve_threads(threads);
   const Dims D = make_dims(s.n, s.d);
-  const Plan plan = make_plan(s, D, T);
+  const Plan plan = make_plan(s, D);
   const FwdFn fwd = pick_fwd<true>(net.unit);
   const size_t gsize = (size_t)D.npad * (D.dpad + 2);
   std::vector<double> partial;  // chunks > 1: per-item sums [items][gsize]

@@ -25,6 +25,9 @@ void forward(const NetParams& net, const Shape& s, const float* c, const float* 
 void step(const NetParams& net, const Shape& s, float* c, float* w, float* b, const float* x,
           const float* y, const float* weights, float lr, float decay, double* loss, int threads);
 
+/** GFLOP/s of fused multiply-adds on `threads` threads (best of repeats within `seconds`). */
+double peak_gflops(int threads, double seconds);
+
 const char* simd_name();
 int max_threads();
 

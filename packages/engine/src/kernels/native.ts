@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { Inputs } from '@mfsim/contracts';
 import type { Batch, Kernel, Network, Particles, StepSize, UnitKind } from '../kernel.ts';
+import { streamKey } from '../rng.ts';
 
 const require = createRequire(import.meta.url);
 const nativeDir = fileURLToPath(new URL('../../native/', import.meta.url));
@@ -36,7 +38,7 @@ export function loadAddon<T>(relPath: string, what: string, which: 'native' | 'c
   }
 }
 
-interface NativeAddon {
+export interface NativeAddon {
   forward(unit: number, bandwidth: number, scale: number, R: number, n: number, d: number,
     c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, P: number, perReplica: boolean,
     threads: number): Float32Array;
@@ -44,6 +46,11 @@ interface NativeAddon {
     c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, y: Float32Array, P: number,
     perReplica: boolean, weights: Float32Array | null, lr: number, decay: number, threads: number): Float64Array;
   pspin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number, threads: number): Float32Array;
+  drawInputs(kind: number, d: number, param: number, k0: number, k1: number, step: number, R: number, count: number,
+    x: Float32Array, y: Float32Array | null, threads: number): void;
+  drawNormals(k0: number, k1: number, step: number, replica: number, lane: number, count: number): Float64Array;
+  peakGflops(threads: number, seconds: number): number;
+  fdlibm(x: Float64Array): Float64Array;
   simd: string;
   maxThreads: number;
   openmp: boolean;
@@ -63,10 +70,45 @@ export function checkBatch(p: Particles, x: Float32Array, P: number, perReplica:
   if (weights && weights.length !== p.R * P) throw new RangeError(`batch weights has ${weights.length} values, expected R*P = ${p.R * P}`);
 }
 
+/** The x86-64 CPU's flags (empty elsewhere or when /proc/cpuinfo is unreadable). */
+function cpuFlags(): Set<string> {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    return new Set((line ?? '').split(':')[1]?.trim().split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * The build for this CPU: native/build.mjs builds an AVX2+FMA (x86-64-v3) and an AVX-512
+ * (x86-64-v4) addon on x86-64, so one image runs well on either; one addon elsewhere.
+ */
+export function nativeAddonPath(): string {
+  if (os.arch() !== 'x64') return 'build/Release/mfsim_native.node';
+  const flags = cpuFlags();
+  if (flags.size === 0) return 'build/Release/mfsim_native.node';
+  if (['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f)) && existsSync(nativeDir + 'build/Release/mfsim_native_avx512.node')) {
+    return 'build/Release/mfsim_native_avx512.node';
+  }
+  if (!(flags.has('avx2') && flags.has('fma'))) {
+    throw new Error('native addon not usable: this CPU has no AVX2+FMA (the x86-64 builds need x86-64-v3)');
+  }
+  return 'build/Release/mfsim_native.node';
+}
+
+/** The native addon itself (the kernel, the batch sampler, the peak calibration), for benchmarks and tests. */
+export function loadNativeAddon(): NativeAddon {
+  return loadAddon<NativeAddon>(nativeAddonPath(), 'native addon', 'native');
+}
+
+/** Codes of the input laws the addon draws (native/src/rng.h). */
+const INPUT_CODES = { gaussian: 0, sphere: 1, uniform: 2, 'isotropic-gaussians': 3 } as const;
+
 /** The C++ kernel (OpenMP). Throws an Error saying why when the addon is not built or fails to load. */
 export function loadNativeKernel(options: { threads?: number } = {}): Kernel {
-  const addon = loadAddon<NativeAddon>('build/Release/mfsim_native.node', 'native addon', 'native');
-  const threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism?.() ?? os.cpus().length));
+  const addon = loadNativeAddon();
+  let threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism?.() ?? os.cpus().length));
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const device = `${os.arch()} ${cpu}, ${addon.simd}, ${threads} thread${threads === 1 ? '' : 's'}${addon.openmp ? ' (OpenMP)' : ' (no OpenMP)'}`;
   return {
@@ -85,6 +127,19 @@ export function loadNativeKernel(options: { threads?: number } = {}): Kernel {
     },
     pSpin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number): Float32Array {
       return addon.pspin3(C, d, norm, x, count, threads);
+    },
+    setThreads(t: number): void {
+      threads = Math.max(1, Math.floor(t));
+    },
+    sampleInputs(inputs: Inputs, seed: number, stream: number, step: number, R: number, count: number) {
+      if (inputs.kind === 'dataset') return null;
+      const d = inputs.d;
+      const [k0, k1] = streamKey(seed, stream);
+      const x = new Float32Array(R * count * d);
+      const y = inputs.kind === 'isotropic-gaussians' ? new Float32Array(R * count) : null;
+      const param = inputs.kind === 'uniform' ? inputs.a : inputs.kind === 'isotropic-gaussians' ? inputs.delta : 0;
+      addon.drawInputs(INPUT_CODES[inputs.kind], d, param, k0, k1, step >>> 0, R, count, x, y, threads);
+      return y ? { x, y } : { x };
     },
   };
 }
