@@ -104,6 +104,8 @@ export const trainingSchema = z.strictObject({
   steps: int(1, LIMITS.maxSteps),
   trainSize: int(1, LIMITS.maxSampleSize).optional(),
   batchSize: int(1, LIMITS.maxSampleSize).optional(),
+  /** minibatch: epochs reshuffled without replacement (default), or batches drawn with replacement (what `sde` is the limit of). */
+  sampling: z.enum(['reshuffle', 'replacement']).optional(),
   weightDecay: nonNegative().default(0),
   temperature: nonNegative().default(0),
 });
@@ -229,7 +231,10 @@ function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
   if (dynamics === 'gd' && batchSize !== undefined) {
     issue(ctx, ['training', 'batchSize'], 'gd uses the whole training set; leave batchSize out');
   }
-  if (dynamics === 'minibatch' && batchSize !== undefined) {
+  if (training.sampling !== undefined && dynamics !== 'minibatch') {
+    issue(ctx, ['training', 'sampling'], `applies to minibatch dynamics only, not ${dynamics}`);
+  }
+  if (dynamics === 'minibatch' && batchSize !== undefined && training.sampling !== 'replacement') {
     const trainSize = inputs.kind === 'dataset' ? inputs.train?.x.length : (training.trainSize ?? DEFAULT_TRAIN_SIZE);
     if (trainSize !== undefined && batchSize > trainSize) {
       issue(ctx, ['training', 'batchSize'], `must not exceed the training set (${trainSize})`);

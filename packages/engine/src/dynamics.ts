@@ -15,6 +15,9 @@ export type BatchSource = (k: number) => Batch;
  * - minibatch: floor(P/B) batches per epoch (the P mod B leftover points of an epoch's order are
  *   skipped); epoch e = floor(k / that), its order a Fisher-Yates permutation from stream
  *   `shuffle` (replica r, step e), batch j = k mod that takes positions [jB, (j+1)B).
+ *   With `training.sampling: replacement`, each batch is B indices drawn uniformly with
+ *   replacement from stream `replacement` (replica r, step k), independently of every other batch:
+ *   the discrete process whose diffusion limit `sde` is.
  * - sde: the reference sample with weights 1/P + (zeta_mu - mean zeta) / sqrt(B P),
  *   zeta ~ N(0, 1) from stream `sde` (replica r, step k).
  */
@@ -47,6 +50,19 @@ export function batchSource(problem: Problem, kernel?: Pick<Kernel, 'sampleInput
       }
       case 'minibatch': {
         const P = train!.count;
+        if (spec.training.sampling === 'replacement') {
+          const x = new Float32Array(R * B * d);
+          const y = new Float32Array(R * B);
+          for (let r = 0; r < R; r++) {
+            const stream = new RandomStream(seed, STREAMS.replacement, r, k);
+            for (let i = 0; i < B; i++) {
+              const mu = stream.below(P);
+              x.set(train!.x.subarray(mu * d, (mu + 1) * d), (r * B + i) * d);
+              y[r * B + i] = train!.y[mu];
+            }
+          }
+          return { P: B, perReplica: true, x, y };
+        }
         const perEpoch = Math.max(1, Math.floor(P / B));
         const epoch = Math.floor(k / perEpoch);
         const j = k % perEpoch;
