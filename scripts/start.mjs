@@ -13,7 +13,8 @@ ensureInstalled();
 await ensureServices({ databaseUrl, redisUrl });
 migrate(databaseUrl);
 
-// One worker per core, each kernel on one thread: workers x kernel threads = cores.
+// One worker per core; each kernel's threads follow the jobs running on the machine (a lone run uses
+// every core, N runs share them; apps/worker/src/engine/machine-share.ts). MFSIM_KERNEL_THREADS fixes them.
 const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: host };
 const children = [];
 const start = (name, script, extraEnv = {}) => {
@@ -24,7 +25,7 @@ const start = (name, script, extraEnv = {}) => {
   children.push(child);
 };
 start('api', 'apps/api/src/main.ts');
-for (let i = 0; i < workers; i++) start(`worker ${i + 1}`, 'apps/worker/src/main.ts', { MFSIM_KERNEL_THREADS: '1' });
+for (let i = 0; i < workers; i++) start(`worker ${i + 1}`, 'apps/worker/src/main.ts');
 
 const base = `http://${host}:${port}`;
 say(`API      ${base}`);

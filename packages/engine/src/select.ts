@@ -21,7 +21,7 @@ export interface KernelChoice {
 
 const loaders: Record<Exclude<KernelPreference, 'auto' | 'tfjs'>, () => Kernel | Promise<Kernel>> = {
   cuda: () => loadCudaKernel(),
-  // MFSIM_KERNEL_THREADS: `npm start` runs one worker per core, each kernel on one thread.
+  // MFSIM_KERNEL_THREADS fixes the threads; unset, a worker's engine sets them per chunk from the jobs running on the machine.
   native: () => loadNativeKernel({ threads: kernelThreads() }),
   'tfjs-tensorflow': () => loadTfjsKernel('tensorflow'),
   'tfjs-wasm': () => loadTfjsKernel('wasm'),

@@ -4,6 +4,7 @@
 // counts only for the run it names.
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeCheckpoint, encodeCheckpoint, selectKernel, simulate, type CheckpointIdentity, type SimulationRun } from '@mfsim/engine';
+import { machineShare } from './machine-share.ts';
 import type { FromEngine, ToEngine } from './messages.ts';
 
 type Ack = Extract<ToEngine, { type: 'ack' }>;
@@ -12,6 +13,12 @@ const send = (m: FromEngine, transfer: ArrayBuffer[] = []) => port.postMessage(m
 
 const { kernel, reason } = await selectKernel(workerData?.kernelPreference);
 send({ type: 'ready', kernel: kernel.name, device: kernel.device, reason });
+
+// Kernel threads follow the jobs running on this machine (machine-share.ts), unless
+// MFSIM_KERNEL_THREADS fixes them; set at each chunk boundary (results do not depend on them).
+const fixedThreads = Number(process.env.MFSIM_KERNEL_THREADS) > 0;
+const share = kernel.setThreads && !fixedThreads ? machineShare() : null;
+const shareThreads = () => share && kernel.setThreads!(share.threads());
 
 let current: { runId: string; ack?: (a: Ack) => void } | undefined;
 const nextAck = (runId: string) => new Promise<Ack>((resolve) => (current = { runId, ack: resolve }));
@@ -24,6 +31,16 @@ const stateOf = (run: SimulationRun, identity: CheckpointIdentity) => {
 async function runSimulation(m: Extract<ToEngine, { type: 'run' }>) {
   const { runId, identity } = m;
   current = { runId };
+  const leave = share?.enter();
+  try {
+    shareThreads();
+    await runChunks(m, runId, identity);
+  } finally {
+    leave?.();
+  }
+}
+
+async function runChunks(m: Extract<ToEngine, { type: 'run' }>, runId: string, identity: CheckpointIdentity) {
   // A checkpoint of another simulation or spec is refused here too (decodeCheckpoint checks the identity).
   const run = await simulate(m.spec, m.seed, { kernel, resume: m.resume ? decodeCheckpoint(m.resume, identity) : undefined });
   const done = (stopped: boolean) => {
@@ -38,6 +55,7 @@ async function runSimulation(m: Extract<ToEngine, { type: 'run' }>) {
     const ack = await nextAck(runId);
     if (ack.stop) return done(true);
     wantCheckpoint = ack.checkpoint;
+    shareThreads();
   }
   done(false);
 }
