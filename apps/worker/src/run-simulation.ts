@@ -13,6 +13,7 @@ import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { withRetry } from './retry.ts';
 import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
+import { storeSimulationLimitsQuietly } from './simulation-limits.ts';
 
 export interface RunDeps {
   db: Database;
@@ -173,6 +174,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
 
   // Before the final status, so a finished run always has its statistics.
   await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
+  await storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log);
   await withRetry(() =>
     markFinished(db, id, diverged
       ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(started), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }

@@ -11,3 +11,4 @@ export * from './simulation-control.ts';
 export * from './datasets.ts';
 export * from './projects.ts';
 export * from './idempotency.ts';
+export * from './limits.ts';

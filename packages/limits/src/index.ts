@@ -9,3 +9,5 @@ export {
   type LimitsReport, type LimitsOptions,
 } from './predict.ts';
 export { nngpCheck, type NngpCheck } from './nngp-check.ts';
+export { compareWithRun, type RunAgreement, type RunRecords, type StepAgreement } from './compare.ts';
+export { limitsCsv } from './csv.ts';

@@ -15,6 +15,8 @@ export const DEFAULT_REFERENCE_SIZE = 4096;
 
 export interface LimitsOptions {
   referenceSize?: number;
+  /** 'note' (the worker): a training set too large gives the t = 0 part and a note instead of an error. */
+  oversize?: 'throw' | 'note';
 }
 
 export interface LimitsReport {
@@ -93,7 +95,13 @@ export function predictLimits(spec: Spec, seed: number, options: LimitsOptions =
   const d = inputDimension(spec.inputs);
   if (d === undefined) throw new NoKernelError('inputs.train', 'the input dimension is unknown (a dataset by id must be resolved first)');
   const kernel = limitKernel(spec, d);
-  checkLimitsSize(spec, options);
+  let oversize: string | null = null;
+  try {
+    checkLimitsSize(spec, options);
+  } catch (err) {
+    if (!(err instanceof LimitsTooLargeError) || options.oversize !== 'note') throw err;
+    oversize = `no NTK curve: ${err.message}`;
+  }
   const n = spec.student.width;
   const outputScale = spec.student.parameterization === 'ntk' ? 1 : 1 / n;
   const problem = setupProblem(spec, seed, referenceKernel);
@@ -116,8 +124,8 @@ export function predictLimits(spec: Spec, seed: number, options: LimitsOptions =
     notes: [],
   };
   const plan = ntkPlan(spec, options);
-  if ('reason' in plan) {
-    report.notes.push(plan.reason);
+  if ('reason' in plan || oversize) {
+    report.notes.push('reason' in plan ? plan.reason : oversize!);
     return report;
   }
   if (plan.note) report.notes.push(plan.note);
