@@ -18,6 +18,7 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     device: row.device,
     error: row.error,
     divergedAtStep: row.divergedAtStep,
+    unstableAtStep: (row.unstableAtStep as (number | null)[] | null) ?? null,
     sweepId: row.sweepId,
     createdAt: row.createdAt.toISOString(),
     startedAt: iso(row.startedAt),

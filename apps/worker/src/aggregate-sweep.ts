@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { sweepSeriesKey } from '@mfsim/contracts';
 import {
   findSweep, markSweepFinished, readStatisticsInputs, sweepChildren, writeSimulationStatistics,
-  writeSweepStatistics, type Database, type StoredSweepStatistics, type SweepChildRow,
+  writeSweepStatistics, writeUnstableAtStep, type Database, type StoredSweepStatistics, type SweepChildRow,
 } from '@mfsim/db';
 import { appendEvent, sweepEventsKey, type SweepJobData } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
@@ -25,6 +25,13 @@ export interface SweepAggregation {
   partial: boolean;
   series: number;
   rows: number;
+}
+
+/** The series' parameterization: its grid point's value, else the sweep base's, else mean-field. */
+function parameterizationOf(base: unknown, point: unknown): 'mean-field' | 'ntk' {
+  const fromPoint = (point as Record<string, unknown> | null)?.['student.parameterization'];
+  const fromBase = ((base as { student?: { parameterization?: unknown } } | null)?.student)?.parameterization;
+  return (fromPoint ?? fromBase) === 'ntk' ? 'ntk' : 'mean-field';
 }
 
 export async function aggregateSweepJob(job: Job<SweepJobData>, deps: AggregateDeps): Promise<void> {
@@ -58,10 +65,21 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
 
   const simulationRows: Parameters<typeof writeSimulationStatistics>[1] = [];
   const sweepRows: StoredSweepStatistics[] = [];
+  const unstableRows: Parameters<typeof writeUnstableAtStep>[1] = [];
   let partial = completed.length < children.length;
   for (const [series, members] of groups) {
     const points: SweepPoint[] = members.map((c) => ({ width: c.width, records: records.get(c.id) ?? null }));
-    const stats = aggregateSweep(points, { seed: Number(sweep.seed), resamples: deps.resamples });
+    // Every child of a sweep has the sweep's seed: replica r shares its seed across widths.
+    const stats = aggregateSweep(points, {
+      seed: Number(sweep.seed),
+      resamples: deps.resamples,
+      sharedSeeds: true,
+      parameterization: parameterizationOf(sweep.base, members[0]?.sweepPoint),
+    });
+    for (const c of members) {
+      const unstable = stats.instability.find((i) => i.width === c.width);
+      if (records.has(c.id) && unstable) unstableRows.push({ simulationId: c.id, unstableAtStep: unstable.unstableAtStep });
+    }
     partial ||= stats.partial;
     for (const c of members) {
       if (!records.has(c.id)) continue;
@@ -83,6 +101,7 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
     }
   }
   await withRetry(() => writeSimulationStatistics(db, simulationRows));
+  await withRetry(() => writeUnstableAtStep(db, unstableRows));
   await withRetry(() => writeSweepStatistics(db, sweepId, sweepRows));
   await withRetry(() => markSweepFinished(db, sweepId, partial));
   // The final event of the sweep's stream: SSE clients see it and the stream ends.

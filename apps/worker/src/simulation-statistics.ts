@@ -1,14 +1,15 @@
 // Statistics of one simulation over its replicas, computed once when its run ends and stored.
 import type { Spec } from '@mfsim/contracts';
-import { readStatisticsInputs, writeSimulationStatistics, type Database } from '@mfsim/db';
+import { readStatisticsInputs, writeSimulationStatistics, writeUnstableAtStep, type Database } from '@mfsim/db';
 import { aggregateSimulation } from '@mfsim/stats';
 import { withRetry } from './retry.ts';
 
-/** Reads the run's records, aggregates them per recorded step, replaces its statistics rows. */
+/** Reads the run's records, aggregates them per recorded step (unstable replicas left out), replaces its statistics rows and records which replicas went unstable. */
 export async function storeSimulationStatistics(db: Database, simulationId: string, spec: Spec): Promise<number> {
   const inputs = await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas));
-  const { rows } = aggregateSimulation(spec.student.width, inputs);
+  const { rows, unstableAtStep } = aggregateSimulation(spec.student.width, inputs, { parameterization: spec.student.parameterization });
   await withRetry(() => writeSimulationStatistics(db, [{ simulationId, rows }]));
+  await withRetry(() => writeUnstableAtStep(db, [{ simulationId, unstableAtStep }]));
   return rows.length;
 }
 

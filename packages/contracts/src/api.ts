@@ -27,6 +27,8 @@ export const simulationSchema = z.object({
   error: z.string().nullable(),
   /** The step at which the loss became non-finite, for `diverged` runs. */
   divergedAtStep: z.number().int().nullable(),
+  /** Per replica the recorded step at which it went unstable (null: stable); null until its statistics are stored. */
+  unstableAtStep: z.array(z.number().int().nullable()).nullable().optional(),
   sweepId: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

@@ -179,9 +179,16 @@ export const statisticsRowSchema = z.object({
   standardError: nullableNumber,
   count: z.number().int(),
   dropped: z.number().int(),
+  /** Replicas left out because they went unstable (science.md, "Stability"). */
+  unstable: z.number().int(),
+  /** Mean over probes of Var f / (n alpha_n^2): n Var f under mean-field, Var f under ntk. */
   fluctuation: nullableNumber,
   meanOutputVariance: nullableNumber,
+  /** Unbiased (k4 / k2^2), mean over probes, and its jackknife standard error. */
   excessKurtosis: nullableNumber,
+  excessKurtosisError: nullableNumber,
+  /** Connected 4-point function across probe pairs, k(i,i,j,j) / (k(i,i) k(j,j) + 2 k(i,j)^2). */
+  fourPoint: nullableNumber,
   probes: z.number().int(),
 });
 export type StatisticsRow = z.infer<typeof statisticsRowSchema>;
@@ -190,23 +197,57 @@ export const simulationStatisticsSchema = z.object({
   simulationId: idSchema,
   width: z.number().int(),
   replicas: z.number().int(),
+  /** Per replica the recorded step at which it went unstable (null: stable); those are left out of the rows. */
+  unstableAtStep: z.array(z.number().int().nullable()).nullable().optional(),
   rows: z.array(statisticsRowSchema),
 });
+
+const goodnessSchema = z.object({
+  chiSquare: z.number(),
+  degreesOfFreedom: z.number().int(),
+  reducedChiSquare: nullableNumber,
+  /** P(chi-square >= observed); null with no degrees of freedom. */
+  pValue: nullableNumber,
+  /** pValue >= 0.05. */
+  passes: z.boolean().nullable(),
+});
+const estimateSchema = z.object({ value: z.number(), standardError: z.number(), lower: z.number(), upper: z.number(), level: z.number() });
 
 export const scalingFitSchema = z.object({
   step: z.number().int(),
   time: z.number(),
+  /** loss ~ n^-alpha from log m_n against log n, weighted by each width's standard error. */
   alpha: nullableNumber,
   logIntercept: nullableNumber,
+  standardError: nullableNumber.optional(),
+  /** Percentile bootstrap over replicas (jointly across widths when `joint`). */
   interval: z.object({ lower: z.number(), upper: z.number(), level: z.number(), resamples: z.number().int() }).nullable(),
-  /** The widths fitted on, with their mean loss and finite replica count. */
-  points: z.array(z.object({ width: z.number().int(), meanLoss: z.number(), count: z.number().int() })),
+  joint: z.boolean().optional(),
+  /** Goodness of the power-law fit; `powerLaw` is consistent only when it passes (p >= 0.05). */
+  goodness: goodnessSchema.nullable().optional(),
+  powerLaw: z.enum(['consistent', 'rejected', 'untested']).nullable().optional(),
+  verdict: z.string().optional(),
+  /** -d log m / d log n between neighbouring widths. */
+  localSlopes: z.array(z.object({ fromWidth: z.number().int(), toWidth: z.number().int(), alpha: z.number(), standardError: z.number() })).optional(),
+  /** The widths fitted on, with their mean loss, its standard error and the replica count. */
+  points: z.array(z.object({ width: z.number().int(), meanLoss: z.number(), standardError: z.number().optional(), count: z.number().int() })),
   excludedWidths: z.array(z.number().int()),
   missingWidths: z.array(z.number().int()),
   partial: z.boolean(),
   reason: z.string().nullable(),
   intervalReason: z.string().nullable(),
+  /** L_inf + A n^-alpha: weighted, L_inf >= 0, >= 4 widths, bootstrap intervals; null fields with a reason otherwise. */
   saturating: z.unknown().nullable(),
+  /** L_inf + a/n (+ b/n^2 with 5 or more widths): L_inf estimates the mean-field limit of the loss. */
+  finiteWidth: z.object({
+    lInf: estimateSchema.nullable(), a: estimateSchema.nullable(), b: estimateSchema.nullable(), parameters: z.number().int(),
+    goodness: goodnessSchema.nullable(), widths: z.array(z.number().int()), reason: z.string().nullable(),
+  }).optional(),
+  /** Var f = sigma2_noise + a_f / n across widths (the SGD noise shared by all particles, plus the CLT part). */
+  noise: z.object({
+    sigma2Noise: estimateSchema.nullable(), aF: estimateSchema.nullable(), goodness: goodnessSchema.nullable(),
+    widths: z.array(z.number().int()), reason: z.string().nullable(),
+  }).nullable().optional(),
 });
 
 export const sweepSeriesStatisticsSchema = z.object({

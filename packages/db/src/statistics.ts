@@ -48,7 +48,9 @@ export async function readStatisticsInputs(db: Database, simulationId: string, r
 /** One stored row per (simulation, recorded step): the shape packages/stats computes. */
 export type StoredSimulationStatistics = SimulationStatisticsRow;
 
-const COLUMNS = ['meanLoss', 'lossVariance', 'standardError', 'fluctuation', 'meanOutputVariance', 'excessKurtosis'] as const;
+const COLUMNS = [
+  'meanLoss', 'lossVariance', 'standardError', 'fluctuation', 'meanOutputVariance', 'excessKurtosis', 'excessKurtosisError', 'fourPoint',
+] as const;
 const finiteOrNull = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
 
 /** Replaces the statistics of many simulations, one statement (unnest) for all rows. */
@@ -57,7 +59,7 @@ export async function writeSimulationStatistics(
   bySimulation: { simulationId: string; rows: StoredSimulationStatistics[] }[],
 ): Promise<void> {
   const ids: string[] = [];
-  const cols: Record<string, unknown[]> = { step: [], time: [], count: [], dropped: [], probes: [] };
+  const cols: Record<string, unknown[]> = { step: [], time: [], count: [], dropped: [], unstable: [], probes: [] };
   for (const c of COLUMNS) cols[c] = [];
   for (const { simulationId, rows } of bySimulation) {
     for (const r of rows) {
@@ -66,6 +68,7 @@ export async function writeSimulationStatistics(
       cols.time.push(r.time);
       cols.count.push(r.count);
       cols.dropped.push(r.dropped);
+      cols.unstable.push(r.unstable ?? 0);
       cols.probes.push(r.probes);
       for (const c of COLUMNS) cols[c].push(finiteOrNull(r[c]));
     }
@@ -74,10 +77,10 @@ export async function writeSimulationStatistics(
     await client.query('DELETE FROM simulation_statistics WHERE "simulationId" = ANY($1::uuid[])', [bySimulation.map((s) => s.simulationId)]);
     if (ids.length > 0) {
       await client.query(
-        `INSERT INTO simulation_statistics ("simulationId", step, time, count, dropped, probes, ${COLUMNS.map((c) => `"${c}"`).join(', ')})
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::float8[], $4::int[], $5::int[], $6::int[],
-                              $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[])`,
-        [ids, cols.step, cols.time, cols.count, cols.dropped, cols.probes, ...COLUMNS.map((c) => cols[c])],
+        `INSERT INTO simulation_statistics ("simulationId", step, time, count, dropped, unstable, probes, ${COLUMNS.map((c) => `"${c}"`).join(', ')})
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::float8[], $4::int[], $5::int[], $6::int[], $7::int[],
+                              ${COLUMNS.map((_, i) => `$${i + 8}::float8[]`).join(', ')})`,
+        [ids, cols.step, cols.time, cols.count, cols.dropped, cols.unstable, cols.probes, ...COLUMNS.map((c) => cols[c])],
       );
     }
   });
@@ -90,8 +93,8 @@ export async function readSimulationStatistics(db: Database, simulationId: strin
 
 export async function readStatisticsOf(db: Database, simulationIds: string[]): Promise<Map<string, StoredSimulationStatistics[]>> {
   const { rows } = await db.pool.query<StoredSimulationStatistics & { simulationId: string }>(
-    `SELECT "simulationId", step, time, "meanLoss", "lossVariance", "standardError", count, dropped,
-            fluctuation, "meanOutputVariance", "excessKurtosis", probes
+    `SELECT "simulationId", step, time, "meanLoss", "lossVariance", "standardError", count, dropped, unstable,
+            fluctuation, "meanOutputVariance", "excessKurtosis", "excessKurtosisError", "fourPoint", probes
        FROM simulation_statistics WHERE "simulationId" = ANY($1::uuid[]) ORDER BY "simulationId", step`,
     [simulationIds],
   );
@@ -102,6 +105,16 @@ export async function readStatisticsOf(db: Database, simulationIds: string[]): P
     list.push(row);
   }
   return out;
+}
+
+/** Records per replica the recorded step at which it went unstable (null: stable), for many simulations. */
+export async function writeUnstableAtStep(db: Database, bySimulation: { simulationId: string; unstableAtStep: (number | null)[] }[]): Promise<void> {
+  if (bySimulation.length === 0) return;
+  await db.pool.query(
+    `UPDATE simulations s SET "unstableAtStep" = u.v
+       FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, v) WHERE s.id = u.id`,
+    [bySimulation.map((b) => b.simulationId), bySimulation.map((b) => JSON.stringify(b.unstableAtStep))],
+  );
 }
 
 /** One series of a sweep at one recorded step: the scaling fit (whole, as JSON) and the extrapolation. */

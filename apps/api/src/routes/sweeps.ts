@@ -87,7 +87,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
       if (!FINAL_STATUSES.includes(row.status)) throw notYet(`simulation ${row.id}`, row.status);
       throw new NotFoundError(`statistics of simulation ${row.id} (status ${row.status})`);
     }
-    return { simulationId: row.id, width: row.width, replicas: row.replicas, rows };
+    return { simulationId: row.id, width: row.width, replicas: row.replicas, unstableAtStep: (row.unstableAtStep as (number | null)[] | null) ?? null, rows };
   });
 
   app.get<{ Params: { id: string } }>('/v1/sweeps/:id/statistics', async (request) => {
