@@ -1,42 +1,98 @@
 // `Idempotency-Key` on POST: the same key and body get the first reply again; the same key with
-// another body (or route) gets 409. Kept in Redis for 24 hours, per caller:
-// - SET NX claims a key atomically, so two concurrent retries cannot both run the request;
-// - keys expire by themselves (no sweeper), and the lookup is one round trip on the POST path;
-// - Redis already has to be up for a POST to queue anything, so it adds no new dependency.
-// A reply of 5xx or 429 is not kept: the client may retry with the same key.
+// another body (or route) gets 409. Kept in Postgres (packages/db idempotency.ts) for 24 hours, per
+// calling key and project:
+// - one INSERT ... ON CONFLICT claims a key atomically, so two concurrent retries cannot both run;
+// - the record lives where the rows it protects live: a Redis that lost its data (or restarted
+//   without persistence) cannot make a retried POST create a second run;
+// - a pending record holds a short lease that its live request renews; an API killed mid-request
+//   stops renewing, and the next request with the key takes it over after the lease
+//   (MFSIM_IDEMPOTENCY_LEASE_SECONDS, default 30), not after 24 h.
+// A reply of 5xx or 429 is not kept: the client may retry with the same key. A route that puts a
+// secret in its reply (POST /v1/keys: the new key) names the field in its config's
+// `idempotencySecret` (or sets request.idempotencySecret); the record keeps the reply with that
+// field null and `<field>Withheld` saying why.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import {
+  claimIdempotencyKey, deleteExpiredIdempotencyRecords, finishIdempotencyKey, releaseIdempotencyKey, renewIdempotencyLease,
+} from '@mfsim/db';
 import { RequestError, UnavailableError } from './errors.ts';
 
 const TTL_SECONDS = 24 * 3600;
 const HEADER_PATH = '(header) idempotency-key';
 const KEPT_HEADERS = ['content-type', 'location'];
+const SWEEP_MS = 10 * 60_000;
+/** A request still running after this long stops renewing its lease (so none is held forever). */
+const MAX_HOLD_MS = 10 * 60_000;
 
-interface Stored {
-  state: 'pending' | 'done';
-  fingerprint: string;
-  statusCode?: number;
-  headers?: Record<string, string>;
-  payload?: string;
+export interface IdempotencyOptions {
+  /** How long a pending record holds without renewal; default MFSIM_IDEMPOTENCY_LEASE_SECONDS or 30. */
+  leaseSeconds?: number;
+}
+
+interface Held {
+  scope: string;
+  keyHash: string;
+  claim: string;
+  renew: NodeJS.Timeout;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { key: string; fingerprint: string } | null;
+    idempotency: Held | null;
+    /** A field of this route's reply that must never be stored (it is replayed as null). */
+    idempotencySecret: string | null;
+  }
+  interface FastifyContextConfig {
+    /** A field of this route's reply that must never be stored (it is replayed as null). */
+    idempotencySecret?: string;
   }
 }
 
-async function idempotencyPlugin(app: FastifyInstance) {
+function leaseFromEnv(env = process.env): number {
+  const v = Number(env.MFSIM_IDEMPOTENCY_LEASE_SECONDS);
+  return Number.isFinite(v) && v > 0 ? v : 30;
+}
+
+/** The reply as stored: without the route's secret field. */
+function storable(request: FastifyRequest, payload: string): string {
+  const field = request.idempotencySecret ?? request.routeOptions.config?.idempotencySecret;
+  if (!field) return payload;
+  const body = JSON.parse(payload) as Record<string, unknown>;
+  if (!(field in body)) return payload;
+  return JSON.stringify({
+    ...body,
+    [field]: null,
+    [`${field}Withheld`]: `the ${field} is shown only in the first reply and is stored nowhere; if it was lost, revoke this one and create another`,
+  });
+}
+
+async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptions) {
   app.decorateRequest('idempotency', null);
-  const redis = () => app.deps.redis;
+  app.decorateRequest('idempotencySecret', null);
+  const leaseSeconds = options.leaseSeconds ?? leaseFromEnv();
+  const db = () => app.deps.db;
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      throw new UnavailableError(`idempotency store (Redis) not reachable: ${(err as Error).message}`);
+      throw new UnavailableError(`idempotency store (Postgres) not reachable: ${(err as Error).message}`);
     }
   };
+  const release = (request: FastifyRequest) => {
+    const held = request.idempotency;
+    request.idempotency = null;
+    if (held) clearInterval(held.renew);
+    return held;
+  };
+
+  // Records past their 24 h, deleted now and then (a claim takes over an expired record anyway).
+  const sweeper = setInterval(() => {
+    deleteExpiredIdempotencyRecords(db()).catch((err) => app.log.warn({ err }, 'could not delete expired idempotency records'));
+  }, SWEEP_MS);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   app.addHook('preHandler', async (request, reply: FastifyReply) => {
     if (request.method !== 'POST') return;
@@ -47,55 +103,62 @@ async function idempotencyPlugin(app: FastifyInstance) {
         { path: HEADER_PATH, message: '1 to 255 visible ASCII characters' },
       ]);
     }
-    const scope = request.caller?.id ?? 'anonymous';
-    const key = `mfsim:idem:${scope}:${createHash('sha256').update(header).digest('hex')}`;
+    const scope = `${request.caller?.id ?? 'anonymous'}:${request.caller?.project ?? ''}`;
+    const keyHash = createHash('sha256').update(header).digest('hex');
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');
-    const claimed = await guard(() => redis().set(key, JSON.stringify({ state: 'pending', fingerprint } satisfies Stored), 'EX', TTL_SECONDS, 'NX'));
-    if (claimed === 'OK') {
-      request.idempotency = { key, fingerprint };
+    const found = await guard(() => claimIdempotencyKey(db(), { scope, keyHash, fingerprint, leaseSeconds, ttlSeconds: TTL_SECONDS }));
+    if (found.claimed) {
+      const held = { scope, keyHash, claim: found.claim };
+      const since = Date.now();
+      const renew = setInterval(() => {
+        if (Date.now() - since > MAX_HOLD_MS) return clearInterval(renew);
+        renewIdempotencyLease(db(), { ...held, leaseSeconds }).catch((err) => request.log.warn({ err }, 'could not renew the idempotency lease'));
+      }, (leaseSeconds * 1000) / 3);
+      renew.unref();
+      request.idempotency = { ...held, renew };
       return;
     }
-    const raw = await guard(() => redis().get(key));
-    const stored: Stored | null = raw ? (JSON.parse(raw) as Stored) : null;
-    if (!stored) throw new RequestError(409, 'a request with this Idempotency-Key just ended; retry', [{ path: HEADER_PATH, message: 'retry' }]);
-    if (stored.fingerprint !== fingerprint) {
+    if (found.fingerprint !== fingerprint) {
       throw new RequestError(409, 'this Idempotency-Key was used with another request body or route', [
         { path: HEADER_PATH, message: 'already used with another body' },
       ]);
     }
-    if (stored.state === 'pending') {
+    if (!found.reply) {
       reply.header('Retry-After', '1');
       throw new RequestError(409, 'a request with this Idempotency-Key is still running; retry shortly', [
         { path: HEADER_PATH, message: 'request still in progress' },
       ]);
     }
-    reply.status(stored.statusCode ?? 200).headers({ ...stored.headers, 'idempotent-replayed': 'true' });
-    return reply.send(stored.payload);
+    reply.status(found.reply.statusCode).headers({ ...found.reply.headers, 'idempotent-replayed': 'true' });
+    return reply.send(found.reply.payload);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.idempotency) return payload;
-    const { key, fingerprint } = request.idempotency;
-    request.idempotency = null;
+    const held = release(request);
+    if (!held) return payload;
     const statusCode = reply.statusCode;
     try {
       if (statusCode >= 500 || statusCode === 429 || typeof payload !== 'string') {
-        await redis().del(key);
+        await releaseIdempotencyKey(db(), held);
       } else {
         const headers: Record<string, string> = {};
         for (const h of KEPT_HEADERS) {
           const v = reply.getHeader(h);
           if (v !== undefined) headers[h] = String(v);
         }
-        const stored: Stored = { state: 'done', fingerprint, statusCode, headers, payload };
-        await redis().set(key, JSON.stringify(stored), 'EX', TTL_SECONDS);
+        await finishIdempotencyKey(db(), held, { statusCode, headers, payload: storable(request, payload) });
       }
     } catch (err) {
       request.log.warn({ err }, 'could not record the idempotent reply');
     }
     return payload;
+  });
+
+  // A request that ends without its reply recorded stops renewing: its lease runs out.
+  app.addHook('onResponse', async (request) => {
+    release(request);
   });
 }
 

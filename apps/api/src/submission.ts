@@ -2,10 +2,12 @@
 // Nothing is written or queued for a spec that is refused; a row whose job cannot be queued is removed.
 import { randomInt } from 'node:crypto';
 import { specSchema, type Spec } from '@mfsim/contracts';
-import { createSimulation, deleteSimulation, inlineDataset, UnknownDatasetError, type SimulationRow } from '@mfsim/db';
+import { createSimulation, deleteSimulation, type SimulationRow } from '@mfsim/db';
 import { enqueueSimulation, gpuWorkersRegistered, type WorkerKind } from '@mfsim/queue';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
+import { withDatasetShape } from './dataset-shape.ts';
+import { checkQuotas } from './quotas.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
 
 const GiB = 1024 ** 3;
@@ -55,26 +57,17 @@ export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind
 /** BullMQ runs lower numbers first and unprioritised jobs before all others: map -1000..1000 to 1001..1. */
 export const bullPriority = (spec: Spec) => 1001 - (spec.priority ?? 0);
 
-/**
- * A spec that names a stored dataset, with its points inlined and checked again: the dimension
- * checks (explicit particles, teacher parameters) need the dataset's d. The stored spec keeps the id.
- */
-async function withStoredDataset(deps: ApiDeps, spec: Spec): Promise<Spec> {
-  try {
-    return parseOr400(specSchema, await inlineDataset(deps.db, spec), 'spec');
-  } catch (err) {
-    if (!(err instanceof UnknownDatasetError)) throw err;
-    throw new RequestError(400, err.message, [{ path: 'inputs.datasetId', message: err.message }]);
-  }
-}
-
-export async function submitSimulation(deps: ApiDeps, body: unknown): Promise<SimulationRow> {
+/** Checks, stores and queues a simulation owned by `project` (a dataset it names must be that project's). */
+export async function submitSimulation(deps: ApiDeps, body: unknown, project: string): Promise<SimulationRow> {
   const parsed = parseOr400(specSchema, body, 'spec');
   // The seed is part of the stored spec, so resubmitting a stored spec reproduces the run.
   const spec: Spec = { ...parsed, seed: parsed.seed ?? randomInt(0, 2 ** 31) };
-  checkMemory(await withStoredDataset(deps, spec), deps.memoryBudgetBytes);
+  // A stored dataset is checked by its sizes, never read here (dataset-shape.ts).
+  const shaped = await withDatasetShape(deps, spec, project);
+  checkMemory(shaped, deps.memoryBudgetBytes);
+  await checkQuotas(deps, [shaped], project);
   const kind = await chooseQueue(deps, spec);
-  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority });
+  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority, project });
   try {
     await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
   } catch (err) {

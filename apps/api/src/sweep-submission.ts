@@ -4,16 +4,20 @@
 import { randomInt } from 'node:crypto';
 import type { FlowProducer } from 'bullmq';
 import { expandSweep, sweepRequestSchema, type FieldIssue, type SweepRequest } from '@mfsim/contracts';
-import { createSweep, deleteSweep, type SweepRow } from '@mfsim/db';
+import { createSweep, deleteSweep, findDatasetShape, type SweepRow } from '@mfsim/db';
 import { enqueueSweepFlow, gpuWorkersRegistered, queueKindFor } from '@mfsim/queue';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
+import { checkQuotas } from './quotas.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
 
 const GiB = 1024 ** 3;
 
-/** Checks a sweep request through and through; returns its points, or throws a 400 naming the fields. */
-export async function checkSweepRequest(deps: ApiDeps, body: unknown, where = '') {
+/**
+ * Checks a sweep request of `project` through and through (a dataset it names must be that
+ * project's); returns its points, or throws a 400 naming the fields.
+ */
+export async function checkSweepRequest(deps: ApiDeps, body: unknown, project: string, where = '') {
   const request = parseOr400(sweepRequestSchema, body, 'sweep');
   const expansion = expandSweep(request, randomInt(0, 2 ** 31));
   const prefix = (issues: FieldIssue[]) => issues.map((i) => ({ ...i, path: `${where}${i.path}` }));
@@ -35,7 +39,13 @@ export async function checkSweepRequest(deps: ApiDeps, body: unknown, where = ''
       issues.push({ path: 'base.resources.gpu', message: '"required", but no GPU worker has ever registered; use "preferred" or "no"' });
     }
   });
+  const datasetIds = new Set(expansion.points.flatMap(({ spec }) => (spec.inputs.kind === 'dataset' && spec.inputs.datasetId ? [spec.inputs.datasetId] : [])));
+  for (const id of datasetIds) {
+    if (!(await findDatasetShape(deps.db, id, project))) issues.push({ path: 'base.inputs.datasetId', message: `no stored dataset ${id}` });
+  }
   if (issues.length > 0) throw invalid(prefix(dedupe(issues)));
+  // Sizes here; the queued work of the project when it is submitted (a schedule's firings are).
+  await checkQuotas(deps, expansion.points.map((p) => p.spec), project, `${where}base.`, { queued: false });
   return { request, expansion, haveGpu };
 }
 
@@ -46,9 +56,10 @@ function dedupe(issues: FieldIssue[]) {
 const invalid = (issues: FieldIssue[]) =>
   new RequestError(400, `invalid sweep: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 
-export async function submitSweep(deps: ApiDeps, flows: FlowProducer, body: unknown): Promise<SweepRow> {
-  const { request, expansion, haveGpu } = await checkSweepRequest(deps, body);
-  return launchSweep(deps, flows, request, expansion, haveGpu);
+export async function submitSweep(deps: ApiDeps, flows: FlowProducer, body: unknown, project: string): Promise<SweepRow> {
+  const { request, expansion, haveGpu } = await checkSweepRequest(deps, body, project);
+  await checkQuotas(deps, expansion.points.map((p) => p.spec), project, 'base.');
+  return launchSweep(deps, flows, request, expansion, haveGpu, project);
 }
 
 async function launchSweep(
@@ -57,8 +68,10 @@ async function launchSweep(
   request: SweepRequest,
   expansion: Extract<ReturnType<typeof expandSweep>, { ok: true }>,
   haveGpu: boolean,
+  project: string,
 ): Promise<SweepRow> {
   const { sweep, childIds } = await createSweep(deps.db, {
+    project,
     name: request.name,
     base: request.base,
     grid: request.grid,

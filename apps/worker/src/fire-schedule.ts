@@ -58,6 +58,8 @@ export async function fireSchedule(job: Job<ScheduleFiringData>, deps: FireDeps)
       seed: expansion.seed,
       scheduleId,
       firingId,
+      // The sweep and its children belong to the schedule's project.
+      project: schedule.project,
       points: expansion.points,
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema } from '@mfsim/contracts';
 import {
   deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
-  sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
+  storeTrajectoryDigest, sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
 import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, sweepEventsKey, type SimulationJobData } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
@@ -135,8 +135,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
 
   let result;
   try {
-    // A stored dataset is inlined here: the engine takes only inline points.
-    const runnable = await withRetry(() => inlineDataset(db, spec));
+    // A stored dataset (of the simulation's own project) is inlined here: the engine takes only inline points.
+    const runnable = await withRetry(() => inlineDataset(db, spec, row.project));
     result = await engine.run(runnable, Number(row.seed), identity, resume?.state, {
       onChunk: store,
       checkpointDue: () => {
@@ -172,8 +172,9 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new WaitingError();
   }
 
-  // Before the final status, so a finished run always has its statistics.
+  // Before the final status, so a finished run always has its statistics and its digest.
   await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
+  await withRetry(() => storeTrajectoryDigest(db, id));
   await storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log);
   await withRetry(() =>
     markFinished(db, id, diverged

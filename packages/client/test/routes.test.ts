@@ -22,7 +22,7 @@ describe('the client on keys, events, cancel, sweeps and schedules', () => {
   it('creates a key that can submit, lists it, and is refused without one', async () => {
     const created = await admin.keys.create({ name: 'client test', role: 'submit' });
     expect(created.key).toEqual(expect.any(String));
-    const submitter = new MfsimClient({ baseUrl: service.url, apiKey: created.key });
+    const submitter = new MfsimClient({ baseUrl: service.url, apiKey: created.key ?? undefined });
     expect((await submitter.submit(smallSpec({ name: 'with a key' }) as never)).status).toBe('queued');
     expect((await admin.keys.list()).map((k) => k.id)).toContain(created.id);
     const anonymous = await new MfsimClient({ baseUrl: service.url }).listPage().catch((e) => e);

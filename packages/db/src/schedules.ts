@@ -9,20 +9,21 @@ export type ScheduleRow = Schedule;
 
 export function createSchedule(
   db: Database,
-  s: { name?: string; pattern: string; timeZone: string; template: unknown },
+  s: { name?: string; pattern: string; timeZone: string; template: unknown; project: string },
 ): Promise<ScheduleRow> {
   return db.prisma.schedule.create({
-    data: { name: s.name ?? null, pattern: s.pattern, timeZone: s.timeZone, template: s.template as Prisma.InputJsonValue },
+    data: { name: s.name ?? null, pattern: s.pattern, timeZone: s.timeZone, template: s.template as Prisma.InputJsonValue, project: s.project },
   });
 }
 
-export function findSchedule(db: Database, id: string): Promise<ScheduleRow | null> {
-  return db.prisma.schedule.findUnique({ where: { id } });
+/** The schedule; null when it is not in `project` (the worker firing it passes none). */
+export function findSchedule(db: Database, id: string, project?: string): Promise<ScheduleRow | null> {
+  return db.prisma.schedule.findFirst({ where: { id, project } });
 }
 
-/** Newest first, `limit` per page. */
-export async function listSchedules(db: Database, q: { limit: number; cursor?: string }): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
-  const rows = await db.prisma.schedule.findMany({ where: afterNewestFirstCursor(q.cursor), orderBy: NEWEST_FIRST, take: q.limit + 1 });
+/** One project's schedules, newest first, `limit` per page. */
+export async function listSchedules(db: Database, q: { project: string; limit: number; cursor?: string }): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
+  const rows = await db.prisma.schedule.findMany({ where: { project: q.project, ...afterNewestFirstCursor(q.cursor) }, orderBy: NEWEST_FIRST, take: q.limit + 1 });
   return newestFirstPage(rows, q.limit);
 }
 
@@ -31,12 +32,14 @@ export function activeSchedules(db: Database): Promise<ScheduleRow[]> {
   return db.prisma.schedule.findMany({ where: { paused: false } });
 }
 
-export function setSchedulePaused(db: Database, id: string, paused: boolean): Promise<ScheduleRow> {
-  return db.prisma.schedule.update({ where: { id }, data: { paused } });
+/** Pauses or resumes a schedule of `project`; null when it has no such schedule. */
+export async function setSchedulePaused(db: Database, id: string, paused: boolean, project: string): Promise<ScheduleRow | null> {
+  const { count } = await db.prisma.schedule.updateMany({ where: { id, project }, data: { paused } });
+  return count > 0 ? db.prisma.schedule.findFirst({ where: { id, project } }) : null;
 }
 
-/** Deletes the schedule; the sweeps it made stay, unlinked. */
-export async function deleteSchedule(db: Database, id: string): Promise<boolean> {
-  const r = await db.prisma.schedule.deleteMany({ where: { id } });
+/** Deletes a schedule of `project`; the sweeps it made stay, unlinked. */
+export async function deleteSchedule(db: Database, id: string, project: string): Promise<boolean> {
+  const r = await db.prisma.schedule.deleteMany({ where: { id, project } });
   return r.count > 0;
 }

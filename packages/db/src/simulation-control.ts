@@ -3,21 +3,21 @@
 import type { Database } from './client.ts';
 import type { SimulationRow } from './simulations.ts';
 
-/** queued|running -> cancelled. Returns the row before the change, or null when it was not in either state. */
-export async function markCancelled(db: Database, id: string): Promise<SimulationRow | null> {
-  const before = await db.prisma.simulation.findUnique({ where: { id } });
+/** queued|running -> cancelled. Returns the row before the change, or null when it was not in either state (or not in `project`). */
+export async function markCancelled(db: Database, id: string, project: string): Promise<SimulationRow | null> {
+  const before = await db.prisma.simulation.findFirst({ where: { id, project } });
   if (!before) return null;
   const { count } = await db.prisma.simulation.updateMany({
-    where: { id, status: { in: ['queued', 'running'] } },
+    where: { id, project, status: { in: ['queued', 'running'] } },
     data: { status: 'cancelled', finishedAt: new Date() },
   });
   return count > 0 ? before : null;
 }
 
-/** failed|cancelled -> queued, keeping what was computed; false when it was in neither state. */
-export async function markRequeued(db: Database, id: string): Promise<boolean> {
+/** failed|cancelled -> queued, keeping what was computed; false when it was in neither state (or not in `project`). */
+export async function markRequeued(db: Database, id: string, project: string): Promise<boolean> {
   const { count } = await db.prisma.simulation.updateMany({
-    where: { id, status: { in: ['failed', 'cancelled'] } },
+    where: { id, project, status: { in: ['failed', 'cancelled'] } },
     data: { status: 'queued', error: null, finishedAt: null, divergedAtStep: null },
   });
   return count > 0;

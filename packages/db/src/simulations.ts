@@ -1,5 +1,5 @@
 // The simulations table: creation by the API, state changes by the worker.
-import type { Spec, SimulationStatus } from '@mfsim/contracts';
+import { isStorableDate, isUuid, LIMITS, type Spec, type SimulationStatus } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Simulation } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
@@ -12,6 +12,8 @@ export interface NewSimulation {
   seed: number;
   totalSteps: number;
   priority?: number;
+  /** The owning project; default "default". */
+  project?: string;
 }
 
 export function createSimulation(db: Database, s: NewSimulation): Promise<SimulationRow> {
@@ -26,6 +28,7 @@ export function createSimulation(db: Database, s: NewSimulation): Promise<Simula
       width: s.spec.student.width,
       totalSteps: s.totalSteps,
       priority: s.priority ?? 0,
+      project: s.project,
     },
   });
 }
@@ -36,17 +39,18 @@ export function deleteSimulation(db: Database, id: string): Promise<unknown> {
 
 const SIMULATION_COLUMNS = [
   'id', 'name', 'tags', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
-  'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint',
+  'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint', 'trajectoryDigest', 'project',
 ] as const satisfies readonly (keyof SimulationRow)[];
-const FIND_SIMULATION = `SELECT ${SIMULATION_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM simulations WHERE id = $1`;
+const FIND_SIMULATION = `SELECT ${SIMULATION_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM simulations WHERE id = $1 AND ($2::text IS NULL OR project = $2)`;
 
 /**
- * One simulation by id, as Prisma would return it. A prepared statement on the pool: this is on
+ * One simulation by id, as Prisma would return it; null when it is not in `project` (the API's
+ * reads always pass it; the worker, acting on ids the API made, passes none). A prepared statement on the pool: this is on
  * every read of a simulation (status polls, trajectories, events) and costs about a quarter of
  * Prisma's findUnique. `id` must be a UUID (callers check it first).
  */
-export async function findSimulation(db: Database, id: string): Promise<SimulationRow | null> {
-  const { rows } = await db.pool.query<Omit<SimulationRow, 'seed'> & { seed: string }>({ name: 'find-simulation', text: FIND_SIMULATION, values: [id] });
+export async function findSimulation(db: Database, id: string, project?: string): Promise<SimulationRow | null> {
+  const { rows } = await db.pool.query<Omit<SimulationRow, 'seed'> & { seed: string }>({ name: 'find-simulation', text: FIND_SIMULATION, values: [id, project ?? null] });
   const row = rows[0];
   return row ? { ...row, seed: BigInt(row.seed) } : null;
 }
@@ -82,15 +86,27 @@ function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | num
   }
   if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort) throw new InvalidCursorError();
   const [, raw, id] = parsed as [string, unknown, unknown];
-  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new InvalidCursorError();
-  if (sort.endsWith('createdAt')) {
+  if (!isUuid(id)) throw new InvalidCursorError();
+  const field = sort.replace('-', '') as SortField;
+  if (field === 'createdAt') {
     const d = new Date(typeof raw === 'string' ? raw : '');
-    if (Number.isNaN(d.getTime())) throw new InvalidCursorError();
+    if (!isStorableDate(d)) throw new InvalidCursorError();
     return { value: d, id };
   }
-  if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new InvalidCursorError();
+  // The values a row can hold: a cursor past them would reach Postgres as an out-of-range integer.
+  const [min, max, integer] = CURSOR_RANGES[field];
+  if (typeof raw !== 'number' || !(raw >= min && raw <= max) || (integer && !Number.isInteger(raw))) throw new InvalidCursorError();
   return { value: raw, id };
 }
+
+const CURSOR_RANGES: Record<Exclude<SortField, 'createdAt'>, [number, number, boolean]> = {
+  width: [1, LIMITS.maxWidth, true],
+  totalSteps: [1, LIMITS.maxSteps, true],
+  progress: [0, 1, false],
+};
+
+/** `s` for a LIKE pattern that matches it literally (Prisma's `contains` leaves % and _ as wildcards). */
+export const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
 export class SweepFilterUnavailableError extends Error {
   constructor() {
@@ -100,6 +116,8 @@ export class SweepFilterUnavailableError extends Error {
 }
 
 export interface SimulationListQuery {
+  /** Only this project's simulations. */
+  project: string;
   limit: number;
   cursor?: string;
   status?: SimulationStatus;
@@ -123,8 +141,9 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   const hasSweeps = 'sweepId' in Prisma.SimulationScalarFieldEnum;
   if (q.sweep && !hasSweeps) throw new SweepFilterUnavailableError();
   const where: Prisma.SimulationWhereInput = {
+    project: q.project,
     status: q.status,
-    ...(q.name && { name: { contains: q.name, mode: 'insensitive' } }),
+    ...(q.name && { name: { contains: likeLiteral(q.name), mode: 'insensitive' } }),
     ...(q.tag && { tags: { has: q.tag } }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
     ...(q.sweep && ({ sweepId: q.sweep } as Prisma.SimulationWhereInput)),

@@ -21,6 +21,8 @@ export interface NewSweep {
   scheduleId?: string;
   /** The schedule firing (BullMQ job id) that made it; a second sweep for the same firing is refused. */
   firingId?: string;
+  /** The owning project, of the sweep and every child; default "default". */
+  project?: string;
   points: { point: Record<string, unknown>; spec: Spec }[];
 }
 
@@ -38,6 +40,7 @@ export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: S
         seed: BigInt(s.seed),
         scheduleId: s.scheduleId,
         firingId: s.firingId,
+        project: s.project,
       },
     });
     const childIds = s.points.map(() => randomUUID());
@@ -53,6 +56,7 @@ export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: S
         totalSteps: spec.training.steps,
         sweepId: sweep.id,
         sweepPoint: json(point),
+        project: sweep.project,
       })),
     });
     return { sweep, childIds };
@@ -67,8 +71,9 @@ export async function deleteSweep(db: Database, id: string): Promise<void> {
   ]);
 }
 
-export function findSweep(db: Database, id: string): Promise<SweepRow | null> {
-  return db.prisma.sweep.findUnique({ where: { id } });
+/** The sweep; null when it is not in `project` (the worker, acting on ids the API made, passes none). */
+export function findSweep(db: Database, id: string, project?: string): Promise<SweepRow | null> {
+  return db.prisma.sweep.findFirst({ where: { id, project } });
 }
 
 export function findSweepByFiring(db: Database, firingId: string): Promise<SweepRow | null> {
@@ -125,13 +130,13 @@ export async function sweepProgress(db: Database, sweepIds: string[]): Promise<M
   return out;
 }
 
-/** Newest first, `limit` per page; optionally only those of one schedule. */
+/** One project's sweeps, newest first, `limit` per page; optionally only those of one schedule. */
 export async function listSweeps(
   db: Database,
-  q: { limit: number; cursor?: string; scheduleId?: string },
+  q: { project: string; limit: number; cursor?: string; scheduleId?: string },
 ): Promise<{ items: SweepRow[]; nextCursor: string | null }> {
   const rows = await db.prisma.sweep.findMany({
-    where: { scheduleId: q.scheduleId, ...afterNewestFirstCursor(q.cursor) },
+    where: { project: q.project, scheduleId: q.scheduleId, ...afterNewestFirstCursor(q.cursor) },
     orderBy: NEWEST_FIRST,
     take: q.limit + 1,
   });
@@ -156,14 +161,14 @@ export async function reopenSweep(db: Database, id: string): Promise<void> {
   await db.prisma.sweep.updateMany({ where: { id, status: { in: ['completed', 'cancelled'] } }, data: { status: 'running', finishedAt: null } });
 }
 
-/** Cancels a sweep: its children still queued become cancelled (a worker skips them). Returns their ids. */
-export async function cancelSweep(db: Database, id: string): Promise<string[]> {
+/** Cancels a sweep of `project`: its children still queued become cancelled (a worker skips them). Returns their ids. */
+export async function cancelSweep(db: Database, id: string, project: string): Promise<string[]> {
   return db.prisma.$transaction(async (tx) => {
-    await tx.sweep.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    await tx.sweep.updateMany({ where: { id, project, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
     // Running children too: their workers see the status (and a cancel message) and stop after the chunk in hand.
-    const open = await tx.simulation.findMany({ where: { sweepId: id, status: { in: ['queued', 'running'] } }, select: { id: true } });
+    const open = await tx.simulation.findMany({ where: { sweepId: id, project, status: { in: ['queued', 'running'] } }, select: { id: true } });
     await tx.simulation.updateMany({
-      where: { sweepId: id, status: { in: ['queued', 'running'] } },
+      where: { sweepId: id, project, status: { in: ['queued', 'running'] } },
       data: { status: 'cancelled', finishedAt: new Date(), error: 'sweep cancelled' },
     });
     return open.map((r) => r.id);

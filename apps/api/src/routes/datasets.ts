@@ -1,8 +1,10 @@
 // /v1/datasets: store a dataset once; specs then refer to it by id.
 import type { FastifyInstance } from 'fastify';
-import { datasetRequestSchema, type DatasetReply } from '@mfsim/contracts';
+import { apiRoutes, isUuid, type DatasetReply } from '@mfsim/contracts';
 import { createDataset, findDataset, type DatasetRow } from '@mfsim/db';
-import { NotFoundError, parseOr400 } from '../errors.ts';
+import { projectOf } from '../auth.ts';
+import { NotFoundError, RequestError } from '../errors.ts';
+import { route } from '../route.ts';
 
 const datasetReply = (row: DatasetRow): DatasetReply => ({
   id: row.id,
@@ -14,15 +16,16 @@ const datasetReply = (row: DatasetRow): DatasetReply => ({
 });
 
 export default async function datasetRoutes(app: FastifyInstance) {
-  app.post('/v1/datasets', async (request, reply) => {
-    const body = parseOr400(datasetRequestSchema, request.body, 'dataset');
-    const row = await createDataset(app.deps.db, body);
+  route(app, apiRoutes.datasets.create, async (request, reply) => {
+    const body = request.body;
+    const row = await createDataset(app.deps.db, body, projectOf(request));
     reply.status(201).header('Location', `/v1/datasets/${row.id}`);
     return datasetReply(row);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/datasets/:id', async (request) => {
-    const row = await findDataset(app.deps.db, request.params.id);
+  route(app, apiRoutes.datasets.get, async (request) => {
+    if (!isUuid(request.params.id)) throw new RequestError(400, 'id must be a dataset id (a UUID)', [{ path: 'id', message: 'not a UUID' }]);
+    const row = await findDataset(app.deps.db, request.params.id, projectOf(request));
     if (!row) throw new NotFoundError(`dataset ${request.params.id}`);
     return datasetReply(row);
   });

@@ -2,10 +2,12 @@
 // Browsers' EventSource cannot send headers, so these two routes also take the key as
 // `?access_token=<key>` (auth.ts; never logged, see app.ts).
 import type { FastifyInstance } from 'fastify';
-import { FINAL_STATUSES, idSchema } from '@mfsim/contracts';
+import { apiRoutes, FINAL_STATUSES, idSchema } from '@mfsim/contracts';
 import { findSimulation, findSweep, sweepProgress } from '@mfsim/db';
 import { simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
+import { projectOf } from '../auth.ts';
 import { NotFoundError } from '../errors.ts';
+import { route } from '../route.ts';
 import { streamEvents } from '../sse.ts';
 import { sweepSummaryReply } from '../sweep-replies.ts';
 import { simulationOr404 } from './simulations.ts';
@@ -14,10 +16,8 @@ import { simulationOr404 } from './simulations.ts';
 const SWEEP_FINAL = ['completed', 'cancelled'];
 
 export default async function eventRoutes(app: FastifyInstance) {
-  const config = { queryToken: true };
-
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/events', { config }, async (request, reply) => {
-    const row = await simulationOr404(app, request.params.id);
+  route(app, apiRoutes.simulations.events, async (request, reply) => {
+    const row = await simulationOr404(app, request.params.id, projectOf(request));
     await streamEvents(request, reply, {
       redis: app.deps.redis,
       key: simulationEventsKey(row.id),
@@ -26,7 +26,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         data: { simulationId: row.id, status: row.status, stepsDone: row.stepsDone, totalSteps: row.totalSteps, progress: row.progress, at: new Date().toISOString() },
       },
       finished: async () => {
-        const now = await findSimulation(app.deps.db, row.id);
+        const now = await findSimulation(app.deps.db, row.id, row.project);
         return !now || FINAL_STATUSES.includes(now.status);
       },
     });
@@ -35,9 +35,9 @@ export default async function eventRoutes(app: FastifyInstance) {
   // Events: `status` of the sweep (first its current state; last `completed` or `cancelled`),
   // `child` when a child's status changes and `progress` as a child runs, both with the sweep's
   // progress over all children (`sweepProgress`) and its children counted by status (`counts`).
-  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/events', { config }, async (request, reply) => {
+  route(app, apiRoutes.sweeps.events, async (request, reply) => {
     const id = request.params.id;
-    const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id) : null;
+    const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id, projectOf(request)) : null;
     if (!row) throw new NotFoundError(`sweep ${id}`);
     const summary = sweepSummaryReply(row, (await sweepProgress(app.deps.db, [row.id])).get(row.id));
     await streamEvents(request, reply, {
@@ -48,7 +48,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         data: { sweepId: row.id, status: summary.status, progress: summary.progress, counts: summary.counts, partial: summary.partial, at: new Date().toISOString() },
       },
       finished: async () => {
-        const now = await findSweep(app.deps.db, row.id);
+        const now = await findSweep(app.deps.db, row.id, row.project);
         return !now || SWEEP_FINAL.includes(now.status);
       },
     });

@@ -3,15 +3,27 @@
 // the API upserts the scheduler of every active schedule, so a lost Redis loses no schedule, and
 // an upsert under the same id never makes a second one.
 import type { FastifyInstance } from 'fastify';
-import { idSchema, scheduleListQuerySchema, scheduleRequestSchema } from '@mfsim/contracts';
+import { apiRoutes, idSchema } from '@mfsim/contracts';
 import {
   activeSchedules, countSweepsOfSchedule, createSchedule, deleteSchedule, findSchedule, InvalidCursorError, listSchedules,
   setSchedulePaused, type ScheduleRow,
 } from '@mfsim/db';
-import { nextScheduleFiring, openScheduleQueue, removeScheduleFiring, upsertScheduleFiring } from '@mfsim/queue';
-import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
+import { nextScheduleFiring, openScheduleQueue, removeScheduleFiring, shortestFiringGapMs, upsertScheduleFiring } from '@mfsim/queue';
+import { projectOf } from '../auth.ts';
+import { NotFoundError, RequestError } from '../errors.ts';
+import { route } from '../route.ts';
 import { checkSweepRequest } from '../sweep-submission.ts';
 import { scheduleReply } from '../sweep-replies.ts';
+
+/** A 400 naming `pattern` when the cron parser cannot read it or it fires more often than the minimum interval. */
+function checkScheduleInterval(pattern: string, timeZone: string, minSeconds: number) {
+  const gap = shortestFiringGapMs(pattern, timeZone);
+  if (gap instanceof Error) throw new RequestError(400, `invalid pattern: ${gap.message}`, [{ path: 'pattern', message: gap.message }]);
+  if (gap < minSeconds * 1000) {
+    const message = `fires every ${gap / 1000} s at times; the minimum interval between firings is ${minSeconds} s (MFSIM_SCHEDULE_MIN_INTERVAL_SECONDS)`;
+    throw new RequestError(400, `pattern ${message}`, [{ path: 'pattern', message }]);
+  }
+}
 
 export default async function scheduleRoutes(app: FastifyInstance) {
   const queue = openScheduleQueue(app.deps.queues.cpu.opts.connection);
@@ -27,34 +39,39 @@ export default async function scheduleRoutes(app: FastifyInstance) {
   const reply = async (row: ScheduleRow) =>
     scheduleReply(row, await nextScheduleFiring(queue, row.id), await countSweepsOfSchedule(app.deps.db, row.id));
 
-  async function scheduleOr404(id: string) {
-    const row = idSchema.safeParse(id).success ? await findSchedule(app.deps.db, id) : null;
+  /** The schedule of `project` (another project's id answers 404, as an unknown one does). */
+  async function scheduleOr404(id: string, project: string) {
+    const row = idSchema.safeParse(id).success ? await findSchedule(app.deps.db, id, project) : null;
     if (!row) throw new NotFoundError(`schedule ${id}`);
     return row;
   }
+  const pausedOr404 = async (row: ScheduleRow, paused: boolean) =>
+    (await setSchedulePaused(app.deps.db, row.id, paused, row.project)) ?? Promise.reject(new NotFoundError(`schedule ${row.id}`));
 
-  app.post('/v1/schedules', async (request, res) => {
-    const body = parseOr400(scheduleRequestSchema, request.body, 'schedule');
+  route(app, apiRoutes.schedules.create, async (request, res) => {
+    const body = request.body;
+    checkScheduleInterval(body.pattern, body.timeZone, app.security.scheduleMinIntervalSeconds);
     // The template is checked as a sweep now, so a firing never meets a bad spec.
-    await checkSweepRequest(app.deps, body.sweep, 'sweep.');
-    const row = await createSchedule(app.deps.db, { name: body.name, pattern: body.pattern, timeZone: body.timeZone, template: body.sweep });
+    const project = projectOf(request);
+    await checkSweepRequest(app.deps, body.sweep, project, 'sweep.');
+    const row = await createSchedule(app.deps.db, { name: body.name, pattern: body.pattern, timeZone: body.timeZone, template: body.sweep, project });
     try {
       await upsertScheduleFiring(queue, row);
     } catch (err) {
-      await deleteSchedule(app.deps.db, row.id);
+      await deleteSchedule(app.deps.db, row.id, project);
       const message = (err as Error).message;
       // BullMQ refuses a pattern its cron parser cannot read.
-      if (/cron|pattern|invalid|Unknown/i.test(message)) throw new RequestError(400, `invalid pattern: ${message}`, [{ path: 'pattern', message }]);
+      if (/cron|pattern|invalid|Unknown|Constraint/i.test(message)) throw new RequestError(400, `invalid pattern: ${message}`, [{ path: 'pattern', message }]);
       throw err;
     }
     res.status(201).header('Location', `/v1/schedules/${row.id}`);
     return reply(row);
   });
 
-  app.get('/v1/schedules', async (request) => {
-    const q = parseOr400(scheduleListQuerySchema, request.query, 'query');
+  route(app, apiRoutes.schedules.list, async (request) => {
+    const q = request.query;
     try {
-      const page = await listSchedules(app.deps.db, q);
+      const page = await listSchedules(app.deps.db, { ...q, project: projectOf(request) });
       return { items: await Promise.all(page.items.map(reply)), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof InvalidCursorError) throw new RequestError(400, err.message, [{ path: 'cursor', message: err.message }]);
@@ -62,25 +79,25 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/v1/schedules/:id', async (request) => reply(await scheduleOr404(request.params.id)));
+  route(app, apiRoutes.schedules.get, async (request) => reply(await scheduleOr404(request.params.id, projectOf(request))));
 
-  app.post<{ Params: { id: string } }>('/v1/schedules/:id/pause', async (request) => {
-    const row = await scheduleOr404(request.params.id);
-    const paused = await setSchedulePaused(app.deps.db, row.id, true);
+  route(app, apiRoutes.schedules.pause, async (request) => {
+    const row = await scheduleOr404(request.params.id, projectOf(request));
+    const paused = await pausedOr404(row, true);
     await removeScheduleFiring(queue, row.id);
     return reply(paused);
   });
 
-  app.post<{ Params: { id: string } }>('/v1/schedules/:id/resume', async (request) => {
-    const row = await scheduleOr404(request.params.id);
+  route(app, apiRoutes.schedules.resume, async (request) => {
+    const row = await scheduleOr404(request.params.id, projectOf(request));
     await upsertScheduleFiring(queue, row);
-    return reply(await setSchedulePaused(app.deps.db, row.id, false));
+    return reply(await pausedOr404(row, false));
   });
 
-  app.delete<{ Params: { id: string } }>('/v1/schedules/:id', async (request, res) => {
-    const row = await scheduleOr404(request.params.id);
+  route(app, apiRoutes.schedules.delete, async (request, res) => {
+    const row = await scheduleOr404(request.params.id, projectOf(request));
     await removeScheduleFiring(queue, row.id);
-    await deleteSchedule(app.deps.db, row.id);
+    await deleteSchedule(app.deps.db, row.id, row.project);
     res.status(204);
     return null;
   });

@@ -1,9 +1,11 @@
 // Cancel and retry a simulation.
 import type { FastifyInstance } from 'fastify';
-import { emptyBodySchema, specSchema } from '@mfsim/contracts';
+import { apiRoutes, specSchema } from '@mfsim/contracts';
 import { findSimulation, loadCheckpoint, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
 import { appendEvent, enqueueSimulation, enqueueSweepChildRetry, requestCancel, simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
-import { parseOr400, RequestError, UnavailableError } from '../errors.ts';
+import { projectOf } from '../auth.ts';
+import { RequestError, UnavailableError } from '../errors.ts';
+import { route } from '../route.ts';
 import { simulationReply } from '../replies.ts';
 import { bullPriority, chooseQueue } from '../submission.ts';
 import { simulationOr404 } from './simulations.ts';
@@ -17,10 +19,9 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
    * queued: the job leaves the queue; running: the worker running it is told (pub/sub -> its
    * AbortSignal) and stops after the chunk in hand, keeping what it computed. 409 when final.
    */
-  app.post<{ Params: { id: string } }>('/v1/simulations/:id/cancel', async (request) => {
-    parseOr400(emptyBodySchema, request.body, 'body');
-    const row = await simulationOr404(app, request.params.id);
-    const before = await markCancelled(deps.db, row.id);
+  route(app, apiRoutes.simulations.cancel, async (request) => {
+    const row = await simulationOr404(app, request.params.id, projectOf(request));
+    const before = await markCancelled(deps.db, row.id, row.project);
     if (!before) {
       throw new RequestError(409, `simulation is ${row.status}; only queued or running ones can be cancelled`, [
         { path: 'status', message: `is ${row.status}` },
@@ -33,13 +34,12 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     }
     await requestCancel(deps.redis, row.id);
     await event(row.id, { status: 'cancelled', stepsDone: row.stepsDone });
-    return simulationReply((await findSimulation(deps.db, row.id))!);
+    return simulationReply((await findSimulation(deps.db, row.id, row.project))!);
   });
 
   /** failed or cancelled -> queued again, resuming from its checkpoint when there is one. */
-  app.post<{ Params: { id: string } }>('/v1/simulations/:id/retry', async (request, reply) => {
-    parseOr400(emptyBodySchema, request.body, 'body');
-    const row = await simulationOr404(app, request.params.id);
+  route(app, apiRoutes.simulations.retry, async (request, reply) => {
+    const row = await simulationOr404(app, request.params.id, projectOf(request));
     if (row.status !== 'failed' && row.status !== 'cancelled') {
       throw new RequestError(409, `simulation is ${row.status}; only failed or cancelled ones can be retried`, [
         { path: 'status', message: `is ${row.status}` },
@@ -57,7 +57,7 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     }
     const spec = specSchema.parse(row.spec);
     const kind = await chooseQueue(deps, spec);
-    if (!(await markRequeued(deps.db, row.id))) {
+    if (!(await markRequeued(deps.db, row.id, row.project))) {
       throw new RequestError(409, 'simulation changed meanwhile; read it again', [{ path: 'status', message: 'changed' }]);
     }
     const checkpoint = await loadCheckpoint(deps.db, row.id);
@@ -75,6 +75,6 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
       throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
     }
     reply.status(202);
-    return { ...simulationReply((await findSimulation(deps.db, row.id))!), resumesFromStep: checkpoint?.step ?? 0 };
+    return { ...simulationReply((await findSimulation(deps.db, row.id, row.project))!), resumesFromStep: checkpoint?.step ?? 0 };
   });
 }

@@ -1,18 +1,21 @@
 // /v1/sweeps: submit a grid of simulations as one flow, list, read, cancel; and the statistics
 // (per simulation, per sweep, the scaling at a time), computed once by the worker and stored.
 import type { FastifyInstance } from 'fastify';
-import { FINAL_STATUSES, idSchema, scalingQuerySchema, sweepListQuerySchema, sweepSeriesKey } from '@mfsim/contracts';
+import { apiRoutes, FINAL_STATUSES, idSchema, sweepSeriesKey } from '@mfsim/contracts';
 import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
   readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
 } from '@mfsim/db';
 import { appendEvent, requestCancel, sweepEventsKey } from '@mfsim/queue';
-import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
+import { projectOf } from '../auth.ts';
+import { NotFoundError, RequestError } from '../errors.ts';
+import { route } from '../route.ts';
 import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
 import { submitSweep } from '../sweep-submission.ts';
 
-async function sweepOr404(app: FastifyInstance, id: string) {
-  const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id) : null;
+/** The sweep of `project` (another project's id answers 404, as an unknown one does). */
+async function sweepOr404(app: FastifyInstance, id: string, project: string) {
+  const row = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id, project) : null;
   if (!row) throw new NotFoundError(`sweep ${id}`);
   return row;
 }
@@ -40,17 +43,17 @@ const notYet = (what: string, status: string) =>
 export default async function sweepRoutes(app: FastifyInstance) {
   const flows = app.deps.flows;
 
-  app.post('/v1/sweeps', async (request, reply) => {
-    const row = await submitSweep(app.deps, flows, request.body);
+  route(app, apiRoutes.sweeps.submit, async (request, reply) => {
+    const row = await submitSweep(app.deps, flows, request.body, projectOf(request));
     reply.status(201).header('Location', `/v1/sweeps/${row.id}`);
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
     return sweepReply(row, progress.get(row.id), children);
   });
 
-  app.get('/v1/sweeps', async (request) => {
-    const q = parseOr400(sweepListQuerySchema, request.query, 'query');
+  route(app, apiRoutes.sweeps.list, async (request) => {
+    const q = request.query;
     try {
-      const page = await listSweeps(app.deps.db, q);
+      const page = await listSweeps(app.deps.db, { ...q, project: projectOf(request) });
       const progress = await sweepProgress(app.deps.db, page.items.map((s) => s.id));
       return { items: page.items.map((s) => sweepSummaryReply(s, progress.get(s.id))), nextCursor: page.nextCursor };
     } catch (err) {
@@ -59,28 +62,28 @@ export default async function sweepRoutes(app: FastifyInstance) {
     }
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sweeps/:id', async (request) => {
-    const row = await sweepOr404(app, request.params.id);
+  route(app, apiRoutes.sweeps.get, async (request) => {
+    const row = await sweepOr404(app, request.params.id, projectOf(request));
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
     return sweepReply(row, progress.get(row.id), children);
   });
 
   // Every child not yet finished is cancelled: queued ones end when a worker takes them, running
   // ones are told (as POST /v1/simulations/{id}/cancel does) and stop after the chunk in hand.
-  app.post<{ Params: { id: string } }>('/v1/sweeps/:id/cancel', async (request) => {
-    const before = await sweepOr404(app, request.params.id);
+  route(app, apiRoutes.sweeps.cancel, async (request) => {
+    const before = await sweepOr404(app, request.params.id, projectOf(request));
     if (before.status === 'completed') throw new RequestError(409, `sweep ${before.id} has already completed`);
-    const cancelled = await cancelSweep(app.deps.db, before.id);
+    const cancelled = await cancelSweep(app.deps.db, before.id, before.project);
     for (const id of cancelled) await requestCancel(app.deps.redis, id);
-    const row = await sweepOr404(app, before.id);
+    const row = await sweepOr404(app, before.id, before.project);
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
     await sweepCancelledEvents(app, row.id, cancelled, children, progress.get(row.id));
     return sweepReply(row, progress.get(row.id), children);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/statistics', async (request) => {
+  route(app, apiRoutes.simulations.statistics, async (request) => {
     const id = request.params.id;
-    const row = idSchema.safeParse(id).success ? await findSimulation(app.deps.db, id) : null;
+    const row = idSchema.safeParse(id).success ? await findSimulation(app.deps.db, id, projectOf(request)) : null;
     if (!row) throw new NotFoundError(`simulation ${id}`);
     const rows = await readSimulationStatistics(app.deps.db, row.id);
     if (rows.length === 0) {
@@ -90,8 +93,8 @@ export default async function sweepRoutes(app: FastifyInstance) {
     return { simulationId: row.id, width: row.width, replicas: row.replicas, unstableAtStep: (row.unstableAtStep as (number | null)[] | null) ?? null, rows };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/statistics', async (request) => {
-    const sweep = await sweepOr404(app, request.params.id);
+  route(app, apiRoutes.sweeps.statistics, async (request) => {
+    const sweep = await sweepOr404(app, request.params.id, projectOf(request));
     const stored = await readSweepStatistics(app.deps.db, sweep.id);
     if (stored.length === 0 && sweep.status !== 'completed') throw notYet(`sweep ${sweep.id}`, sweep.status);
     const children = await sweepChildren(app.deps.db, sweep.id);
@@ -122,9 +125,9 @@ export default async function sweepRoutes(app: FastifyInstance) {
     };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/sweeps/:id/scaling', async (request) => {
-    const q = parseOr400(scalingQuerySchema, request.query, 'query');
-    const sweep = await sweepOr404(app, request.params.id);
+  route(app, apiRoutes.sweeps.scaling, async (request) => {
+    const q = request.query;
+    const sweep = await sweepOr404(app, request.params.id, projectOf(request));
     const all = await sweepSeries(app.deps.db, sweep.id);
     if (all.length === 0) throw notYet(`sweep ${sweep.id}`, sweep.status);
     let series = all[0];

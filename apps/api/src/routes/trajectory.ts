@@ -1,10 +1,12 @@
 // The trajectory (ranges, downsampling, full scans; JSON or CSV) and particle snapshots (JSON or float32 bytes).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { trajectoryQuerySchema, type TrajectoryQuery } from '@mfsim/contracts';
+import { apiRoutes, type TrajectoryQuery } from '@mfsim/contracts';
 import {
   InvalidTrajectoryCursorError, listSnapshotSteps, readSnapshot, readTrajectoryDownsampled, readTrajectoryPage, type PointRow,
 } from '@mfsim/db';
-import { NotFoundError, parseOr400, RequestError } from '../errors.ts';
+import { projectOf } from '../auth.ts';
+import { NotFoundError, RequestError } from '../errors.ts';
+import { route } from '../route.ts';
 import { simulationOr404 } from './simulations.ts';
 
 const CSV_HEADER = 'replica,step,time,trainLoss,testLoss,testError\n';
@@ -73,9 +75,9 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     }
   }
 
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/trajectory', async (request, reply: FastifyReply) => {
-    const q = parseOr400(trajectoryQuerySchema, request.query, 'query');
-    const row = await simulationOr404(app, request.params.id);
+  route(app, apiRoutes.simulations.trajectory, async (request, reply: FastifyReply) => {
+    const q = request.query;
+    const row = await simulationOr404(app, request.params.id, projectOf(request));
     const csv = wants(request, q.format, 'csv');
     const key = `${row.id}|${row.finishedAt?.getTime()}|${row.stepsDone}|${csv}|${JSON.stringify(q)}`;
     const compute = async () => {
@@ -113,23 +115,16 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     return reply.type(hit.type).send(hit.body);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/simulations/:id/snapshots', async (request) => {
-    const row = await simulationOr404(app, request.params.id);
+  route(app, apiRoutes.simulations.snapshots, async (request) => {
+    const row = await simulationOr404(app, request.params.id, projectOf(request));
     return { simulationId: row.id, steps: await listSnapshotSteps(app.deps.db, row.id) };
   });
 
-  app.get<{ Params: { id: string; step: string }; Querystring: { format?: string } }>(
-    '/v1/simulations/:id/snapshots/:step',
+  route(app, apiRoutes.simulations.snapshot,
     async (request, reply) => {
-      const format = (request.query as Record<string, unknown>).format;
-      if (format !== undefined && format !== 'json' && format !== 'binary') {
-        throw new RequestError(400, 'format is json or binary', [{ path: 'format', message: 'expected "json" or "binary"' }]);
-      }
-      const extra = Object.keys(request.query as object).filter((k) => k !== 'format');
-      if (extra.length) throw new RequestError(400, 'unknown query fields', extra.map((k) => ({ path: k, message: 'unknown field' })));
+      const format = request.query.format;
       const step = request.params.step;
-      if (!/^\d{1,9}$/.test(step)) throw new RequestError(400, 'step must be a non-negative integer', [{ path: 'step', message: 'not a non-negative integer' }]);
-      const row = await simulationOr404(app, request.params.id);
+      const row = await simulationOr404(app, request.params.id, projectOf(request));
       const snap = await readSnapshot(app.deps.db, row.id, Number(step));
       if (!snap) throw new NotFoundError(`snapshot at step ${step}`);
       const R = row.replicas;

@@ -33,7 +33,8 @@ export const keys: Command = {
         const k = await client.create({ name, role: role as ApiKeyRoleName, rateLimitPerMinute: int(ctx.values['rate-limit'], '--rate-limit') });
         if (ctx.values.json) return ctx.out(JSON.stringify(k, null, 2));
         ctx.out(`created key ${k.id} (${k.role}) "${k.name}"; this is the only time it is shown:`);
-        return ctx.out(k.key);
+        // null only on a replay of the create (the key is stored nowhere); keyWithheld says so.
+        return ctx.out(k.key ?? k.keyWithheld ?? '');
       }
       case 'revoke': {
         const id = positional(ctx, 1, 'key id');
