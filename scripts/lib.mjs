@@ -74,3 +74,90 @@ export async function ensureServices({ databaseUrl, redisUrl }) {
 export function migrate(databaseUrl) {
   run('npm', ['run', '--silent', 'migrate', '-w', '@mfsim/db'], { env: { DATABASE_URL: databaseUrl } });
 }
+
+/**
+ * Marks left on the machine's servers before the tests: a key in a Redis database other than the
+ * tests' own, a database other than the test database, and each server's start time.
+ */
+export async function plantCanaries({ adminUrl, redisUrl }) {
+  const { default: pg } = await import('pg');
+  const { Redis } = await import('ioredis');
+  const tag = `${process.pid}_${Date.now()}`;
+  const testDb = Number(new URL(redisUrl).pathname.slice(1) || 0);
+  const canaryRedisUrl = Object.assign(new URL(redisUrl), { pathname: `/${(testDb + 1) % 16}` }).toString();
+  const redis = new Redis(canaryRedisUrl);
+  await redis.set(`mfsim:test-canary:${tag}`, tag, 'EX', 24 * 3600);
+  const redisRunId = (await redis.info('server')).match(/run_id:(\w+)/)?.[1];
+  redis.disconnect();
+  const database = `mfsim_canary_${tag}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const { rows } = await admin.query('SELECT pg_postmaster_start_time()::text AS t');
+  await admin.end();
+  return { tag, canaryRedisUrl, redisRunId, adminUrl, database, postgresStart: rows[0].t };
+}
+
+/** Throws when a canary is gone or a server restarted during the tests; removes the canaries. */
+export async function checkCanaries(c) {
+  const { default: pg } = await import('pg');
+  const { Redis } = await import('ioredis');
+  const problems = [];
+  const redis = new Redis(c.canaryRedisUrl);
+  if ((await redis.get(`mfsim:test-canary:${c.tag}`)) !== c.tag) problems.push(`the canary key in ${c.canaryRedisUrl} is gone (a test flushed or restarted Redis)`);
+  if ((await redis.info('server')).match(/run_id:(\w+)/)?.[1] !== c.redisRunId) problems.push('Redis was restarted during the tests');
+  await redis.del(`mfsim:test-canary:${c.tag}`);
+  redis.disconnect();
+  const admin = new pg.Client({ connectionString: c.adminUrl });
+  await admin.connect();
+  const { rows } = await admin.query('SELECT pg_postmaster_start_time()::text AS t, (SELECT count(*)::int FROM pg_database WHERE datname = $1) AS n', [c.database]);
+  if (rows[0].t !== c.postgresStart) problems.push('Postgres was restarted during the tests');
+  if (rows[0].n !== 1) problems.push(`the canary database ${c.database} is gone`);
+  await admin.query(`DROP DATABASE IF EXISTS "${c.database}"`);
+  await admin.end();
+  if (problems.length) throw new Error(`the tests touched the machine's servers: ${problems.join('; ')}`);
+  say("canaries intact: the tests left the machine's Postgres and Redis as they were");
+}
+
+/**
+ * Creates the database DATABASE_URL names when the server has no such database (connecting to its
+ * `postgres` database to do so); says in one line what to do when that is not allowed.
+ */
+export async function ensureDatabase(databaseUrl) {
+  const { default: pg } = await import('pg');
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres';
+  const admin = new pg.Client({ connectionString: Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString() });
+  try {
+    await admin.connect();
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      say(`creating the database ${name} (named by DATABASE_URL)`);
+      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } catch (err) {
+    say(`cannot check or create the database ${name} (${err.message}): create it with \`createdb ${name}\` or set DATABASE_URL to one that exists`);
+    process.exit(1);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
+/** Warns when Redis keeps nothing across a restart (no AOF, no RDB saves) or may evict keys. */
+export async function warnRedisPersistence(redisUrl) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    const [, aof] = await redis.config('GET', 'appendonly');
+    const [, save] = await redis.config('GET', 'save');
+    const [, policy] = await redis.config('GET', 'maxmemory-policy');
+    if (aof !== 'yes' && !save) {
+      say('warning: Redis has no persistence (appendonly no, no save points): a Redis restart loses queued jobs, live events and rate-limit counters; recovery queues the simulations again from Postgres. Production Redis needs `appendonly yes`.');
+    }
+    if (policy && policy !== 'noeviction') say(`warning: Redis maxmemory-policy is ${policy}; it must be noeviction, or queued jobs may be evicted`);
+  } catch {
+    // CONFIG may be disabled (managed Redis): nothing to say.
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,7 +1,9 @@
-// npm start: install what is missing, migrate, start the API and one worker per CPU core.
+// npm start: install what is missing, create the database when missing, migrate, start the API and
+// one worker per CPU core, and keep them up: a process that dies is started again after a backoff
+// (1 s, doubling to 30 s; back to 1 s once it has run for a minute). Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureInstalled, ensureServices, migrate, root, say } from './lib.mjs';
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureInstalled, ensureServices, migrate, root, say, warnRedisPersistence } from './lib.mjs';
 
 const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
@@ -11,18 +13,27 @@ const workers = Number(process.env.MFSIM_WORKERS ?? os.availableParallelism());
 
 ensureInstalled();
 await ensureServices({ databaseUrl, redisUrl });
+await ensureDatabase(databaseUrl);
+await warnRedisPersistence(redisUrl);
 migrate(databaseUrl);
 
 // One worker per core; each kernel's threads follow the jobs running on the machine (a lone run uses
 // every core, N runs share them; apps/worker/src/engine/machine-share.ts). MFSIM_KERNEL_THREADS fixes them.
 const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: host };
-const children = [];
-const start = (name, script, extraEnv = {}) => {
+const children = new Set();
+const start = (name, script, extraEnv = {}, delayMs = 1000) => {
+  const startedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  children.add(child);
   child.on('exit', (code, signal) => {
-    if (!stopping) say(`${name} exited (${signal ?? code})`);
+    children.delete(child);
+    if (stopping) return;
+    // A process that ran a minute is restarted after 1 s; one that keeps dying waits longer each time.
+    const next = Date.now() - startedAt > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
+    const wait = Date.now() - startedAt > 60_000 ? 1000 : delayMs;
+    say(`${name} exited (${signal ?? code}); starting it again in ${wait / 1000} s`);
+    setTimeout(() => !stopping && start(name, script, extraEnv, next), wait);
   });
-  children.push(child);
 };
 start('api', 'apps/api/src/main.ts');
 for (let i = 0; i < workers; i++) start(`worker ${i + 1}`, 'apps/worker/src/main.ts');
@@ -42,5 +53,13 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r)))));
+// Runs until stopped; then waits for the children to exit.
+await new Promise((resolve) => {
+  const check = setInterval(() => {
+    if (stopping && children.size === 0) {
+      clearInterval(check);
+      resolve();
+    }
+  }, 200);
+});
 process.exit(0);

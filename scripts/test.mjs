@@ -1,6 +1,8 @@
 // npm test: install what is missing, make sure Postgres and Redis answer, prepare a fresh
 // test database, run every test. Extra arguments go to vitest (e.g. `npm test -- packages/stats`).
-import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureInstalled, ensureServices, migrate, run, say } from './lib.mjs';
+// The machine's servers are not the tests' to break: a canary key in another Redis database and a
+// canary database are checked after the run, with the servers' start times (a restart fails it).
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, checkCanaries, ensureInstalled, ensureServices, migrate, plantCanaries, run, say } from './lib.mjs';
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? `${(process.env.REDIS_URL ?? DEFAULT_REDIS_URL).replace(/\/\d*$/, '')}/9`;
@@ -24,10 +26,15 @@ const redis = new Redis(redisUrl);
 await redis.flushdb();
 redis.disconnect();
 
+const canaries = await plantCanaries({ adminUrl, redisUrl });
 say(`running the tests (DATABASE_URL=${testUrl}, REDIS_URL=${redisUrl})`);
-run('npx', ['vitest', 'run', ...process.argv.slice(2)], {
-  env: { DATABASE_URL: testUrl, REDIS_URL: redisUrl, MFSIM_TEST_ADMIN_DATABASE_URL: adminUrl },
-});
+try {
+  run('npx', ['vitest', 'run', ...process.argv.slice(2)], {
+    env: { DATABASE_URL: testUrl, REDIS_URL: redisUrl, MFSIM_TEST_ADMIN_DATABASE_URL: adminUrl },
+  });
+} finally {
+  await checkCanaries(canaries);
+}
 
 // The whole suite (no arguments) also holds the code to its static checks.
 if (process.argv.length <= 2) {
