@@ -73,6 +73,7 @@ export async function buildApp(options: AppOptions) {
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, one entry per method. */
+  await app.register(import('./routes/probes.ts'));
     routeTable: { method: string; url: string }[];
   }
 }

@@ -5,3 +5,5 @@ export * from './service.ts';
 export * from './sweeps.ts';
 export * from './datasets.ts';
 export * from './bounds.ts';
+export * from './routes/index.ts';
+export * from './probes.ts';

@@ -38,6 +38,7 @@ export function deleteSimulation(db: Database, id: string): Promise<unknown> {
 }
 
 const SIMULATION_COLUMNS = [
+  'unstableAtStep',
   'id', 'name', 'tags', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
   'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint', 'trajectoryDigest', 'project',
 ] as const satisfies readonly (keyof SimulationRow)[];
