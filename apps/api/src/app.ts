@@ -65,6 +65,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(eventRoutes);
   await app.register(keyRoutes);
   await app.register(import('./routes/datasets.ts'));
+  await app.register(import('./routes/limits.ts'));
   await app.register(metricsRoutes);
   await app.register(docs);
   return app;
