@@ -12,6 +12,9 @@ import keyRoutes from './routes/keys.ts';
 import trajectoryRoutes from './routes/trajectory.ts';
 import simulationControlRoutes from './routes/simulation-control.ts';
 import eventRoutes from './routes/events.ts';
+import { securityFromEnv, type SecurityOptions } from './security-config.ts';
+import headers from './headers.ts';
+import { authFailures, keyInFlight } from './client-bounds.ts';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -20,6 +23,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** API keys: on with these options; off with `false`; default: on when API_ADMIN_KEY is set. */
   auth?: AuthOptions | false;
+  /** Cost bounds and surfaces (security-config.ts); each left out comes from the environment. */
+  security?: Partial<SecurityOptions>;
 }
 
 function authFromEnv(env = process.env): AuthOptions | undefined {
@@ -45,7 +50,10 @@ function redactingLogger(logger: AppOptions['logger']): AppOptions['logger'] {
 
 export async function buildApp(options: AppOptions) {
   const app = Fastify({ logger: redactingLogger(options.logger), bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024, frameworkErrors });
-  app.decorate('deps', options.deps);
+  const security: SecurityOptions = { ...securityFromEnv(), ...options.security };
+  app.decorate('security', security);
+  const { maxFlopsPerSubmission, maxBytesPerSubmission, maxQueuedFlopsPerProject } = security;
+  app.decorate('deps', { ...options.deps, quotas: { maxFlopsPerSubmission, maxBytesPerSubmission, maxQueuedFlopsPerProject } });
   // Every route as registered (the OpenAPI test checks each is documented).
   const routes: { method: string; url: string }[] = [];
   app.decorate('routeTable', routes);
@@ -53,28 +61,31 @@ export async function buildApp(options: AppOptions) {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   await app.register(errors);
+  await app.register(headers);
+  await app.register(authFailures); // before auth: an address that keeps failing is refused before any lookup
   await app.register(auth, { auth: options.auth === false ? undefined : (options.auth ?? authFromEnv()) });
+  await app.register(keyInFlight);
   await app.register(idempotency);
+  await app.register(docs); // before the routes: the document is made from each route as it is registered
   await app.register(healthRoutes);
   await app.register(simulationRoutes);
   await app.register(import('./routes/sweeps.ts'));
   await app.register(import('./routes/schedules.ts'));
   await app.register(import('@mfsim/dashboard')); // the lab's web page at /dashboard/
   await app.register(trajectoryRoutes);
+  await app.register(import('./routes/probes.ts'));
   await app.register(simulationControlRoutes);
   await app.register(eventRoutes);
   await app.register(keyRoutes);
   await app.register(import('./routes/datasets.ts'));
   await app.register(import('./routes/limits.ts'));
   await app.register(metricsRoutes);
-  await app.register(docs);
   return app;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, one entry per method. */
-  await app.register(import('./routes/probes.ts'));
     routeTable: { method: string; url: string }[];
   }
 }

@@ -2,11 +2,13 @@
 // the job counters and steps per second that workers keep in Redis (packages/queue job-metrics.ts).
 import type { FastifyInstance } from 'fastify';
 import { readJobMetrics } from '@mfsim/queue';
+import { apiRoutes } from '@mfsim/contracts';
+import { route } from './route.ts';
 
 const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
 
 export default async function metricsRoutes(app: FastifyInstance) {
-  app.get('/metrics', { config: { role: 'public' } }, async (_request, reply) => {
+  route(app, apiRoutes.ops.metrics, async (_request, reply) => {
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [Record<string, string>, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

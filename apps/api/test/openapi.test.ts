@@ -1,4 +1,4 @@
-// The OpenAPI document covers every route the app registers, each with a summary, its path
+// The OpenAPI document (generated from the contracts' route table) covers every route the app registers, each with a summary, its path
 // parameters and an example; examples of the contract's shapes parse with the contract.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
@@ -67,6 +67,37 @@ describe('/openapi.json', () => {
     expect(names('/v1/simulations')).toEqual(expect.arrayContaining(['status', 'name', 'tag', 'sweep', 'createdAfter', 'createdBefore', 'sort', 'cursor']));
     expect(names('/v1/simulations/{id}/events')).toContain('access_token');
     expect(names('/v1/sweeps/{id}/events')).toContain('access_token');
+  });
+
+  // What a generated client (openapi-python-client, openapi-generator) needs: readable unique
+  // method names, a bearer scheme it sends on every keyed operation, each error it can meet, and
+  // $refs that resolve.
+  it('has the shape a generated client needs: operationIds, tags, the bearer scheme, error replies, resolvable refs', async () => {
+    const doc = (await request(service.app.server).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, Operation & { operationId?: string; tags?: string[]; security?: Record<string, string[]>[] }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string; scheme: string }> };
+    };
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const ids = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${path}`;
+        expect(op.operationId, `${where}: operationId`).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        expect(ids.has(op.operationId!), `${where}: operationId ${op.operationId} used twice`).toBe(false);
+        ids.add(op.operationId!);
+        expect(op.tags?.length, `${where}: tags`).toBeGreaterThan(0);
+        const keyed = (op.security ?? []).some((s) => 'bearerAuth' in s);
+        if (path.startsWith('/v1/')) {
+          expect(keyed, `${where}: bearer security`).toBe(true);
+          for (const status of ['401', '429', '503']) expect(op.responses[status], `${where}: ${status}`).toBeDefined();
+          if (method !== 'get') expect(op.responses['403'], `${where}: 403`).toBeDefined();
+          if (op.parameters?.some((p) => p.in === 'query') || op.requestBody) expect(op.responses['400'], `${where}: 400`).toBeDefined();
+        } else expect(keyed, `${where}: public`).toBe(false);
+      }
+    }
+    const refs = JSON.stringify(doc).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) expect(doc.components.schemas[ref.slice(22, -1)], ref).toBeDefined();
   });
 
   it('has examples that parse with the contract they illustrate', async () => {
