@@ -7,3 +7,4 @@ export * from './events.ts';
 export * from './cancellation.ts';
 export * from './job-metrics.ts';
 export * from './schedule-interval.ts';
+export * from './retention.ts';

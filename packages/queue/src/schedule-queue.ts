@@ -2,6 +2,7 @@
 // so upserting again (after a restart, or a resume) never makes a second one.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUE_PREFIX } from './connection.ts';
+import { FIRING_RETENTION } from './retention.ts';
 
 export const SCHEDULE_QUEUE = 'schedules';
 
@@ -23,7 +24,7 @@ export async function upsertScheduleFiring(queue: ScheduleQueue, s: { id: string
     {
       name: 'fire-schedule',
       data: { scheduleId: s.id },
-      opts: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } },
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, ...FIRING_RETENTION },
     },
   );
 }

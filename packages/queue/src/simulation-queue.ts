@@ -2,6 +2,7 @@
 // GPU and CPU workers take from their own queues, so a job that needs a GPU waits for one.
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUE_PREFIX } from './connection.ts';
+import { RUN_RETENTION } from './retention.ts';
 
 export const SIMULATION_QUEUES = { cpu: 'simulations-cpu', gpu: 'simulations-gpu' } as const;
 export type WorkerKind = keyof typeof SIMULATION_QUEUES;
@@ -21,8 +22,7 @@ export function openSimulationQueue(kind: WorkerKind, connection: ConnectionOpti
       // A worker that dies mid-run leaves a stalled job; BullMQ hands it to another worker,
       // which resumes from the last checkpoint. Errors in the engine are final (no retry).
       attempts: 1,
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      ...RUN_RETENTION,
     },
   });
 }

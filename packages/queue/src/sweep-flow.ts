@@ -5,6 +5,7 @@ import { FlowProducer, Queue, type ConnectionOptions } from 'bullmq';
 export type { FlowProducer };
 import { SIMULATION_QUEUES, type WorkerKind } from './simulation-queue.ts';
 import { QUEUE_PREFIX } from './connection.ts';
+import { RUN_RETENTION } from './retention.ts';
 
 export const SWEEP_QUEUE = 'sweeps';
 
@@ -43,8 +44,7 @@ export async function enqueueSweepFlow(
       jobId: o.aggregationJobId ?? sweepId,
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      ...RUN_RETENTION,
     },
     children: children.map(({ simulationId, kind }) => ({
       name: 'run-simulation',
@@ -54,8 +54,7 @@ export async function enqueueSweepFlow(
         jobId: simulationId,
         attempts: 1,
         ignoreDependencyOnFailure: true,
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+        ...RUN_RETENTION,
       },
     })),
   });
