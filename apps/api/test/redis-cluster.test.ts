@@ -37,11 +37,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const w of workers) await w.close().catch(() => {});
-  await service?.app?.close();
-  await service?.deps.close();
-  await cluster?.stop();
-}, 60_000);
+  try {
+    await Promise.all(workers.map((w) => w.close().catch(() => {})));
+    await service?.app?.close();
+    await service?.deps.close();
+  } finally {
+    await cluster?.stop();
+  }
+}, 120_000);
 
 describe('on a Redis Cluster', () => {
   it('a schedule fires and the sweep it makes runs to the end', async () => {

@@ -66,7 +66,13 @@ export async function startTestCluster(): Promise<TestCluster> {
     ], { stdio: 'ignore' });
     nodes.set(port, child);
   }
+  // Even when a test's teardown is cut off, the servers do not outlive the test process.
+  const killAll = () => {
+    for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const stop = async () => {
+    process.off('exit', killAll);
     for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.all([...nodes.values()].map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     rmSync(dir, { recursive: true, force: true });
@@ -89,7 +95,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       const r = new Redis({ port: alive()[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
       try {
         const slot = Number(await r.cluster('KEYSLOT', key));
-        const ranges = (await r.cluster('SLOTS')) as [number, number, ...[string, number, string][]][];
+        const ranges = await r.cluster('SLOTS');
         const range = ranges.find(([from, to]) => slot >= from && slot <= to);
         if (!range) throw new Error(`no node serves slot ${slot}`);
         const [, , master, ...replicas] = range;

@@ -1,0 +1,162 @@
+// npm run bench:dispatch: what it costs to move a tiny simulation (4 steps) through the service:
+// HTTP submit -> Postgres row -> BullMQ job -> a worker process -> engine -> trajectory and status
+// writes -> completed. With 1, 2, 4 and 8 worker processes: jobs/s, and where a job's time goes
+// (waiting in the queue, the worker's run of it, and the worker's time between runs). The dispatch
+// overhead per job is one worker's time per job less the engine's own time for the same spec.
+// Then two sweeps of 500 tiny children each (a sweep holds at most 512), one after the other.
+// Runs on a Redis server of its own (a free port) and a database of its own (mfsim_bench_dispatch,
+// created with createdb and dropped at the end) on DATABASE_URL's server (default: local).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { specSchema } from '@mfsim/contracts';
+import { simulate, selectKernel } from '@mfsim/engine';
+import { buildApp } from '../src/app.ts';
+import { openApiDeps } from '../src/services.ts';
+
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4,8').split(',').map(Number);
+const JOBS_PER_WORKER = Number(process.env.BENCH_JOBS_PER_WORKER ?? 40);
+const SWEEP_CHILDREN = 500;
+const root = new URL('../../../', import.meta.url).pathname;
+
+const server = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+const dbName = 'mfsim_bench_dispatch';
+const databaseUrl = Object.assign(new URL(server), { pathname: `/${dbName}` }).toString();
+const pgArgs = ['-h', server.hostname, '-p', server.port || '5432', '-U', decodeURIComponent(server.username || 'postgres')];
+const ok = (r: ReturnType<typeof spawnSync>, what: string) => {
+  if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr}`);
+};
+
+const tiny = {
+  name: 'tiny', seed: 1, replicas: 1, inputs: { kind: 'gaussian', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 2 },
+  student: { unit: 'tanh', width: 8 }, training: { dynamics: 'sgd', batchSize: 8, dt: 0.1, steps: 4 },
+  record: { every: 2, testSize: 16, probes: 2 }, resources: { gpu: 'no' },
+};
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as { port: number };
+    s.close(() => resolve(port));
+  });
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** The engine alone on the tiny spec, in this process: ms per run, kernel set up included. */
+async function engineMs(): Promise<{ ms: number; kernel: string }> {
+  process.env.MFSIM_KERNEL_THREADS = '1';
+  const choice = await selectKernel();
+  const spec = specSchema.parse(tiny);
+  const run1 = async () => {
+    for await (const chunk of await simulate(spec, 1, { kernel: choice.kernel })) void chunk;
+  };
+  for (let i = 0; i < 5; i++) await run1();
+  const t0 = performance.now();
+  for (let i = 0; i < 50; i++) await run1();
+  return { ms: (performance.now() - t0) / 50, kernel: choice.kernel.name };
+}
+
+const redisPort = await freePort();
+const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+const redisUrl = `redis://127.0.0.1:${redisPort}`;
+spawnSync('dropdb', [...pgArgs, '--if-exists', dbName]);
+ok(spawnSync('createdb', [...pgArgs, dbName], { encoding: 'utf8' }), 'createdb');
+ok(spawnSync('npx', ['tsx', 'packages/db/scripts/migrate.ts', 'deploy'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: databaseUrl } }), 'migrate');
+
+const deps = openApiDeps({ databaseUrl, redisUrl, memoryBudgetBytes: 4 * 1024 ** 3 });
+const app = await buildApp({ deps, auth: false, logger: { level: 'error' } });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+const workers: ChildProcess[] = [];
+
+async function post(path: string, body: unknown) {
+  const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (r.status !== 201) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as { id: string; children?: { simulationId: string }[] };
+}
+const get = async (path: string) => (await (await fetch(`${base}${path}`)).json()) as Record<string, unknown>;
+const finished = async () => {
+  const c = await deps.queues.cpu.getJobCounts('completed', 'failed');
+  return (c.completed ?? 0) + (c.failed ?? 0);
+};
+
+async function startWorkers(n: number) {
+  while (workers.length < n) {
+    workers.push(spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+      cwd: root, stdio: 'ignore', env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MFSIM_KERNEL_THREADS: '1', MFSIM_WORKER_KIND: 'cpu' },
+    }));
+  }
+  // Warm up: every worker has loaded its engine once it has taken a job.
+  const before = await finished();
+  await Promise.all(Array.from({ length: 2 * n }, () => post('/v1/simulations', tiny)));
+  while ((await finished()) < before + 2 * n) await sleep(50);
+}
+
+/** Submits `jobs` tiny simulations (6 requests in flight: the API allows 8 per key) and waits for all; returns the rows. */
+async function round(jobs: number) {
+  const before = await finished();
+  const ids: string[] = [];
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    while (next < jobs) {
+      next++;
+      ids.push((await post('/v1/simulations', tiny)).id);
+    }
+  }));
+  const submitted = performance.now() - t0;
+  while ((await finished()) < before + jobs) await sleep(20);
+  const wall = performance.now() - t0;
+  const rows: Record<string, unknown>[] = [];
+  for (const id of ids) rows.push(await get(`/v1/simulations/${id}`));
+  return { wall, submitted, rows };
+}
+
+try {
+  const engine = await engineMs();
+  console.log(`engine alone (${engine.kernel}, 1 thread): ${engine.ms.toFixed(1)} ms per tiny simulation (${tiny.training.steps} steps, ${tiny.replicas} replica)`);
+  console.log('workers  jobs  wall s  jobs/s  ms/job x workers  queue wait ms  run ms (start->finish)  engine in run ms  between runs ms  dispatch overhead ms/job');
+  for (const n of WORKER_COUNTS) {
+    await startWorkers(n);
+    const jobs = JOBS_PER_WORKER * n;
+    const { wall, rows } = await round(jobs);
+    const t = (r: Record<string, unknown>, k: string) => Date.parse(String(r[k]));
+    const completed = rows.filter((r) => r.status === 'completed');
+    const wait = mean(completed.map((r) => t(r, 'startedAt') - t(r, 'createdAt')));
+    const run = mean(completed.map((r) => t(r, 'finishedAt') - t(r, 'startedAt')));
+    const engineInRun = mean(completed.map((r) => 1000 * Number(r.runSeconds ?? 0)));
+    const perJobWorker = (wall * n) / jobs; // a worker's time per job
+    console.log(
+      `${String(n).padStart(7)}  ${String(jobs).padStart(4)}  ${(wall / 1000).toFixed(1).padStart(6)}  ${(jobs / (wall / 1000)).toFixed(1).padStart(6)}` +
+      `  ${perJobWorker.toFixed(1).padStart(16)}  ${wait.toFixed(0).padStart(13)}  ${run.toFixed(1).padStart(22)}  ${engineInRun.toFixed(1).padStart(16)}` +
+      `  ${Math.max(0, perJobWorker - run).toFixed(1).padStart(15)}  ${(perJobWorker - engine.ms).toFixed(1).padStart(24)}` +
+      (completed.length < rows.length ? `  (not completed: ${rows.filter((r) => r.status !== 'completed').map((r) => `${r.status} ${String(r.error ?? '').slice(0, 80)}`).join('; ')})` : ''),
+    );
+  }
+
+  const t0 = performance.now();
+  const grid = (k: number) => ({
+    'student.width': Array.from({ length: 25 }, (_, i) => 4 + i),
+    'training.dt': Array.from({ length: SWEEP_CHILDREN / 25 }, (_, i) => 0.05 + 0.01 * i + k * 0.001),
+  });
+  const sweeps = [];
+  for (const k of [0, 1]) sweeps.push(await post('/v1/sweeps', { name: `bench ${k}`, base: tiny, grid: grid(k), replicas: 1 }));
+  const submittedMs = performance.now() - t0;
+  for (;;) {
+    const s = await Promise.all(sweeps.map((x) => get(`/v1/sweeps/${x.id}`)));
+    if (s.every((x) => x.status === 'completed' || x.status === 'cancelled')) break;
+    await sleep(200);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(
+    `2 sweeps x ${SWEEP_CHILDREN} tiny children on ${workers.length} workers: submitted in ${(submittedMs / 1000).toFixed(1)} s, ` +
+    `all ${2 * SWEEP_CHILDREN} children run and both sweeps aggregated in ${seconds.toFixed(1)} s (target: 1000 children under 60 s)`,
+  );
+} finally {
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => (w.exitCode !== null ? null : new Promise((r) => w.once('exit', r)))));
+  await app.close();
+  await deps.close();
+  redisServer.kill('SIGTERM');
+  spawnSync('dropdb', [...pgArgs, '--if-exists', '--force', dbName]);
+}
