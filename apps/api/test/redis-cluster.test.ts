@@ -26,7 +26,7 @@ async function finishedSweep(id: string, timeoutMs = 120_000) {
 beforeAll(async () => {
   cluster = await startTestCluster();
   service = { app: undefined as never, deps: openApiDeps({ redisUrl: cluster.url, memoryBudgetBytes: 1024 ** 3 }) };
-  service.app = await buildApp({ deps: service.deps });
+  service.app = await buildApp({ deps: service.deps, security: { scheduleMinIntervalSeconds: 1 } });
   await service.app.ready();
   const env = {
     ...process.env, REDIS_URL: cluster.url, MFSIM_CHECKPOINT_SECONDS: '1',
