@@ -145,7 +145,15 @@ describe('mfsim against a service with API keys', () => {
     const stats = await mfsim(['sweep', 'stats', id], as(admin));
     expect(stats.code).toBe(0);
     for (const n of [8, 16, 32]) expect(stats.stdout).toMatch(new RegExp(`^\\s*${n}\\s+\\d`, 'm'));
-    expect(stats.stdout).toContain('loss ~ n^-alpha:');
+    expect(stats.stdout).toContain('loss ~ n^-alpha (weighted log-space fit; a power law only where p >= 0.05), and L_inf + a/n:');
+    expect(stats.stdout).toMatch(/chi2\/dof\s+p\s+local slopes\s+L_inf/);
+
+    // The goodness of fit and the local slopes next to alpha.
+    const shown = await mfsim(['sweep', 'scaling', id, '--time', '50'], as(admin));
+    expect(shown.stdout).toMatch(/^fit\s+reduced chi-square \S+, p = \S+ \((consistent|rejected)\)/m);
+    expect(shown.stdout).toMatch(/^L_inf \+ a\/n\s+L_inf = /m);
+    expect(shown.stdout).toMatch(/local slopes -d log m \/ d log n:/);
+    expect(shown.stdout).toMatch(/^\s*8\s+16\s+\S+/m);
 
     const scaling = await mfsim(['sweep', 'scaling', id, '--time', '50', '--json'], as(admin));
     const fit = JSON.parse(scaling.stdout);

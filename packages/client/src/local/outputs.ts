@@ -74,6 +74,10 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
     statistics.scaling.map((s) => ({
       series: JSON.stringify(series), step: s.step, time: s.time, alpha: s.alpha,
       lower: s.interval?.lower ?? null, upper: s.interval?.upper ?? null, widths: s.points.map((p) => p.width).join(' '),
+      reducedChiSquare: s.goodness?.reducedChiSquare ?? null, pValue: s.goodness?.pValue ?? null, powerLaw: s.powerLaw,
+      localSlopes: s.localSlopes.map((l) => l.alpha.toFixed(4)).join(' '),
+      lInf: s.finiteWidth.lInf?.value ?? null, lInfLower: s.finiteWidth.lInf?.lower ?? null, lInfUpper: s.finiteWidth.lInf?.upper ?? null,
+      a: s.finiteWidth.a?.value ?? null, finiteWidthPValue: s.finiteWidth.goodness?.pValue ?? null,
     })),
   );
   await writeFile(join(dir, 'sweep.json'), json({
@@ -81,7 +85,10 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
     points: finals, series: sweep.series,
   }));
   await writeFile(join(dir, 'points.csv'), toCsv(finals, Object.keys(finals[0] ?? {}) as never));
-  await writeFile(join(dir, 'scaling.csv'), toCsv(scaling, ['series', 'step', 'time', 'alpha', 'lower', 'upper', 'widths']));
+  await writeFile(join(dir, 'scaling.csv'), toCsv(scaling, [
+    'series', 'step', 'time', 'alpha', 'lower', 'upper', 'widths', 'reducedChiSquare', 'pValue', 'powerLaw', 'localSlopes',
+    'lInf', 'lInfLower', 'lInfUpper', 'a', 'finiteWidthPValue',
+  ]));
   await Promise.all(sweep.points.map(({ point, run }, k) => writeRun(join(dir, 'points', `${k}-${slug(label(point))}`), run)));
 }
 
@@ -117,11 +124,16 @@ export function sweepSummary(sweep: LocalSweep): string {
     const fits = statistics.scaling.filter((s) => s.alpha !== null);
     if (fits.length === 0) continue;
     const name = Object.keys(series).length ? ` ${label(series)}` : '';
-    out.push('', `scaling of the mean test loss with the width${name} (loss ~ n^-alpha, 95% bootstrap interval):`);
+    out.push('', `scaling of the mean test loss with the width${name} (loss ~ n^-alpha, 95% bootstrap interval; a power law only where p >= 0.05), and L_inf + a/n:`);
     out.push(table(
-      ['step', 'time', 'alpha', 'lower', 'upper'],
-      sampleIndices(fits.length, 6).map((i) => fits[i]).map((s) => [s.step, s.time, s.alpha, s.interval?.lower, s.interval?.upper]),
+      ['step', 'time', 'alpha', 'lower', 'upper', 'chi2/dof', 'p', 'local slopes', 'L_inf', 'p (L_inf + a/n)'],
+      sampleIndices(fits.length, 6).map((i) => fits[i]).map((s) => [
+        s.step, s.time, s.alpha, s.interval?.lower, s.interval?.upper, s.goodness?.reducedChiSquare ?? null, s.goodness?.pValue ?? null,
+        s.localSlopes.map((l) => l.alpha.toFixed(2)).join(' '), s.finiteWidth.lInf?.value ?? null, s.finiteWidth.goodness?.pValue ?? null,
+      ]),
     ));
+    const unstable = statistics.instability.filter((i) => i.unstable > 0);
+    if (unstable.length) out.push(`unstable replicas left out: ${unstable.map((i) => `${i.unstable} of ${i.replicas} at n = ${i.width}`).join(', ')}`);
   }
   return out.join('\n');
 }

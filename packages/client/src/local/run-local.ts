@@ -114,5 +114,5 @@ function statisticsOf(spec: Spec, points: TrajectoryPoint[], probes: Map<number,
   for (const p of points) testLosses[p.replica][index.get(p.step)!] = p.testLoss;
   for (const p of points) times[index.get(p.step)!] = p.time;
   const records = { steps, times, testLosses, probeOutputs: steps.map((s) => probes.get(s) ?? null) };
-  return { records, statistics: aggregateSimulation(spec.student.width, records) };
+  return { records, statistics: aggregateSimulation(spec.student.width, records, { parameterization: spec.student.parameterization }) };
 }

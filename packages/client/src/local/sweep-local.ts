@@ -56,7 +56,8 @@ export async function runLocalSweep(
     series: JSON.parse(key) as Record<string, unknown>,
     statistics: aggregateSweep(
       members.map((m) => ({ width: m.run.spec.student.width, records: recordsOf(m.run) })),
-      { seed: expansion.seed },
+      // Every point has the sweep's seed: replica r shares its seed across widths.
+      { seed: expansion.seed, sharedSeeds: true, parameterization: members[0]?.run.spec.student.parameterization },
     ),
   }));
   return { request, seed: expansion.seed, points, series, runSeconds: (performance.now() - started) / 1000 };

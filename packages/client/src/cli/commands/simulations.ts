@@ -201,7 +201,7 @@ async function statisticsFromTrajectory(ctx: Context, id: string): Promise<Simul
   const times = steps.map((s) => s * sim.spec.training.dt);
   const losses = Array.from({ length: sim.spec.replicas }, () => new Array<number | null>(steps.length).fill(null));
   for (const p of points) losses[p.replica][index.get(p.step)!] = p.testLoss;
-  const s = aggregateSimulation(sim.spec.student.width, { steps, times, testLosses: losses });
+  const s = aggregateSimulation(sim.spec.student.width, { steps, times, testLosses: losses }, { parameterization: sim.spec.student.parameterization });
   return { simulationId: id, ...s };
 }
 

@@ -1,5 +1,5 @@
 // `mfsim sweep`: submit a sweep file, or list, show, watch, cancel sweeps and read their statistics.
-import type { SweepRequest, SweepReply } from '../../types.ts';
+import type { ScalingReply, SweepRequest, SweepReply } from '../../types.ts';
 import { readSpecFile } from '../../spec-file.ts';
 import { float, int, positional, UsageError, type Command, type Context } from '../command.ts';
 import { fields, sampleIndices, table } from '../table.ts';
@@ -73,8 +73,18 @@ export const sweep: Command = {
         if (time === undefined) throw new UsageError('--time is required');
         const s = await client.sweeps.scaling(id(), { time, series: ctx.values.series as string | undefined });
         return print(s, () => [
-          fields([['time', s.time], ['alpha', s.alpha], ['95% interval', s.interval ? `${s.interval.lower.toPrecision(4)} .. ${s.interval.upper.toPrecision(4)}` : s.intervalReason], ['partial', String(s.partial)]]),
-          table(['width', 'mean test loss', 'replicas'], s.points.map((p) => [p.width, p.meanLoss, p.count])),
+          fields([
+            ['time', s.time], ['alpha', s.alpha],
+            ['95% interval', s.interval ? `${s.interval.lower.toPrecision(4)} .. ${s.interval.upper.toPrecision(4)}${s.joint ? ' (replicas resampled jointly)' : ''}` : s.intervalReason],
+            ['fit', s.goodness ? `reduced chi-square ${fmt(s.goodness.reducedChiSquare)}, p = ${fmt(s.goodness.pValue)} (${s.powerLaw})` : s.reason],
+            ['verdict', s.verdict ?? null],
+            ['L_inf + a/n', finiteWidthLine(s.finiteWidth)],
+            ['partial', String(s.partial)],
+          ]),
+          table(['width', 'mean test loss', 'std error', 'replicas'], s.points.map((p) => [p.width, p.meanLoss, p.standardError ?? null, p.count])),
+          s.localSlopes?.length
+            ? '\nlocal slopes -d log m / d log n:\n' + table(['from', 'to', 'alpha', 'std error'], s.localSlopes.map((l) => [l.fromWidth, l.toWidth, l.alpha, l.standardError]))
+            : '',
         ].join('\n'));
       }
     }
@@ -103,9 +113,26 @@ async function sweepStats(ctx: Context, id: string) {
     ));
     const fits = series.scaling.filter((f) => f.alpha !== null);
     if (fits.length) {
-      ctx.out('\nloss ~ n^-alpha:');
-      ctx.out(table(['step', 'time', 'alpha', 'lower', 'upper'], sampleIndices(fits.length, 8).map((i) => fits[i]).map((f) => [f.step, f.time, f.alpha, f.interval?.lower, f.interval?.upper])));
+      ctx.out('\nloss ~ n^-alpha (weighted log-space fit; a power law only where p >= 0.05), and L_inf + a/n:');
+      ctx.out(table(
+        ['step', 'time', 'alpha', 'lower', 'upper', 'chi2/dof', 'p', 'local slopes', 'L_inf', 'p (L_inf + a/n)'],
+        sampleIndices(fits.length, 8).map((i) => fits[i]).map((f) => [
+          f.step, f.time, f.alpha, f.interval?.lower, f.interval?.upper, f.goodness?.reducedChiSquare ?? null, f.goodness?.pValue ?? null,
+          (f.localSlopes ?? []).map((l) => l.alpha.toFixed(2)).join(' '), f.finiteWidth?.lInf?.value ?? null, f.finiteWidth?.goodness?.pValue ?? null,
+        ]),
+      ));
     }
+    const unstable = series.byWidth.filter((w) => (w.rows[0]?.unstable ?? 0) > 0);
+    if (unstable.length) ctx.out(`unstable replicas left out: ${unstable.map((w) => `${w.rows[0].unstable} at n = ${w.width}`).join(', ')}`);
     ctx.out('');
   }
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toPrecision(3));
+
+/** "L_inf = 0.0123 (0.0118 .. 0.0128), p = 0.41" from the L_inf + a/n fit. */
+function finiteWidthLine(f: ScalingReply['finiteWidth']): string | null {
+  if (!f) return null;
+  if (!f.lInf) return f.reason;
+  return `L_inf = ${fmt(f.lInf.value)} (${fmt(f.lInf.lower)} .. ${fmt(f.lInf.upper)}), a = ${fmt(f.a?.value)}${f.b ? `, b = ${fmt(f.b.value)}` : ''}, p = ${fmt(f.goodness?.pValue)}`;
 }
