@@ -49,6 +49,8 @@ declare module 'fastify' {
 const RANK: Record<ApiKeyRoleName, number> = { read: 0, submit: 1, admin: 2 };
 const PUBLIC_PREFIXES = ['/healthz', '/readyz', '/openapi.json', '/docs', '/metrics', '/dashboard'];
 const CACHE_MS = 5_000;
+/** How long a key that was not found is answered 401 without asking Postgres again. */
+const MISS_CACHE_MS = 2_000;
 const TOUCH_MS = 60_000;
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -109,6 +111,7 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
   const defaultLimit = auth.rateLimitPerMinute ?? 1200;
   // Hash -> key, for a few seconds: a revoke in this process clears it at once (see forgetKey).
   const cache = new Map<string, { caller: Caller; limit: number; until: number }>();
+  const misses = new Map<string, number>();
   const touched = new Map<string, number>();
   // Projects an admin has switched to, known to exist (a project is never deleted).
   const knownProjects = new Set<string>([DEFAULT_PROJECT]);
@@ -136,9 +139,13 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     }
     const hit = cache.get(hash);
     if (hit && hit.until > Date.now()) return hit;
+    // A key that was not found is not looked up again for a moment: repeated wrong keys cost no query.
+    if ((misses.get(hash) ?? 0) > Date.now()) return null;
     const row = await findApiKeyByHash(app.deps.db, hash);
     if (!row || row.revokedAt) {
       cache.delete(hash);
+      if (misses.size > 10_000) misses.clear();
+      misses.set(hash, Date.now() + MISS_CACHE_MS);
       return null;
     }
     const entry = { caller: { id: row.id, role: row.role, project: row.project, keyProject: row.project }, limit: row.rateLimitPerMinute ?? defaultLimit, until: Date.now() + CACHE_MS };

@@ -2,6 +2,7 @@
 import type { Database } from '@mfsim/db';
 import type { FlowProducer, SimulationQueue, WorkerKind } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
+import type { Quotas } from './quotas.ts';
 
 export interface ApiDeps {
   db: Database;
@@ -13,6 +14,8 @@ export interface ApiDeps {
   redis: Redis;
   /** Bytes a worker can hold for one simulation; larger specs are refused. */
   memoryBudgetBytes: number;
+  /** Per-project quotas on a submission's estimated cost (quotas.ts); buildApp sets them from its security options. */
+  quotas?: Quotas;
 }
 
 declare module 'fastify' {

@@ -12,3 +12,4 @@ export * from './datasets.ts';
 export * from './projects.ts';
 export * from './idempotency.ts';
 export * from './limits.ts';
+export * from './quotas.ts';
