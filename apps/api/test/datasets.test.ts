@@ -53,12 +53,15 @@ describe('stored datasets', () => {
     expect(await service.deps.db.prisma.simulation.count()).toBe(before);
   });
 
-  it('answers a malformed dataset with 400 naming the field, and unknown ids with 404', async () => {
+  it('answers a malformed dataset with 400 naming the field, an id that is not a UUID with 400 naming id, and unknown ids with 404', async () => {
     const ragged = await api().post('/v1/datasets').send({ train: { x: [[1, 2], [3]], y: [1, 2] } });
     expect(ragged.status).toBe(400);
     expect(ragged.body.issues[0].path).toBe('train.x.1');
     const short = await api().post('/v1/datasets').send({ train: { x: [[1, 2]], y: [1, 2] } });
     expect(short.body.issues[0].path).toBe('train.y');
-    expect((await api().get('/v1/datasets/nope')).status).toBe(404);
+    const malformed = await api().get('/v1/datasets/nope');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.issues[0].path).toBe('id');
+    expect((await api().get('/v1/datasets/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 });

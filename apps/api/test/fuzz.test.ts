@@ -22,6 +22,7 @@ it('answers 600 hostile requests with named 4xx errors, no 5xx, nothing written 
   const r = await fuzzApi(app, 600, 7, 64 * 1024);
   expect(r.examples).toEqual([]);
   expect(r.serverErrors).toBe(0);
+  expect(r.leaks).toBe(0);
   expect(await service.deps.db.prisma.simulation.count()).toBe(rows);
   expect(await service.deps.queues.cpu.getJobCountByTypes('waiting', 'prioritized', 'active', 'delayed')).toBe(jobs);
 });
