@@ -71,8 +71,30 @@ function requiredRole(request: FastifyRequest): RequiredRole {
 
 const authIssue = (message: string) => [{ path: '(header) authorization', message }];
 
-/** A URL with the value of `access_token` replaced, for logs: a key must never be written down. */
-export const redactAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
+/** A query parameter's name as the query parser reads it (percent-decoded, `+` a space). */
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * A URL with the value of `access_token` replaced, for logs: a key must never be written down.
+ * Names are compared decoded, as the parser that reads the key does, so `access%5Ftoken=` and
+ * `%61ccess_token=` are redacted too.
+ */
+export function redactAccessToken(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    return decodedName(name).toLowerCase() === 'access_token' ? `${name}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
+}
 
 /** The project a request acts in (see Caller.project); the default one on public routes. */
 export const projectOf = (request: FastifyRequest): string => request.caller?.project ?? DEFAULT_PROJECT;

@@ -50,6 +50,13 @@ declare module 'fastify' {
   }
 }
 
+/** Whose records these are: the calling key in the project it acts in. */
+export const idempotencyScope = (caller: { id: string; project: string } | null) => `${caller?.id ?? 'anonymous'}:${caller?.project ?? ''}`;
+
+/** What must match for a replay: method, path and body. */
+export const idempotencyFingerprint = (method: string, path: string, body: unknown) =>
+  createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+
 function leaseFromEnv(env = process.env): number {
   const v = Number(env.MFSIM_IDEMPOTENCY_LEASE_SECONDS);
   return Number.isFinite(v) && v > 0 ? v : 30;
@@ -103,11 +110,9 @@ async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptio
         { path: HEADER_PATH, message: '1 to 255 visible ASCII characters' },
       ]);
     }
-    const scope = `${request.caller?.id ?? 'anonymous'}:${request.caller?.project ?? ''}`;
+    const scope = idempotencyScope(request.caller);
     const keyHash = createHash('sha256').update(header).digest('hex');
-    const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`)
-      .digest('hex');
+    const fingerprint = idempotencyFingerprint(request.method, request.url.split('?')[0], request.body);
     const found = await guard(() => claimIdempotencyKey(db(), { scope, keyHash, fingerprint, leaseSeconds, ttlSeconds: TTL_SECONDS }));
     if (found.claimed) {
       const held = { scope, keyHash, claim: found.claim };
