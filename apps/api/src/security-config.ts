@@ -35,9 +35,10 @@ export function securityFromEnv(env: Record<string, string | undefined> = proces
     sseStreamsPerKey: num(env.MFSIM_SSE_STREAMS_PER_KEY, 50),
     sseStreamsTotal: num(env.MFSIM_SSE_STREAMS_TOTAL, 2000),
     requestsInFlightPerKey: num(env.MFSIM_REQUESTS_IN_FLIGHT_PER_KEY, 8),
-    // 1e15 FLOPs is about an hour of one worker at 3e11 FLOP/s; 10 GiB of records per run; 1e16 queued.
+    // 1e15 FLOPs is about an hour of one worker at 3e11 FLOP/s; 4 GiB of records per submission
+    // (1024 replicas x 1e5 recorded steps, about 9.5 GiB, is over); 1e16 queued.
     maxFlopsPerSubmission: num(env.MFSIM_MAX_FLOPS_PER_SUBMISSION, 1e15),
-    maxBytesPerSubmission: num(env.MFSIM_MAX_BYTES_PER_SUBMISSION, 10 * 1024 ** 3),
+    maxBytesPerSubmission: num(env.MFSIM_MAX_BYTES_PER_SUBMISSION, 4 * 1024 ** 3),
     maxQueuedFlopsPerProject: num(env.MFSIM_MAX_QUEUED_FLOPS_PER_PROJECT, 1e16),
     corsOrigins: (env.MFSIM_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     protectMetrics: bool(env.MFSIM_PROTECT_METRICS, true),
