@@ -96,7 +96,11 @@ describe('a sweep over widths', () => {
     // Scaling at the recorded time nearest to the one asked for (t = 150 is step 300).
     const scaling = await api().get(`/v1/sweeps/${post.body.id}/scaling`).query({ time: 140 });
     expect(scaling.status).toBe(200);
-    expect(scaling.body).toMatchObject({ step: 300, requestedTime: 140, partial: false });
+    expect(scaling.body).toMatchObject({ step: 300, requestedTime: 140, snapped: true, partial: false });
+    // Without a time: the last recorded one, not a 400.
+    const last = await api().get(`/v1/sweeps/${post.body.id}/scaling`);
+    expect(last.status).toBe(200);
+    expect(last.body).toMatchObject({ step: steps.at(-1), requestedTime: null, snapped: false });
     expect(scaling.body.time).toBeCloseTo(150, 6);
     expect(scaling.body.alpha).toBeGreaterThan(0);
     expect(scaling.body.interval.lower).toBeLessThanOrEqual(scaling.body.alpha);

@@ -20,6 +20,8 @@ export default async function dashboard(app: FastifyInstance, options: Dashboard
     route.config = { ...(route.config as object), role: 'public' } as typeof route.config;
   });
   app.get('/dashboard', (_request, reply) => reply.redirect('/dashboard/'));
+  // A browser pointed at the service's root lands on the lab's page, not a 404.
+  app.get('/', (_request, reply) => reply.redirect('/dashboard/'));
   if (!existsSync(path.join(root, 'index.html'))) {
     app.get('/dashboard/*', (_request, reply) =>
       reply.status(503).type('text/plain').send('The dashboard is not built: run `npm run build -w @mfsim/dashboard`.\n'),

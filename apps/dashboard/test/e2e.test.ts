@@ -57,7 +57,8 @@ afterAll(async () => {
 
 describe('the dashboard in Chromium', () => {
   it('signs in, submits a sweep through the form, shows it finish with its scaling exponent', async () => {
-    await page.goto(`${base}/dashboard`);
+    await page.goto(`${base}/`); // the service's root lands on the dashboard
+    expect(new URL(page.url()).pathname).toBe('/dashboard/');
     await page.waitForSelector('#api-key');
     await shot('1-sign-in');
     await page.click('button[type=submit]'); // auth is off in tests: no key needed

@@ -271,7 +271,8 @@ export const sweepStatisticsSchema = z.object({
 });
 
 export const scalingQuerySchema = z.strictObject({
-  time: z.coerce.number().refine(Number.isFinite, 'must be a finite number'),
+  /** The time to report at: the nearest recorded time is used. Default: the last recorded time. */
+  time: z.coerce.number().refine(Number.isFinite, 'must be a finite number').optional(),
   /** The series as JSON; default the first ("{}" for a sweep over widths only). */
   series: z.string().max(2000).optional(),
 });
@@ -279,8 +280,10 @@ export const scalingQuerySchema = z.strictObject({
 export const scalingReplySchema = scalingFitSchema.extend({
   sweepId: idSchema,
   series: z.record(z.string(), z.unknown()),
-  /** The time asked for; `time` is the nearest recorded one. */
-  requestedTime: z.number(),
+  /** The time asked for (null: none, the last recorded time is used); `time` is the recorded time used. */
+  requestedTime: z.number().nullable(),
+  /** True when `time` differs from the time asked for (snapped to the nearest recorded time). */
+  snapped: z.boolean(),
 });
 
 // ---- schedules ------------------------------------------------------------------

@@ -62,10 +62,10 @@ export const sweepRoutes = {
   }),
   scaling: defineRoute({
     method: 'GET', path: '/v1/sweeps/{id}/scaling', operationId: 'getSweepScaling', tags: ['statistics'], auth: 'read',
-    summary: 'The scaling exponent alpha at the recorded time nearest to `time`',
+    summary: 'The scaling exponent alpha at the recorded time nearest to `time` (default: the last recorded time)',
     params: idParams, query: scalingQuerySchema,
     replies: {
-      200: { description: 'The fit', schema: scalingReplySchema, example: { sweepId: SWEEP, series: {}, requestedTime: 60, ...exampleScaling } },
+      200: { description: 'The fit', schema: scalingReplySchema, example: { sweepId: SWEEP, series: {}, requestedTime: 60, snapped: false, ...exampleScaling } },
       404: errorReply(404), 409: notYet,
     },
   }),
