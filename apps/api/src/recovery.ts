@@ -1,20 +1,31 @@
-// Jobs lost with Redis: a Redis that restarts without persistence (as the lab's local servers run)
-// forgets every queued job, while Postgres still says `queued`. The API looks for such simulations
-// at start and every MFSIM_RECOVERY_SECONDS, and queues them again: a simulation on its own queue,
-// a sweep's children as a new flow with an aggregation of its own. A row counts as lost only if
-// it has no job on two looks `settleMs` apart (a submission or retry in flight adds its job within
-// milliseconds), and job ids are simulation ids, so nothing is ever queued twice.
-// Not covered: a `running` simulation whose worker died while Redis lost its job (its row stays
-// running), and a sweep whose aggregation job alone was lost after its children finished.
+// Recovery: Postgres is the source of truth, Redis may forget. A Redis that restarts without
+// persistence (as the lab's local servers run) forgets every queued job, scheduler and flow while
+// Postgres still has the rows. The API looks at start and every MFSIM_RECOVERY_SECONDS, and:
+// - queues again the `queued` simulations with no job (a simulation on its own queue, a sweep's
+//   children as a new flow with an aggregation of its own). A row counts as lost only if it has no
+//   job on two looks `settleMs` apart (a submission or retry in flight adds its job within
+//   milliseconds), and job ids are simulation ids, so nothing is ever queued twice;
+// - puts back to `queued` a `running` simulation whose lease expired (its worker stopped renewing,
+//   packages/db/src/leases.ts) and whose job is gone or not active, so the step above queues it;
+// - restores the job scheduler of every active schedule that Redis no longer has;
+// - queues the aggregation of a sweep still open after all its children ended.
 import { specSchema } from '@mfsim/contracts';
-import { queuedSimulations } from '@mfsim/db';
-import { enqueueSimulation, enqueueSweepFlow, type WorkerKind } from '@mfsim/queue';
+import { activeSchedules, expiredLeases, queuedSimulations, requeueExpired, settledOpenSweeps } from '@mfsim/db';
+import {
+  enqueueSimulation, enqueueSweepFlow, nextScheduleFiring, openScheduleQueue, upsertScheduleFiring, type ScheduleQueue, type WorkerKind,
+} from '@mfsim/queue';
 import type { ApiDeps } from './deps.ts';
 import { bullPriority, chooseQueue } from './submission.ts';
 
 export interface Recovered {
   simulations: string[];
   sweeps: string[];
+  /** Running simulations put back to queued because their lease expired with no live job. */
+  expired?: string[];
+  /** Schedules whose scheduler was restored. */
+  schedules?: string[];
+  /** Sweeps whose aggregation was queued again. */
+  aggregated?: string[];
 }
 
 async function hasJob(deps: ApiDeps, id: string): Promise<boolean> {
@@ -27,6 +38,55 @@ async function lostQueued(deps: ApiDeps, among?: Set<string>) {
   const rows = (await queuedSimulations(deps.db)).filter((r) => !among || among.has(r.id));
   const found = await Promise.all(rows.map((r) => hasJob(deps, r.id)));
   return rows.filter((_, i) => !found[i]);
+}
+
+/** A job that is being worked on or waits for a worker: its simulation is not lost. */
+async function liveJob(deps: ApiDeps, id: string): Promise<boolean> {
+  const jobs = await Promise.all(Object.values(deps.queues).map((queue) => queue.getJob(id)));
+  const states = await Promise.all(jobs.filter((j) => j !== undefined).map((j) => j.getState()));
+  return states.some((s) => ['active', 'waiting', 'prioritized', 'delayed', 'waiting-children'].includes(s));
+}
+
+/** `running` rows whose lease expired and whose job is not live: back to `queued` (recoverLostJobs then queues them). */
+export async function requeueExpiredLeases(deps: ApiDeps): Promise<string[]> {
+  const out: string[] = [];
+  for (const row of await expiredLeases(deps.db)) {
+    if (await liveJob(deps, row.id)) continue; // BullMQ still has it: its stall check hands it on
+    // A job that is gone or finished/failed in Redis: the job is removed so that the id can be queued again.
+    for (const queue of Object.values(deps.queues)) await (await queue.getJob(row.id))?.remove().catch(() => {});
+    if (await requeueExpired(deps.db, row.id)) out.push(row.id);
+  }
+  return out;
+}
+
+/** Restores the scheduler of each active schedule that Redis lost. */
+export async function restoreSchedules(deps: ApiDeps, queue: ScheduleQueue): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of await activeSchedules(deps.db)) {
+    if (await nextScheduleFiring(queue, s.id)) continue;
+    await upsertScheduleFiring(queue, s);
+    out.push(s.id);
+  }
+  return out;
+}
+
+/**
+ * Queues the aggregation of each open sweep whose children have all ended, when it was already so
+ * at the previous pass (`seen`; the sweep's own aggregation runs within moments of its last child).
+ * One job id per sweep: never twice at once.
+ */
+export async function reaggregateSettledSweeps(deps: ApiDeps, seen: Set<string>): Promise<string[]> {
+  const out: string[] = [];
+  const settled = await settledOpenSweeps(deps.db);
+  const before = new Set(seen);
+  seen.clear();
+  for (const sweepId of settled) {
+    seen.add(sweepId);
+    if (!before.has(sweepId)) continue;
+    await enqueueSweepFlow(deps.flows, sweepId, [], { aggregationJobId: `${sweepId}-reaggregate` });
+    out.push(sweepId);
+  }
+  return out;
 }
 
 /** Queues again the `queued` simulations that have no job; returns what it queued. */
@@ -58,17 +118,31 @@ export async function recoverLostJobs(deps: ApiDeps, o: { settleMs?: number } = 
   return recovered;
 }
 
-/** Runs recoverLostJobs now and every `everySeconds` (0: only now); returns a stop function. */
+/** Runs every recovery step now and every `everySeconds` (0: only now); returns a stop function. */
 export function startRecovery(deps: ApiDeps, everySeconds: number, log: (msg: string, extra?: object) => void): () => void {
   let running = false;
+  const schedules = openScheduleQueue(deps.queues.cpu.opts.connection);
+  const settledSweeps = new Set<string>();
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      log(`recovery could not ${what}`, { error: (err as Error).message });
+      return undefined;
+    }
+  };
   const pass = async () => {
     if (running) return;
     running = true;
     try {
-      const r = await recoverLostJobs(deps);
-      if (r.simulations.length) log('queued again simulations whose jobs were lost', r);
-    } catch (err) {
-      log('could not look for lost jobs', { error: (err as Error).message });
+      const expired = await step('look for expired leases', () => requeueExpiredLeases(deps));
+      if (expired?.length) log('running simulations whose lease expired are queued again', { expired });
+      const r = await step('look for lost jobs', () => recoverLostJobs(deps));
+      if (r?.simulations.length) log('queued again simulations whose jobs were lost', r);
+      const restored = await step('restore schedules', () => restoreSchedules(deps, schedules));
+      if (restored?.length) log('restored the schedulers of schedules Redis lost', { schedules: restored });
+      const aggregated = await step('look for settled sweeps', () => reaggregateSettledSweeps(deps, settledSweeps));
+      if (aggregated?.length) log('queued the aggregation of sweeps whose children have all ended', { sweeps: aggregated });
     } finally {
       running = false;
     }
@@ -76,5 +150,8 @@ export function startRecovery(deps: ApiDeps, everySeconds: number, log: (msg: st
   void pass();
   const timer = everySeconds > 0 ? setInterval(pass, everySeconds * 1000) : undefined;
   timer?.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    void schedules.close();
+  };
 }

@@ -24,5 +24,6 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
     runSeconds: row.runSeconds,
+    trajectoryDigest: row.trajectoryDigest ?? null,
   };
 }

@@ -1,16 +1,23 @@
-// Faults with real processes: workers are child processes (`node --import tsx apps/worker/src/main.ts`)
-// killed with SIGKILL or SIGTERM; Postgres is stopped and Redis restarted under a running job.
-// Every test puts a stopped service back in `finally`.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+// Faults with real processes, on a throwaway Postgres and Redis of this file's own (temporary
+// folders, free ports; see scripts/throwaway-servers.ts): workers are child processes killed with
+// SIGKILL or SIGTERM, the throwaway Postgres is stopped for longer than the old retries lasted,
+// the throwaway Redis is killed and restarted without persistence. The machine's own servers are
+// never touched. Every run is compared value for value with an uninterrupted run.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { loadCheckpoint, readTrajectory } from '@mfsim/db';
-import { finishedSimulation, smallSpec, startService, waitFor } from './harness.ts';
+import { applyMigrations } from '../../../packages/db/src/migrate.ts';
+import { buildApp } from '../src/app.ts';
+import { openApiDeps } from '../src/services.ts';
+import { finishedSimulation, smallSpec, waitFor } from './harness.ts';
+import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-let service: Awaited<ReturnType<typeof startService>>;
+let pg: ThrowawayPostgres;
+let redis: ThrowawayRedis;
+let service: { app: Awaited<ReturnType<typeof buildApp>>; deps: ReturnType<typeof openApiDeps> };
 const api = () => request(service.app.server);
 const children = new Set<ChildProcess>();
 
@@ -19,13 +26,17 @@ function startWorkerProcess(extraEnv: Record<string, string> = {}): ChildProcess
     cwd: root,
     env: {
       ...process.env,
-      ...extraEnv,
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
       MFSIM_KERNEL: 'reference', // deterministic, bit for bit, on every machine
       MFSIM_CHECKPOINT_SECONDS: '0.5',
-      MFSIM_LOCK_DURATION_MS: '2000',
-      MFSIM_STALLED_INTERVAL_MS: '1000',
+      // Short enough for a killed worker's job to be taken over within seconds, long enough for a
+      // busy machine (load 16 on 2 cores seen) to renew it in time.
+      MFSIM_LOCK_DURATION_MS: '8000',
+      MFSIM_STALLED_INTERVAL_MS: '2000',
+      ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.MFSIM_TEST_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
@@ -42,14 +53,16 @@ async function withWorker(check: () => Promise<void>, env: Record<string, string
   }
 }
 const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// A run of a few seconds on the reference kernel, recording every 10 steps.
+// A run of a few seconds on an idle machine (minutes on a loaded one) on the reference kernel, recording every 10 steps.
 const longSpec = (name: string) =>
-  smallSpec({ name, seed: 11, student: { unit: 'tanh', width: 64 }, training: { dynamics: 'sgd', batchSize: 128, dt: 0.1, steps: 3000 }, record: { every: 10, testSize: 128, probes: 2 } });
+  smallSpec({ name, seed: 11, student: { unit: 'tanh', width: 64 }, training: { dynamics: 'sgd', batchSize: 128, dt: 0.1, steps: 1500 }, record: { every: 10, testSize: 128, probes: 2 } });
 
 const status = async (id: string) => (await api().get(`/v1/simulations/${id}`)).body;
-const finished = (id: string, timeoutMs = 90_000) => finishedSimulation(service.app, id, timeoutMs);
-const checkpointed = (id: string) => waitFor(async () => ((await loadCheckpoint(service.deps.db, id))?.step ? true : undefined), 60_000, 'a checkpoint');
+const finished = (id: string, timeoutMs = 480_000) => finishedSimulation(service.app, id, timeoutMs);
+const checkpointed = (id: string) => waitFor(async () => ((await loadCheckpoint(service.deps.db, id))?.step ? true : undefined), 120_000, 'a checkpoint');
+const progressed = (id: string) => waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 120_000, 'progress');
 
 async function trajectoryOf(id: string) {
   return (await readTrajectory(service.deps.db, id)).map(({ replica, step, time, trainLoss, testLoss, testError }) => [replica, step, time, trainLoss, testLoss, testError]);
@@ -58,24 +71,30 @@ async function trajectoryOf(id: string) {
 let reference: unknown[][];
 
 beforeAll(async () => {
-  service = await startService();
+  [pg, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
+  await applyMigrations(pg.url);
+  const deps = openApiDeps({ databaseUrl: pg.url, redisUrl: redis.url, memoryBudgetBytes: 4 * 1024 ** 3 });
+  const app = await buildApp({ deps });
+  await app.ready();
+  service = { app, deps };
   // The run never interrupted, to compare with.
   await withWorker(async () => {
     const ref = await api().post('/v1/simulations').send(longSpec('uninterrupted'));
     expect((await finished(ref.body.id)).status).toBe('completed');
     reference = await trajectoryOf(ref.body.id);
   });
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
-  await service?.close();
-});
+  await service?.app.close();
+  await service?.deps.close();
+  await Promise.all([pg?.destroy(), redis?.destroy()]);
+}, 120_000);
 
 describe('worker faults', () => {
   it('resumes a job whose worker was killed (SIGKILL) from its checkpoint on a new worker, value for value', async () => {
-    const post = await api().post('/v1/simulations').send(longSpec('killed'));
-    const id = post.body.id;
+    const id = (await api().post('/v1/simulations').send(longSpec('killed'))).body.id;
     const a = startWorkerProcess();
     await checkpointed(id);
     a.kill('SIGKILL');
@@ -83,91 +102,58 @@ describe('worker faults', () => {
     expect((await status(id)).status).toBe('running');
     await withWorker(async () => {
       expect((await finished(id)).status).toBe('completed');
-      const got = await trajectoryOf(id);
-      expect(got.length).toBe(reference.length);
-      expect(got).toEqual(reference);
-    });
-  }, 120_000);
-
-  it('fails a job that stalled more often than allowed, with the reason, and it can be retried from its checkpoint', async () => {
-    const post = await api().post('/v1/simulations').send(longSpec('lost'));
-    const id = post.body.id;
-    const a = startWorkerProcess({ MFSIM_MAX_STALLS: '0' });
-    await checkpointed(id);
-    a.kill('SIGKILL');
-    await exited(a);
-    // The next worker finds the job stalled once, more than the 0 stalls allowed: it fails it.
-    await withWorker(async () => {
-      const lost = await finished(id, 30_000);
-      expect(lost.status).toBe('failed');
-      expect(lost.error).toMatch(/^the job was lost: job stalled more than allowable limit/);
-      const retry = await api().post(`/v1/simulations/${id}/retry`);
-      expect(retry.status).toBe(202);
-      expect(retry.body.resumesFromStep).toBeGreaterThan(0);
-      expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
-    }, { MFSIM_MAX_STALLS: '0' });
-  }, 120_000);
+    });
+  }, 600_000);
 
   it('hands a job back on SIGTERM (checkpointed, not failed); another worker finishes it', async () => {
-    const post = await api().post('/v1/simulations').send(longSpec('terminated'));
-    const id = post.body.id;
+    const id = (await api().post('/v1/simulations').send(longSpec('terminated'))).body.id;
     const a = startWorkerProcess();
-    await waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 60_000, 'progress');
+    await progressed(id);
     a.kill('SIGTERM');
     await exited(a);
     expect(a.exitCode).toBe(0);
-    const after = await status(id);
-    expect(after.status).not.toBe('failed');
+    expect((await status(id)).status).not.toBe('failed');
     expect((await loadCheckpoint(service.deps.db, id))?.step).toBeGreaterThan(0);
     expect(['waiting', 'prioritized']).toContain(await (await service.deps.queues.cpu.getJob(id))?.getState());
     await withWorker(async () => {
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
     });
-  }, 120_000);
+  }, 600_000);
 });
 
-describe('service faults', () => {
-  const cluster = readdirSync('/etc/postgresql')[0];
-  const pg = (action: 'stop' | 'start') => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster, 'main', action], { stdio: 'ignore' });
-
-  it('answers 503 while Postgres is stopped, recovers without a restart, and the worker retries its writes', async () => {
-    const post = await api().post('/v1/simulations').send(longSpec('postgres down'));
-    const id = post.body.id;
+describe('service faults (throwaway servers)', () => {
+  it('rides out a 30 s Postgres outage (longer than the 18 s the worker used to retry): 503 meanwhile, then the run completes value for value', async () => {
+    const id = (await api().post('/v1/simulations').send(longSpec('postgres down'))).body.id;
     await withWorker(async () => {
-      await waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 60_000, 'progress');
+      await progressed(id);
+      await pg.stop();
       try {
-        pg('stop');
         const r = await api().get(`/v1/simulations/${id}`);
         expect(r.status).toBe(503);
         expect(r.body.statusCode).toBe(503);
         expect((await api().get('/readyz')).status).toBe(503);
-        await new Promise((res) => setTimeout(res, 1500));
+        await sleep(30_000);
       } finally {
-        pg('start');
+        await pg.start();
       }
-      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 30_000, 'ready again');
-      expect((await finished(id)).status).toBe('completed');
+      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 60_000, 'ready again');
+      const end = await finished(id);
+      expect(end.status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
     });
-  }, 120_000);
+  }, 600_000);
 
-  it('completes a run with nothing lost when Redis restarts under it', async () => {
-    const post = await api().post('/v1/simulations').send(longSpec('redis restarted'));
-    const id = post.body.id;
+  it('completes a run with nothing lost when Redis is killed and restarted without persistence under it', async () => {
+    const id = (await api().post('/v1/simulations').send(longSpec('redis restarted'))).body.id;
     await withWorker(async () => {
-      await waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 60_000, 'progress');
-      try {
-        execFileSync('redis-cli', ['shutdown', 'nosave'], { stdio: 'ignore' });
-      } catch {
-        // shutdown closes the connection it came on
-      } finally {
-        execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'], { stdio: 'ignore' });
-      }
-      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 30_000, 'redis back');
+      await progressed(id);
+      await redis.kill();
+      await redis.start();
+      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 60_000, 'redis back');
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
     });
-  }, 120_000);
+  }, 600_000);
 });

@@ -40,7 +40,8 @@ export async function aggregateSweepJob(job: Job<SweepJobData>, deps: AggregateD
 }
 
 /**
- * Aggregates one sweep from Postgres to stored statistics; null when the sweep is gone. Run again
+ * Aggregates one sweep from Postgres to stored statistics; null when the sweep is gone or some
+ * child has not ended. Run again
  * after a retried child ends (its own aggregation job): each run replaces the sweep's statistics.
  */
 export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string): Promise<SweepAggregation | null> {
@@ -48,6 +49,14 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
   const sweep = await withRetry(() => findSweep(db, sweepId));
   if (!sweep) return null;
   const children = await withRetry(() => sweepChildren(db, sweepId));
+  // An aggregation queued with only some children (recovery queued again the ones Redis lost) must
+  // not report the others missing while they still run: it waits for the last of them. Recovery
+  // queues the aggregation again once every child has ended (apps/api/src/recovery.ts).
+  const unfinished = children.filter((c) => c.status === 'queued' || c.status === 'running');
+  if (unfinished.length) {
+    deps.log('sweep not aggregated yet: children still queued or running', { id: sweepId, unfinished: unfinished.length });
+    return null;
+  }
 
   const groups = new Map<string, SweepChildRow[]>();
   for (const child of children) {

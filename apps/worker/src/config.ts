@@ -1,5 +1,6 @@
 // Worker configuration from the environment, with local defaults.
 import type { WorkerKind } from '@mfsim/queue';
+import { leaseSeconds } from './lease.ts';
 
 export interface WorkerConfig {
   kind: WorkerKind;
@@ -14,6 +15,8 @@ export interface WorkerConfig {
   stalledIntervalMs: number;
   /** Times a job may stall (its worker died) and resume before it fails (MFSIM_MAX_STALLS, default 10). */
   maxStalls: number;
+  /** Seconds a run's lease in Postgres lasts without renewal (MFSIM_LEASE_SECONDS, default 60; renewed every quarter). */
+  leaseSeconds: number;
 }
 
 export function workerConfig(env = process.env): WorkerConfig {
@@ -27,5 +30,6 @@ export function workerConfig(env = process.env): WorkerConfig {
     lockDurationMs: Number(env.MFSIM_LOCK_DURATION_MS ?? 30_000),
     stalledIntervalMs: Number(env.MFSIM_STALLED_INTERVAL_MS ?? 30_000),
     maxStalls: Number(env.MFSIM_MAX_STALLS ?? 10),
+    leaseSeconds: leaseSeconds(env),
   };
 }

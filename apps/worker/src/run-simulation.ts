@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema } from '@mfsim/contracts';
 import {
-  deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, markRunning, saveCheckpoint,
+  claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, releaseLease, saveCheckpoint,
   storeTrajectoryDigest, sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
 import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, sweepEventsKey, type SimulationJobData } from '@mfsim/queue';
@@ -28,6 +28,10 @@ export interface RunDeps {
   workerId?: string;
   /** Aborted when a client cancels the job (BullMQ worker.cancelJob). */
   signal?: AbortSignal;
+  /** Seconds of the lease the run holds in Postgres (renewed by the caller, see lease.ts); default 60. */
+  leaseSeconds?: number;
+  /** True once another worker took this run's lease over: stop, write nothing more. */
+  leaseLost?: () => boolean;
 }
 
 /**
@@ -92,10 +96,22 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   }
   const spec = parsed.data;
   const identity = { simulationId: id, specHash: specHash(spec, row.seed) };
-  const resume = await loadOwnCheckpoint(deps, identity);
   const live = telemetry(deps, id, row.sweepId ? { sweepId: row.sweepId, point: row.sweepPoint ?? {}, width: row.width } : null);
-  const claimed = await withRetry(() => markRunning(db, id, { backend: engine.info.kernel, device: engine.info.device }));
-  if (!claimed) return deps.log('simulation was cancelled before it started', { id });
+  // Claimed before its checkpoint is loaded: a run that kills its worker (loading included) is quarantined here.
+  const owner = deps.workerId ?? `worker-${process.pid}`;
+  const claim = await withRetry(() =>
+    claimRun(db, id, { owner, leaseSeconds: deps.leaseSeconds ?? 60, backend: engine.info.kernel, device: engine.info.device }));
+  if (!claim) return deps.log('simulation was cancelled before it started', { id });
+  if (claim.workerDeaths >= QUARANTINE_DEATHS) {
+    const error = `quarantined: the worker running it died ${claim.workerDeaths} times in a row without saving progress (last worker ${claim.previousOwner}); not handed to another worker (retry it to run it again)`;
+    await withRetry(() => markFinished(db, id, { status: 'failed', error }));
+    await withRetry(() => releaseLease(db, id, owner));
+    await live.count('jobs_failed');
+    await live.event('status', { status: 'failed', error });
+    throw new UnrecoverableError(error);
+  }
+  if (claim.previousOwner) deps.log('taking over a run whose worker died', { id, previousOwner: claim.previousOwner, workerDeaths: claim.workerDeaths });
+  const resume = await loadOwnCheckpoint(deps, identity);
   await live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps });
   await live.count('jobs_started');
   let cancelled = false;
@@ -144,7 +160,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
         lastCheckpoint = performance.now();
         return true;
       },
-      stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true,
+      stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true || deps.leaseLost?.() === true,
     });
   } catch (err) {
     const message = (err as Error).message;
@@ -154,6 +170,11 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw err;
   }
 
+  if (result.stopped && !cancelled && !deps.signal?.aborted && deps.leaseLost?.()) {
+    // Another worker runs it now: its checkpoint and status are not this worker's to write.
+    deps.log('stopped: another worker took the run over', { id, step: result.checkpoint.step });
+    return;
+  }
   if (result.stopped && (cancelled || deps.signal?.aborted)) {
     // Cancelled by a client: keep what was computed and the state (a retry resumes from it).
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));

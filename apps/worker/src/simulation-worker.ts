@@ -6,6 +6,7 @@ import { connectDatabase, markLost } from '@mfsim/db';
 import { QUEUE_PREFIX, SIMULATION_QUEUES, onCancelRequests, redisClient, redisConnection, registerWorker, type SimulationJobData } from '@mfsim/queue';
 import type { WorkerConfig } from './config.ts';
 import { EngineHost } from './engine/engine-host.ts';
+import { holdLease } from './lease.ts';
 import { runSimulation } from './run-simulation.ts';
 import { withRetry } from './retry.ts';
 import { startSweepWorkers } from './sweep-worker.ts';
@@ -31,8 +32,13 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
   let shuttingDown = false;
   const worker = new Worker<SimulationJobData, void>(
     SIMULATION_QUEUES[config.kind],
-    (job, token, signal) =>
-      runSimulation(job, token, {
+    async (job, token, signal) => {
+      // The run's lease in Postgres: renewed while it runs, given up when it ends (lease.ts).
+      const lease = holdLease(db, job.data.simulationId, id, config.leaseSeconds, (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''));
+      try {
+        return await runSimulation(job, token, {
+        leaseSeconds: config.leaseSeconds,
+        leaseLost: lease.lost,
         redis,
         workerId: id,
         signal,
@@ -41,7 +47,11 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
         checkpointSeconds: config.checkpointSeconds,
         shuttingDown: () => shuttingDown,
         log: (msg, extra) => log(`worker ${id}: ${msg}`, extra ?? ''),
-      }),
+        });
+      } finally {
+        await lease.release();
+      }
+    },
     {
       connection: redisConnection(config.redisUrl),
       prefix: QUEUE_PREFIX,

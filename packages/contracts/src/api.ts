@@ -35,6 +35,11 @@ export const simulationSchema = z.object({
   finishedAt: z.string().nullable(),
   /** Wall-clock seconds the engine ran. */
   runSeconds: z.number().nullable(),
+  /**
+   * SHA-256 (hex) of the stored trajectory (every point, in step then replica order), set when the
+   * run completes: two runs with the same digest have the same points, value for value.
+   */
+  trajectoryDigest: z.string().nullable(),
 });
 export type SimulationReply = z.infer<typeof simulationSchema>;
 

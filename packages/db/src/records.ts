@@ -1,4 +1,4 @@
-// Float32 records of a run: probe outputs, particle snapshots, the latest checkpoint. Stored as bytes.
+// Float32 records of a run: probe outputs and particle snapshots, stored as bytes (checkpoints: checkpoints.ts).
 import type { Database } from './client.ts';
 
 /** The bytes of a float32 array (little-endian, as on every machine we run on). */
@@ -58,18 +58,4 @@ export async function readSnapshot(db: Database, simulationId: string, step: num
 export async function listSnapshotSteps(db: Database, simulationId: string): Promise<number[]> {
   const rows = await db.prisma.snapshot.findMany({ where: { simulationId }, select: { step: true }, orderBy: { step: 'asc' } });
   return rows.map((r) => r.step);
-}
-
-export async function saveCheckpoint(db: Database, simulationId: string, step: number, state: Uint8Array) {
-  const data = { step, state: new Uint8Array(state).slice(), createdAt: new Date() };
-  await db.prisma.checkpoint.upsert({ where: { simulationId }, create: { simulationId, ...data }, update: data });
-}
-
-export async function loadCheckpoint(db: Database, simulationId: string): Promise<{ step: number; state: Uint8Array } | null> {
-  const r = await db.prisma.checkpoint.findUnique({ where: { simulationId } });
-  return r && { step: r.step, state: new Uint8Array(r.state) };
-}
-
-export async function deleteCheckpoint(db: Database, simulationId: string): Promise<void> {
-  await db.prisma.checkpoint.deleteMany({ where: { simulationId } });
 }

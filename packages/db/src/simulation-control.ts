@@ -18,7 +18,8 @@ export async function markCancelled(db: Database, id: string, project: string): 
 export async function markRequeued(db: Database, id: string, project: string): Promise<boolean> {
   const { count } = await db.prisma.simulation.updateMany({
     where: { id, project, status: { in: ['failed', 'cancelled'] } },
-    data: { status: 'queued', error: null, finishedAt: null, divergedAtStep: null },
+    // A retry starts the count of worker deaths again (a quarantined run is run once more).
+    data: { status: 'queued', error: null, finishedAt: null, divergedAtStep: null, workerDeaths: 0, claimStep: null, leaseOwner: null, leaseExpiresAt: null },
   });
   return count > 0;
 }

@@ -81,3 +81,21 @@ export async function countTrajectoryPoints(db: Database, simulationId: string):
   );
   return Number(rows[0].n);
 }
+
+/**
+ * Stores and returns the SHA-256 (hex) of a simulation's trajectory: every point as
+ * "replica,step,time,trainLoss,testLoss,testError" (Postgres's shortest exact float text, NULL as
+ * empty), joined by ";" in step then replica order. Computed in Postgres: nothing crosses the wire.
+ */
+export async function storeTrajectoryDigest(db: Database, simulationId: string): Promise<string> {
+  const { rows } = await db.pool.query<{ digest: string }>(
+    `UPDATE simulations SET "trajectoryDigest" = d.digest
+       FROM (SELECT encode(sha256(convert_to(coalesce(string_agg(
+               concat_ws(',', replica, step, time, coalesce("trainLoss"::text, ''), coalesce("testLoss"::text, ''), coalesce("testError"::text, '')),
+               ';' ORDER BY step, replica), ''), 'UTF8')), 'hex') AS digest
+             FROM trajectory_points WHERE "simulationId" = $1) d
+      WHERE id = $1 RETURNING d.digest`,
+    [simulationId],
+  );
+  return rows[0]?.digest;
+}
