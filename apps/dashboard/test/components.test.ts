@@ -6,7 +6,7 @@ import { live } from '../src/client/live.ts';
 import { newPage } from '../src/client/pages/new.ts';
 import { signInPage } from '../src/client/pages/sign-in.ts';
 import { simulationsPage } from '../src/client/pages/simulations.ts';
-import { exponentText } from '../src/client/pages/sweep.ts';
+import { exponentText, fitQualityText } from '../src/client/pages/sweep.ts';
 import { scheduleForm } from '../src/client/pages/schedules.ts';
 import { simulationActions } from '../src/client/pages/simulation.ts';
 import { scheduleFieldFor, validateSchedule } from '../src/client/schedule-form.ts';
@@ -57,6 +57,22 @@ describe('submit form', () => {
     expect(root.querySelector('.field[data-path="training.dt"]')!.classList.contains('invalid')).toBe(true);
     expect(root.querySelector('[data-for="training.steps"]')!.textContent).toBe('');
     expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('warns when dt looks too large for the smallest width, and not otherwise', () => {
+    vi.stubGlobal('fetch', vi.fn());
+    newPage(root, new URLSearchParams(), () => {});
+    const warning = root.querySelector<HTMLElement>('[data-testid="dt-warning"]')!;
+    expect(warning.hidden).toBe(true); // defaults: n = 64, dt = 0.2
+    const dt = root.querySelector<HTMLInputElement>('input[name="training.dt"]')!;
+    dt.value = '0.5';
+    dt.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(warning.hidden).toBe(false);
+    expect(warning.textContent).toMatch(/dt = 0.5 looks too large for width n = 64/);
+    const width = root.querySelector<HTMLInputElement>('input[name="student.width"]')!;
+    width.value = '256';
+    width.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(warning.hidden).toBe(true);
   });
 
   it('places a cross-field rule at the field it names (batchSize for sgd)', () => {
@@ -198,6 +214,18 @@ describe('series', () => {
   it('writes the exponent with its interval', () => {
     expect(exponentText({ alpha: 0.987, interval: { lower: 0.91, upper: 1.05, level: 0.95, resamples: 1000 }, reason: null }))
       .toBe('α = 0.987, 95% interval [0.91, 1.05]');
+  });
+  it('writes the fit quality, the local slopes and L_inf + a/n next to the exponent', () => {
+    const goodness = { chiSquare: 30, degreesOfFreedom: 3, reducedChiSquare: 10, pValue: 1.4e-6, passes: false };
+    const estimate = (value: number) => ({ value, standardError: 0.001, lower: value - 0.002, upper: value + 0.002, level: 0.95 });
+    const text = fitQualityText({
+      goodness, powerLaw: 'rejected',
+      localSlopes: [{ fromWidth: 64, toWidth: 128, alpha: 0.57, standardError: 0.05 }, { fromWidth: 128, toWidth: 256, alpha: 1.4, standardError: 0.1 }],
+      finiteWidth: { lInf: estimate(0.012), a: estimate(0.9), b: null, parameters: 2, goodness: { ...goodness, pValue: 0.4, passes: true }, widths: [64, 128, 256], reason: null },
+    });
+    expect(text).toContain('not a power law over these widths: χ²/dof = 10, p = 1.40e-6');
+    expect(text).toContain('local slopes 64→128: 0.57, 128→256: 1.4');
+    expect(text).toContain('L∞ + a/n: L∞ = 0.012 [0.01, 0.014], a = 0.9, p = 0.4');
   });
 });
 

@@ -4,7 +4,8 @@ import type { FieldIssue } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { clear, h } from '../dom.ts';
 import { specFields } from '../spec-fields.ts';
-import { validate } from '../spec-form.ts';
+import { SWEEP_WIDTHS, validate } from '../spec-form.ts';
+import { stabilityWarning } from '../stability-warning.ts';
 import { errorText, pageHeader } from '../ui.ts';
 
 export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: string) => void) {
@@ -23,6 +24,17 @@ export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: s
     const unplaced = fields.showIssues(issues);
     clear(general, unplaced.length ? h('ul', {}, ...unplaced.map((i) => h('li', {}, `${i.path}: ${i.message}`))) : null);
     root.querySelector<HTMLElement>('.field.invalid input, .field.invalid select')?.focus();
+  }
+
+  // dt too large for the smallest width: narrow networks go unstable (science.md, "Stability").
+  const warning = h('p.form-warning', { role: 'status', 'data-testid': 'dt-warning' });
+  function updateWarning() {
+    const widths = kind === 'sweep'
+      ? fields.values[SWEEP_WIDTHS].split(',').map((w) => Number(w.trim()))
+      : [Number(fields.values['student.width'])];
+    const text = stabilityWarning(Number(fields.values['training.dt']), widths);
+    warning.textContent = text ?? '';
+    warning.hidden = text === null;
   }
 
   const kindSwitch = h('div.segmented', { role: 'tablist' },
@@ -52,8 +64,12 @@ export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: s
         submit.disabled = false;
       }
     },
-  }, kindSwitch, h('div.fieldsets', {}, ...fields.fieldsets), general, h('div.actions', {}, submit));
+  }, kindSwitch, h('div.fieldsets', {}, ...fields.fieldsets), warning, general, h('div.actions', {}, submit));
+  form.addEventListener('input', updateWarning);
+  form.addEventListener('change', updateWarning);
+  form.addEventListener('click', updateWarning); // the kind switch
 
   root.replaceChildren(pageHeader('New simulation or sweep'), form);
   setKind(kind);
+  updateWarning();
 }

@@ -19,6 +19,27 @@ export function exponentText(s: Pick<ScalingFit, 'alpha' | 'interval' | 'reason'
   return `α = ${fmt(s.alpha)}${ci}`;
 }
 
+/**
+ * What the fit supports, next to alpha: the power law's reduced chi-square and p-value (a power law
+ * only where p >= 0.05), the local slopes between neighbouring widths, and L_inf + a/n with its fit.
+ */
+export function fitQualityText(s: Pick<ScalingFit, 'goodness' | 'powerLaw' | 'localSlopes' | 'finiteWidth'>): string {
+  const parts: string[] = [];
+  if (s.goodness?.pValue != null) {
+    const verdict = s.powerLaw === 'consistent' ? 'consistent with a power law' : 'not a power law over these widths';
+    parts.push(`${verdict}: χ²/dof = ${fmt(s.goodness.reducedChiSquare ?? NaN)}, p = ${fmt(s.goodness.pValue)}`);
+  } else if (s.powerLaw === 'untested') {
+    parts.push('two widths cannot test a power law');
+  }
+  if (s.localSlopes?.length) parts.push(`local slopes ${s.localSlopes.map((l) => `${l.fromWidth}→${l.toWidth}: ${fmt(l.alpha)}`).join(', ')}`);
+  const f = s.finiteWidth;
+  if (f?.lInf) {
+    parts.push(`L∞ + a/n${f.b ? ' + b/n²' : ''}: L∞ = ${fmt(f.lInf.value)} [${fmt(f.lInf.lower)}, ${fmt(f.lInf.upper)}], a = ${fmt(f.a!.value)}` +
+      (f.goodness?.pValue != null ? `, p = ${fmt(f.goodness.pValue)}` : ''));
+  }
+  return parts.join(' · ');
+}
+
 const seriesLabel = (s: Record<string, unknown>) =>
   Object.keys(s).length ? Object.entries(s).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ') : 'all widths';
 
@@ -83,6 +104,11 @@ export function sweepPage(root: HTMLElement, id: string) {
     const timeSelect = h('select', { 'aria-label': 'time', 'data-testid': 'scaling-time' }, ...times.map((t) => h('option', { value: t }, `t = ${fmt(t)}`)));
     timeSelect.value = String(times[times.length - 1]);
     const exponent = h('p.exponent', { 'data-testid': 'exponent' });
+    const fitQuality = h('p.muted', { 'data-testid': 'fit-quality' });
+    const unstable = series.byWidth.filter((w) => (w.rows[0]?.unstable ?? 0) > 0);
+    const unstableNote = unstable.length
+      ? note(`Unstable replicas left out of the statistics: ${unstable.map((w) => `${w.rows[0].unstable} at n = ${w.width}`).join(', ')} (a loss that jumped more than 10× between recorded steps; dt may be too large for these widths).`, 'error')
+      : null;
     const scalingBox = h('div.chart', { 'data-chart': 'scaling' });
     const fluctuationBox = h('div.chart', { 'data-chart': 'fluctuation' });
     const curvesBox = h('div.chart.wide', { 'data-chart': 'width-curves' });
@@ -105,6 +131,7 @@ export function sweepPage(root: HTMLElement, id: string) {
       const atTime = series.byWidth.map((w) => ({ width: w.width, row: w.rows.find((r) => r.time === time) }));
       const se = new Map(atTime.map((a) => [a.width, a.row?.standardError ?? null]));
       exponent.textContent = exponentText(scaling);
+      fitQuality.textContent = fitQualityText(scaling);
       drawScalingChart(scalingBox, { ...scaling, time, points: scaling.points.map((p) => ({ ...p, standardError: se.get(p.width) ?? null })) });
       drawFluctuationChart(fluctuationBox, time, atTime.filter((a) => a.row?.fluctuation != null).map((a) => ({ width: a.width, fluctuation: a.row!.fluctuation! })));
       // The mean outputs on the first probes against 1/n, and their n -> infinity limit.
@@ -120,7 +147,9 @@ export function sweepPage(root: HTMLElement, id: string) {
 
     clear(body,
       h('div.controls', {}, h('label', {}, 'Time ', timeSelect), exponent),
+      fitQuality,
       partial,
+      unstableNote,
       h('div.chart-grid', {}, scalingBox, fluctuationBox),
       curvesBox,
       h('div.extrapolation', {}, h('h3', {}, 'Mean-field limit of the outputs'), extrapolationNote, extrapolationBox),
