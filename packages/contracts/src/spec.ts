@@ -231,8 +231,9 @@ function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
   if (dynamics === 'gd' && batchSize !== undefined) {
     issue(ctx, ['training', 'batchSize'], 'gd uses the whole training set; leave batchSize out');
   }
-  if (training.sampling !== undefined && dynamics !== 'minibatch') {
-    issue(ctx, ['training', 'sampling'], `applies to minibatch dynamics only, not ${dynamics}`);
+  // sde accepts it (and ignores it) so that one sweep base can compare minibatch with its sde limit.
+  if (training.sampling !== undefined && (dynamics === 'gd' || dynamics === 'sgd')) {
+    issue(ctx, ['training', 'sampling'], `applies to minibatch dynamics (and is ignored by sde), not ${dynamics}`);
   }
   if (dynamics === 'minibatch' && batchSize !== undefined && training.sampling !== 'replacement') {
     const trainSize = inputs.kind === 'dataset' ? inputs.train?.x.length : (training.trainSize ?? DEFAULT_TRAIN_SIZE);

@@ -75,10 +75,10 @@ describe('minibatch sampling against sde, paired with gd', () => {
     }
   });
 
-  it('rejects sampling for dynamics other than minibatch', () => {
+  it('rejects sampling for gd and sgd (sde accepts and ignores it, for sweeps against minibatch)', () => {
     expect(() => spec({
       seed: 1, replicas: 1, inputs: { kind: 'sphere', d }, target: { kind: 'p-spin', p: 3 },
-      student: { unit: 'tanh', width: 4 }, training: { dynamics: 'sde', dt: 0.1, steps: 2, batchSize: 4, sampling: 'replacement' },
+      student: { unit: 'tanh', width: 4 }, training: { dynamics: 'sgd', dt: 0.1, steps: 2, batchSize: 4, sampling: 'replacement' },
       record: { steps: [0, 2] },
     })).toThrow(/sampling/);
   });
