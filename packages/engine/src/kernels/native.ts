@@ -9,7 +9,8 @@ import type { Batch, Kernel, Network, Particles, StepSize, UnitKind } from '../k
 import { streamKey } from '../rng.ts';
 
 const require = createRequire(import.meta.url);
-const nativeDir = fileURLToPath(new URL('../../native/', import.meta.url));
+// MFSIM_NATIVE_DIR: where native/ is when this file runs from a bundle (bench/gpu-check.sh).
+const nativeDir = process.env.MFSIM_NATIVE_DIR ? process.env.MFSIM_NATIVE_DIR.replace(/\/?$/, '/') : fileURLToPath(new URL('../../native/', import.meta.url));
 
 export const UNIT_CODES: Record<UnitKind, number> = { tanh: 0, sigmoid: 1, relu: 2, erf: 3, gaussian: 4 };
 
