@@ -6,11 +6,11 @@ import { nngpCheck, type NngpCheck } from './nngp-check.ts';
 import type { LimitsReport } from './predict.ts';
 
 export interface RunRecords {
-  steps: number[];
+  steps: ArrayLike<number>;
   /** [R][T], null where a replica has no finite value */
-  testLosses: (number | null)[][];
+  testLosses: readonly ArrayLike<number | null | undefined>[];
   /** [T] of [R * probes] */
-  probeOutputs: (Float32Array | null)[];
+  probeOutputs?: readonly (ArrayLike<number> | null | undefined)[];
 }
 
 export interface StepAgreement {
@@ -32,16 +32,17 @@ export interface RunAgreement {
 }
 
 export function compareWithRun(report: LimitsReport, replicas: number, records: RunRecords): RunAgreement {
-  const first = records.steps.indexOf(0);
-  const probes0 = first >= 0 ? records.probeOutputs[first] : null;
+  const steps = Array.from(records.steps);
+  const first = steps.indexOf(0);
+  const probes0 = first >= 0 ? records.probeOutputs?.[first] : null;
   const nngp = probes0 && report.t0.probeNngp.length > 0
     ? nngpCheck(probes0, replicas, report.t0.probeCovariance, report.outputScale) : null;
   if (!report.ntk) return { nngp, ntk: null, ntkAgrees: null };
-  const byStep = new Map(records.steps.map((s, t) => [s, t]));
+  const byStep = new Map(steps.map((s, t) => [s, t]));
   const ntk = report.ntk.steps.map((step, i): StepAgreement => {
     const predicted = report.ntk!.testLoss[i];
     const t = byStep.get(step);
-    const values = t === undefined ? [] : records.testLosses.map((r) => r[t]).filter((v): v is number => v !== null && Number.isFinite(v));
+    const values = t === undefined ? [] : records.testLosses.map((r) => r[t]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     const count = values.length;
     if (count === 0 || predicted === null) {
       return { step, predicted, measuredMean: null, standardError: null, count, z: null, relativeGap: null, within: null };

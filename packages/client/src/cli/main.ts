@@ -10,8 +10,9 @@ import { sweep } from './commands/sweeps.ts';
 import { schedules } from './commands/schedules.ts';
 import { keys } from './commands/keys.ts';
 import { datasets } from './commands/datasets.ts';
+import { limits } from './commands/limits.ts';
 
-export const COMMANDS: Command[] = [run, submit, sweep, list, show, watch, exportCommand, stats, cancel, retry, datasets, schedules, keys];
+export const COMMANDS: Command[] = [run, submit, sweep, list, show, watch, exportCommand, stats, limits, cancel, retry, datasets, schedules, keys];
 
 export const COMMON: Options = { help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } };
 export const REMOTE: Options = { api: { type: 'string' }, key: { type: 'string' } };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '../csv.ts';
 import { sampleIndices, table } from '../cli/table.ts';
 import type { LocalRun } from './run-local.ts';
+import { localLimits } from './limits.ts';
 import type { LocalSweep } from './sweep-local.ts';
 
 /** A folder name from a spec name: lower case, dashes. */
@@ -26,7 +27,7 @@ function runInfo(run: LocalRun) {
   };
 }
 
-/** Writes spec.json, run.json, trajectory.{json,csv}, statistics.{json,csv}; returns the file names. */
+/** Writes spec.json, run.json, trajectory.{json,csv}, statistics.{json,csv}, limits.{json,csv}; returns the file names. */
 export async function writeRun(dir: string, run: LocalRun): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files: Record<string, string> = {
@@ -37,6 +38,9 @@ export async function writeRun(dir: string, run: LocalRun): Promise<string[]> {
     'statistics.json': json(run.statistics),
     'statistics.csv': toCsv(run.statistics.rows, STATISTICS_COLUMNS),
   };
+  const limits = localLimits(run.spec, run.seed, run.records);
+  files['limits.json'] = json(limits.json);
+  files['limits.csv'] = limits.csv;
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
   return Object.keys(files);
 }

@@ -1,0 +1,21 @@
+// The infinite-width limits beside a local run (limits.json, limits.csv), as the worker stores them
+// beside a service run: the prediction, the t = 0 NNGP check and the NTK agreement.
+import type { Spec } from '@mfsim/contracts';
+import { compareWithRun, limitsCsv, LimitsTooLargeError, NoKernelError, predictLimits, type RunRecords } from '@mfsim/limits';
+
+export interface LocalLimits {
+  json: unknown;
+  csv: string;
+}
+
+/** Without records: the prediction only (`mfsim limits`). A spec with no kernel gives {unavailable}. */
+export function localLimits(spec: Spec, seed: number, records?: RunRecords, options: { referenceSize?: number; oversize?: 'throw' | 'note' } = {}): LocalLimits {
+  try {
+    const prediction = predictLimits(spec, seed, { oversize: options.oversize ?? 'note', referenceSize: options.referenceSize });
+    const agreement = records ? compareWithRun(prediction, spec.replicas, records) : null;
+    return { json: { prediction, agreement }, csv: limitsCsv(prediction, agreement) };
+  } catch (err) {
+    if (!(err instanceof NoKernelError) && !(err instanceof LimitsTooLargeError)) throw err;
+    return { json: { prediction: null, agreement: null, unavailable: { field: err.field, message: err.message } }, csv: '' };
+  }
+}
