@@ -11,6 +11,7 @@ import { loadCheckpoint, readTrajectory } from '@mfsim/db';
 import { applyMigrations } from '../../../packages/db/src/migrate.ts';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
+import { recoverLostJobs, requeueExpiredLeases } from '../src/recovery.ts';
 import { finishedSimulation, smallSpec, waitFor } from './harness.ts';
 import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
 
@@ -64,11 +65,21 @@ const finished = (id: string, timeoutMs = 480_000) => finishedSimulation(service
 const checkpointed = (id: string) => waitFor(async () => ((await loadCheckpoint(service.deps.db, id))?.step ? true : undefined), 120_000, 'a checkpoint');
 const progressed = (id: string) => waitFor(async () => ((await status(id)).stepsDone > 0 ? true : undefined), 120_000, 'progress');
 
+const leaseOwner = async (id: string) =>
+  (await service.deps.db.pool.query<{ leaseOwner: string | null }>('SELECT "leaseOwner" FROM simulations WHERE id = $1', [id])).rows[0]?.leaseOwner ?? null;
+/** Waits until a worker other than `not` holds the simulation's lease; returns it. */
+const claimedBy = (id: string, not: string | null) =>
+  waitFor(async () => {
+    const owner = await leaseOwner(id);
+    return owner && owner !== not ? owner : undefined;
+  }, 180_000, 'a worker to claim the run');
+
 async function trajectoryOf(id: string) {
   return (await readTrajectory(service.deps.db, id)).map(({ replica, step, time, trainLoss, testLoss, testError }) => [replica, step, time, trainLoss, testLoss, testError]);
 }
 
 let reference: unknown[][];
+let referenceDigest: string;
 
 beforeAll(async () => {
   [pg, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
@@ -82,6 +93,7 @@ beforeAll(async () => {
     const ref = await api().post('/v1/simulations').send(longSpec('uninterrupted'));
     expect((await finished(ref.body.id)).status).toBe('completed');
     reference = await trajectoryOf(ref.body.id);
+    referenceDigest = (await status(ref.body.id)).trajectoryDigest;
   });
 }, 600_000);
 
@@ -119,6 +131,48 @@ describe('worker faults', () => {
     await withWorker(async () => {
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
+    });
+  }, 600_000);
+});
+
+describe('quarantine and leases', () => {
+  it('fails a job whose worker died twice without saving progress, with the reason, instead of handing it on; a retry runs it', async () => {
+    const id = (await api().post('/v1/simulations').send(longSpec('kills its workers'))).body.id;
+    const noCheckpoints = { MFSIM_CHECKPOINT_SECONDS: '3600' };
+    let previous: string | null = null;
+    for (let death = 1; death <= 2; death++) {
+      const w = startWorkerProcess(noCheckpoints);
+      previous = await claimedBy(id, previous);
+      w.kill('SIGKILL');
+      await exited(w);
+    }
+    await withWorker(async () => {
+      const end = await finished(id);
+      expect(end.status).toBe('failed');
+      expect(end.error).toMatch(/^quarantined: the worker running it died 2 times in a row without saving progress/);
+      expect((await api().post(`/v1/simulations/${id}/retry`)).status).toBe(202);
+      expect((await finished(id)).status).toBe('completed');
+      expect(await trajectoryOf(id)).toEqual(reference);
+    });
+  }, 600_000);
+
+  it('queues again a running simulation whose worker died after Redis lost its job (lease expired), and it completes value for value', async () => {
+    const id = (await api().post('/v1/simulations').send(longSpec('lease expired'))).body.id;
+    const a = startWorkerProcess({ MFSIM_LEASE_SECONDS: '4' });
+    await checkpointed(id);
+    await redis.kill();
+    await redis.start();
+    a.kill('SIGKILL');
+    await exited(a);
+    expect((await status(id)).status).toBe('running');
+    // The API's recovery pass (every MFSIM_RECOVERY_SECONDS in the service), run here by hand.
+    await waitFor(async () => ((await requeueExpiredLeases(service.deps)).includes(id) ? true : undefined), 120_000, 'the lease to expire');
+    expect((await recoverLostJobs(service.deps, { settleMs: 100 })).simulations).toContain(id);
+    await withWorker(async () => {
+      const end = await finished(id);
+      expect(end.status).toBe('completed');
+      expect(await trajectoryOf(id)).toEqual(reference);
+      expect(end.trajectoryDigest).toBe(referenceDigest);
     });
   }, 600_000);
 });
