@@ -191,7 +191,9 @@ describe('projects with keys off', () => {
     // Rows made without keys are the default project's: the bootstrap admin (default) sees them.
     expect((await api().get(`/v1/simulations/${sim.body.id}`).set('Authorization', admin)).status).toBe(200);
     expect((await api().get(`/v1/simulations/${sim.body.id}`).set('Authorization', keys.red)).status).toBe(404);
-    expect((await open().get('/v1/projects')).body.current).toBe('default');
+    const projects = (await open().get('/v1/projects')).body;
+    expect(projects.current).toBe('default');
+    expect(projects.items.map((p: { name: string }) => p.name)).toEqual(['default']);
     const named = await open().get('/v1/simulations').set('Mfsim-Project', RED);
     expect(named.status).toBe(400);
     expect(named.body.issues[0].path).toBe('(header) mfsim-project');

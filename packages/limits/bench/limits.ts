@@ -4,7 +4,8 @@
 // 2. Agreement: an ntk gd run at n = 16384, R = 8 (--agree-width to change), its mean test loss
 //    against the infinite-width curve at every recorded step (3 SE or 2%).
 // 3. The pooled NNGP z at t = 0 for n = 64, 256, 1024 under both parameterisations.
-//   options: --sizes=256,512,1024  --full  --no-agree  --kernel=native|reference|...
+//   options: --sizes=256,512,1024  --full  --no-agree  --no-nngp  --kernel=native|cuda|reference|...
+//            --seed=S  --replicas=R (agreement run; default 9 and 8)
 import { specSchema, type SpecInput } from '@mfsim/contracts';
 import { selectKernel, simulate } from '@mfsim/engine';
 import { compareWithRun } from '../src/compare.ts';
@@ -13,11 +14,12 @@ import { MAX_KERNEL_TRAIN_SIZE, predictLimits } from '../src/predict.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const sizes = (flag('sizes') ?? '256,512,1024').split(',').map(Number);
+const sizes = (flag('sizes') ?? '256,512,1024').split(',').map(Number).filter((P) => P > 0);
 if (args.includes('--full')) sizes.push(4096);
 
+const seed = Number(flag('seed') ?? 9);
 const base = (P: number, n: number, R: number, steps: number, parameterization: 'ntk' | 'mean-field' = 'ntk'): SpecInput => ({
-  seed: 9, replicas: R,
+  seed, replicas: R,
   inputs: { kind: 'sphere', d: 8 },
   target: { kind: 'teacher', unit: 'tanh', width: 4 },
   student: { unit: 'erf', width: n, parameterization },
@@ -30,7 +32,7 @@ for (const P of sizes) {
   const spec = specSchema.parse(base(P, 1024, 1, 2000));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  predictLimits(spec, 9, { maxTrainSize: Math.max(P, MAX_KERNEL_TRAIN_SIZE) });
+  predictLimits(spec, seed, { maxTrainSize: Math.max(P, MAX_KERNEL_TRAIN_SIZE) });
   const cpu = process.cpuUsage(c0);
   console.log(`P = ${P}: ${((performance.now() - t0) / 1000).toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU`);
 }
@@ -49,12 +51,13 @@ async function run(input: SpecInput, kernelName?: string) {
 
 if (!args.includes('--no-agree')) {
   const n = Number(flag('agree-width') ?? 16384);
-  const input = { ...base(256, n, 8, 200), record: { logPoints: 20, testSize: 512, probes: 16 } };
+  const replicas = Number(flag('replicas') ?? 8);
+  const input = { ...base(256, n, replicas, 200), record: { logPoints: 20, testSize: 512, probes: 16 } };
   const t0 = performance.now();
   const { spec, kernel, records } = await run(input);
-  const report = predictLimits(spec, 9);
+  const report = predictLimits(spec, seed);
   const agreement = compareWithRun(report, spec.replicas, records);
-  console.log(`\n# agreement: ntk gd, erf, n = ${n}, R = 8, P = 256, ${kernel} kernel (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`\n# agreement: ntk gd, erf, n = ${n}, R = ${replicas}, P = 256, ${kernel} kernel (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   console.log('step  predicted  measured  SE  z  relative gap  within');
   for (const s of agreement.ntk ?? []) {
     console.log(`${s.step}  ${s.predicted?.toFixed(5)}  ${s.measuredMean?.toFixed(5)}  ${s.standardError?.toFixed(5)}  ${s.z?.toFixed(2)}  ${s.relativeGap !== null ? (100 * s.relativeGap).toFixed(2) + '%' : ''}  ${s.within}`);
@@ -63,10 +66,10 @@ if (!args.includes('--no-agree')) {
 }
 
 console.log('\n# NNGP at t = 0: pooled z over 16 probes, R = 64');
-for (const parameterization of ['ntk', 'mean-field'] as const) {
+for (const parameterization of args.includes('--no-nngp') ? [] : ['ntk', 'mean-field'] as const) {
   for (const n of [64, 256, 1024]) {
     const { spec, records } = await run({ ...base(64, n, 64, 1, parameterization), record: { every: 1, testSize: 64, probes: 16 } });
-    const report = predictLimits(spec, 9);
+    const report = predictLimits(spec, seed);
     const check = nngpCheck(records.probeOutputs[0]!, spec.replicas, report.t0.probeCovariance, report.outputScale);
     console.log(`${parameterization} n = ${n}: measured ${check.pooled.measured?.toFixed(4)}, NNGP ${check.pooled.predicted.toFixed(4)}, SE ${check.pooled.standardError.toFixed(4)}, z = ${check.pooled.z?.toFixed(2)}`);
   }

@@ -37,11 +37,13 @@ export default async function keyRoutes(app: FastifyInstance) {
 
   route(app, apiRoutes.keys.list, async (request) => ({ items: (await listApiKeys(app.deps.db, projectOf(request))).map(apiKeyReply) }));
 
-  // Any key: its own project (what the dashboard shows); an admin: every project, to switch to.
+  // Any key: its own project (what the dashboard shows); an admin key: every project, to switch to.
+  // With keys off there is one project to work in.
   route(app, apiRoutes.keys.projects, async (request) => {
     const all = (await listProjects(app.deps.db)).map((p) => ({ name: p.name, createdAt: p.createdAt.toISOString() }));
     const current = projectOf(request);
-    return { items: request.caller?.role === 'admin' ? all : all.filter((p) => p.name === current), current };
+    const mayCross = request.caller?.role === 'admin' && request.caller.id !== 'anonymous';
+    return { items: mayCross ? all : all.filter((p) => p.name === current), current };
   });
 
   route(app, apiRoutes.keys.revoke, async (request) => {

@@ -3,6 +3,7 @@ import type { FieldIssue } from '@mfsim/contracts';
 
 const KEY_STORAGE = 'mfsim.apiKey';
 const SIGNED_IN = 'mfsim.signedIn';
+const PROJECT_STORAGE = 'mfsim.project';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -30,11 +31,22 @@ export const session = {
   signOut() {
     localStorage.removeItem(KEY_STORAGE);
     localStorage.removeItem(SIGNED_IN);
+    localStorage.removeItem(PROJECT_STORAGE);
+  },
+  /** The project an admin switched to ('' : the key's own). */
+  project(): string {
+    return localStorage.getItem(PROJECT_STORAGE) ?? '';
+  },
+  setProject(name: string) {
+    if (name) localStorage.setItem(PROJECT_STORAGE, name);
+    else localStorage.removeItem(PROJECT_STORAGE);
   },
 };
 
+/** The key, and the project an admin switched to (the API's Mfsim-Project header). */
 export function authHeaders(key = session.key()): Record<string, string> {
-  return key ? { authorization: `Bearer ${key}` } : {};
+  const project = session.project();
+  return { ...(key && { authorization: `Bearer ${key}` }), ...(project && { 'mfsim-project': project }) };
 }
 
 /** Query string from the defined, non-empty values. */

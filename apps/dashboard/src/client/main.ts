@@ -2,6 +2,7 @@
 import './style.css';
 import { session } from './api.ts';
 import { h } from './dom.ts';
+import { showProject } from './project.ts';
 import { newPage } from './pages/new.ts';
 import { schedulesPage } from './pages/schedules.ts';
 import { signInPage } from './pages/sign-in.ts';
@@ -19,6 +20,7 @@ const nav = h('nav.topbar', {},
   ...[['#/simulations', 'Simulations'], ['#/sweeps', 'Sweeps'], ['#/schedules', 'Schedules'], ['#/new', 'New']].map(([href, text]) =>
     h('a.nav-link', { href, 'data-nav': href.slice(2) }, text)),
   h('span.spacer'),
+  h('span#project'),
   h('button.link', { onclick: () => { session.signOut(); go('#/signin'); } }, 'Sign out'),
 );
 let cleanup: Cleanup;
@@ -40,6 +42,7 @@ function route() {
     return;
   }
   app.replaceChildren(nav, main);
+  void showProject(nav.querySelector<HTMLElement>('#project')!, route);
   nav.querySelectorAll<HTMLElement>('.nav-link').forEach((a) => a.classList.toggle('active', a.dataset.nav === parts[0]));
   window.scrollTo(0, 0);
   switch (parts[0]) {
