@@ -62,10 +62,10 @@ Dims make_dims(int n, int d) {
   D.d = d;
   D.npad = round_up(std::max(n, 1), UI);
   D.dpad = round_up(std::max(d, 1), DK);
-  // Two [PB, npad] float buffers kept within ~512 KB (L2); PB a multiple of UM, 8..64.
-  int pb = (512 * 1024 / 8) / D.npad;
-  pb = std::max(8, std::min(64, pb));
-  D.PB = std::max(UM, pb / UM * UM);
+  // 64 samples per block whatever n: the A and G buffers [PB, npad] are in L2 at n ~ 1000 and
+  // spill to L3 beyond, but fewer samples per block would make the double accumulation of grad_W
+  // ([dpad, npad] per block) the bottleneck at large n (measured: 2x slower at n = 16384 with 8).
+  D.PB = 64;
   return D;
 }
 
@@ -240,7 +240,7 @@ int resolve_threads(int threads) {
 // whatever the number of threads (the worker changes it between chunks of steps). Enough chunks
 // for MAX_PAR threads per run (R * chunks >= MAX_PAR), within PARTIAL_BYTES of partial sums.
 constexpr int MAX_PAR = 8;
-constexpr double PARTIAL_BYTES = 256.0 * 1024 * 1024;
+constexpr double PARTIAL_BYTES = 1024.0 * 1024 * 1024;
 struct Plan {
   int chunks, items, perChunk;
 };
