@@ -1,6 +1,6 @@
 // Prints how long aggregating a sweep takes: 8 widths x 32 replicas x 200 recorded times x
 // 64 probes, a 1000-resample bootstrap at each time (joint across widths, as the worker does), the
-// saturating fit's 100-resample interval, kurtosis jackknife and 4-point function. Prints; never asserts.
+// saturating fit's 60-resample interval, kurtosis jackknife and 4-point function. Prints; never asserts.
 import { aggregateSweep } from '../src/index.ts';
 import { syntheticSweep } from './synthetic-sweep.ts';
 

@@ -81,7 +81,7 @@ export interface SweepStatistics {
 export interface SweepOptions {
   /** Bootstrap resamples per time; default 1000. */
   resamples?: number;
-  /** Of those, the ones the saturating fit's interval uses; default 100 (each is a nonlinear fit). */
+  /** Of those, the ones the saturating fit's interval uses; default 60 (each is a nonlinear fit). */
   saturatingResamples?: number;
   /** Confidence level; default 0.95. */
   level?: number;
@@ -174,7 +174,7 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
       ...fit,
       partial: missing.length > 0,
       missingWidths: missing,
-      saturating: options.saturating === false ? null : saturatingFit(prepared, boot, { level, resamples: options.saturatingResamples ?? 100 }),
+      saturating: options.saturating === false ? null : saturatingFit(prepared, boot, { level, resamples: options.saturatingResamples ?? 60 }),
       finiteWidth: fitFiniteWidthCorrection(
         prepared.points.map((p) => ({ width: p.width, mean: p.meanLoss, standardError: p.standardError })),
         { level },

@@ -16,25 +16,42 @@ export function bootstrapMeans(samples: readonly Float64Array[], joint: boolean,
   if (joint) {
     const r = samples[0]?.length ?? 0;
     if (samples.some((s) => s.length !== r)) throw new RangeError('a joint bootstrap needs the same replicas at every width');
+    // Replica-major copy [R][W]: one draw reads one contiguous row.
+    const rows = new Float64Array(r * w);
+    let missing = false;
+    for (let i = 0; i < w; i++) {
+      for (let k = 0; k < r; k++) {
+        const v = samples[i][k];
+        rows[k * w + i] = v;
+        if (v !== v) missing = true;
+      }
+    }
     const sums = new Float64Array(w);
     const counts = new Int32Array(w);
     for (let b = 0; b < resamples; b++) {
       sums.fill(0);
-      counts.fill(0);
+      if (missing) counts.fill(0);
       for (let k = 0; k < r; k++) {
         state = (state + 0x9e3779b9) | 0;
         let z = Math.imul(state ^ (state >>> 16), 0x85ebca6b);
         z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-        const idx = Math.floor(((z ^ (z >>> 16)) >>> 0) * TWO_POW_MINUS_32 * r);
-        for (let i = 0; i < w; i++) {
-          const v = samples[i][idx];
-          if (v === v) {
-            sums[i] += v;
-            counts[i]++;
+        const row = Math.floor(((z ^ (z >>> 16)) >>> 0) * TWO_POW_MINUS_32 * r) * w;
+        if (missing) {
+          for (let i = 0; i < w; i++) {
+            const v = rows[row + i];
+            if (v === v) {
+              sums[i] += v;
+              counts[i]++;
+            }
           }
+        } else {
+          for (let i = 0; i < w; i++) sums[i] += rows[row + i];
         }
       }
-      for (let i = 0; i < w; i++) out[b * w + i] = counts[i] > 0 ? sums[i] / counts[i] : NaN;
+      for (let i = 0; i < w; i++) {
+        const c = missing ? counts[i] : r;
+        out[b * w + i] = c > 0 ? sums[i] / c : NaN;
+      }
     }
     return out;
   }

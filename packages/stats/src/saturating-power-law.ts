@@ -31,7 +31,7 @@ export interface SaturatingPowerLawOptions {
   maxAlpha?: number;
   /** Grid points before refinement; default 200 (log-spaced); the bootstrap uses a quarter. */
   gridPoints?: number;
-  /** Bootstrap resamples used (from the ones given); default 200. */
+  /** Bootstrap resamples used (from the ones given); default 200. Each is searched within a factor 4 of the fitted alpha. */
   resamples?: number;
   /** Confidence level; default 0.95. */
   level?: number;
@@ -107,6 +107,7 @@ export function fitSaturatingPowerLaw(
   }
   const available = boot.length / w;
   const resamples = Math.min(available, options.resamples ?? 200);
+  const near = { min: Math.max(search.min, fit.alpha / 4), max: Math.min(search.max, fit.alpha * 4) };
   const alphas: number[] = [];
   const lInfs: number[] = [];
   const yb = new Float64Array(w);
@@ -117,8 +118,9 @@ export function fitSaturatingPowerLaw(
       if (!Number.isFinite(yb[i])) ok = false;
     }
     if (!ok) continue;
-    // Coarser for the resamples: 1e-4 in log alpha is far below the interval's width.
-    const f = bestFit(logN, yb, weight, search, Math.max(8, grid >> 3), 1e-4);
+    // Coarser for the resamples, and searched within a factor 4 of the fitted alpha (inside the
+    // searched range): 1e-3 in log alpha is far below the interval's width.
+    const f = bestFit(logN, yb, weight, near, 12, 1e-3);
     if (f === null) continue;
     alphas.push(f.alpha);
     lInfs.push(f.lInf);
