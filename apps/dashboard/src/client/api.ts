@@ -24,6 +24,8 @@ export const session = {
     return localStorage.getItem(SIGNED_IN) === '1';
   },
   signIn(key: string) {
+    // A new sign-in starts in the key's own project.
+    localStorage.removeItem(PROJECT_STORAGE);
     if (key) localStorage.setItem(KEY_STORAGE, key);
     else localStorage.removeItem(KEY_STORAGE);
     localStorage.setItem(SIGNED_IN, '1');
@@ -43,9 +45,13 @@ export const session = {
   },
 };
 
-/** The key, and the project an admin switched to (the API's Mfsim-Project header). */
-export function authHeaders(key = session.key()): Record<string, string> {
-  const project = session.project();
+/**
+ * The signed-in key and the project an admin switched to (the API's Mfsim-Project header); a key
+ * given here (the sign-in check) goes alone, in its own project.
+ */
+export function authHeaders(given?: string): Record<string, string> {
+  const key = given ?? session.key();
+  const project = given === undefined ? session.project() : '';
   return { ...(key && { authorization: `Bearer ${key}` }), ...(project && { 'mfsim-project': project }) };
 }
 
