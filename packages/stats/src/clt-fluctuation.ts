@@ -35,7 +35,7 @@ export interface CltFluctuation {
 }
 
 /** The 4-point function uses at most this many probes (its cost grows as probes^2). */
-export const FOUR_POINT_PROBES = 16;
+export const FOUR_POINT_PROBES = 8;
 
 /** The kurtosis' jackknife leaves out one of this many groups of replicas at a time (one replica when R is smaller). */
 export const JACKKNIFE_GROUPS = 16;
