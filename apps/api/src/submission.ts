@@ -3,7 +3,8 @@
 import { randomInt } from 'node:crypto';
 import { specSchema, type Spec } from '@mfsim/contracts';
 import { createSimulation, deleteSimulation, type SimulationRow } from '@mfsim/db';
-import { enqueueSimulation, gpuWorkersRegistered, type WorkerKind } from '@mfsim/queue';
+import { enqueueSimulation, type WorkerKind } from '@mfsim/queue';
+import { NoGpuWorkerError, placeSimulation } from '@mfsim/lifecycle';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { withDatasetShape } from './dataset-shape.ts';
@@ -25,33 +26,16 @@ function checkMemory(spec: Spec, budget: number) {
   ]);
 }
 
-// Whether a GPU worker has registered, asked of Redis at most once a second per Redis client
-// instead of on every POST. Registration only ever grows, so a stale "no" lasts at most a second
-// (a "preferred" spec may go to the CPU queue in the first second after the first GPU worker starts).
-const gpuKnown = new WeakMap<object, { at: number; value: Promise<boolean> }>();
-const GPU_LOOKUP_MS = 1_000;
-function gpuWorkersKnown(deps: ApiDeps, fresh = false): Promise<boolean> {
-  const seen = gpuKnown.get(deps.redis);
-  if (!fresh && seen && Date.now() - seen.at < GPU_LOOKUP_MS) return seen.value;
-  const value = gpuWorkersRegistered(deps.redis);
-  gpuKnown.set(deps.redis, { at: Date.now(), value });
-  // A failed lookup is not kept: the next request asks again.
-  value.catch(() => gpuKnown.delete(deps.redis));
-  return value;
-}
-
+/** The queue for `spec` (the lifecycle's one placement rule); a 400 naming resources.gpu when it cannot be placed. */
 export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind> {
-  const gpu = spec.resources.gpu;
-  if (gpu === 'no') return 'cpu';
-  // A refusal is never made on a cached answer: "required" asks Redis again before saying no.
-  let haveGpu = await gpuWorkersKnown(deps);
-  if (gpu === 'required' && !haveGpu) haveGpu = await gpuWorkersKnown(deps, true);
-  if (gpu === 'required' && !haveGpu) {
-    throw new RequestError(400, 'no GPU worker has ever registered with this service', [
+  try {
+    return await placeSimulation(deps.redis, spec);
+  } catch (err) {
+    if (!(err instanceof NoGpuWorkerError)) throw err;
+    throw new RequestError(400, err.message, [
       { path: 'resources.gpu', message: '"required", but no GPU worker has ever registered; use "preferred" or "no"' },
     ]);
   }
-  return haveGpu ? 'gpu' : 'cpu';
 }
 
 /** BullMQ runs lower numbers first and unprioritised jobs before all others: map -1000..1000 to 1001..1. */

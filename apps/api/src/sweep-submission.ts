@@ -3,9 +3,10 @@
 // or queued when any point is refused; a sweep whose flow cannot be queued is removed.
 import { randomInt } from 'node:crypto';
 import type { FlowProducer } from 'bullmq';
-import { expandSweep, sweepRequestSchema, type FieldIssue, type SweepRequest } from '@mfsim/contracts';
-import { createSweep, deleteSweep, findDatasetShape, type SweepRow } from '@mfsim/db';
-import { enqueueSweepFlow, gpuWorkersRegistered, queueKindFor } from '@mfsim/queue';
+import { expandSweep, sweepRequestSchema, type FieldIssue } from '@mfsim/contracts';
+import { findDatasetShape, type SweepRow } from '@mfsim/db';
+import { gpuWorkersRegistered } from '@mfsim/queue';
+import { launchSweep, SweepQueueError } from '@mfsim/lifecycle';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { checkQuotas } from './quotas.ts';
@@ -46,7 +47,7 @@ export async function checkSweepRequest(deps: ApiDeps, body: unknown, project: s
   if (issues.length > 0) throw invalid(prefix(dedupe(issues)));
   // Sizes here; the queued work of the project when it is submitted (a schedule's firings are).
   await checkQuotas(deps, expansion.points.map((p) => p.spec), project, `${where}base.`, { queued: false });
-  return { request, expansion, haveGpu };
+  return { request, expansion };
 }
 
 function dedupe(issues: FieldIssue[]) {
@@ -57,37 +58,12 @@ const invalid = (issues: FieldIssue[]) =>
   new RequestError(400, `invalid sweep: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 
 export async function submitSweep(deps: ApiDeps, flows: FlowProducer, body: unknown, project: string): Promise<SweepRow> {
-  const { request, expansion, haveGpu } = await checkSweepRequest(deps, body, project);
+  const { request, expansion } = await checkSweepRequest(deps, body, project);
   await checkQuotas(deps, expansion.points.map((p) => p.spec), project, 'base.');
-  return launchSweep(deps, flows, request, expansion, haveGpu, project);
-}
-
-async function launchSweep(
-  deps: ApiDeps,
-  flows: FlowProducer,
-  request: SweepRequest,
-  expansion: Extract<ReturnType<typeof expandSweep>, { ok: true }>,
-  haveGpu: boolean,
-  project: string,
-): Promise<SweepRow> {
-  const { sweep, childIds } = await createSweep(deps.db, {
-    project,
-    name: request.name,
-    base: request.base,
-    grid: request.grid,
-    replicas: expansion.points[0].spec.replicas,
-    seed: expansion.seed,
-    points: expansion.points,
-  });
   try {
-    await enqueueSweepFlow(
-      flows,
-      sweep.id,
-      childIds.map((simulationId, i) => ({ simulationId, kind: queueKindFor(expansion.points[i].spec.resources.gpu, haveGpu) })),
-    );
+    return await launchSweep({ ...deps, flows }, { project, request, expansion, removeOnQueueFailure: true });
   } catch (err) {
-    await deleteSweep(deps.db, sweep.id);
-    throw new UnavailableError(`could not queue the sweep: ${(err as Error).message}`);
+    if (err instanceof SweepQueueError) throw new UnavailableError(err.message);
+    throw err;
   }
-  return sweep;
 }

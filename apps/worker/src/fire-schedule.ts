@@ -4,10 +4,9 @@
 import { randomInt } from 'node:crypto';
 import type { Job, FlowProducer } from 'bullmq';
 import { expandSweep, sweepRequestSchema } from '@mfsim/contracts';
-import { createSweep, findSchedule, findSweepByFiring, sweepChildren, type Database } from '@mfsim/db';
-import {
-  enqueueSweepFlow, gpuWorkersRegistered, queueKindFor, sweepFlowQueued, type ScheduleFiringData, type SweepQueue,
-} from '@mfsim/queue';
+import { findSchedule, findSweepByFiring, type Database } from '@mfsim/db';
+import { sweepFlowQueued, type ScheduleFiringData, type SweepQueue } from '@mfsim/queue';
+import { launchSweep, requeueSweepFlow } from '@mfsim/lifecycle';
 import type { Redis } from 'ioredis';
 import { withRetry } from './retry.ts';
 
@@ -31,12 +30,9 @@ export async function fireSchedule(job: Job<ScheduleFiringData>, deps: FireDeps)
 
   const existing = await withRetry(() => findSweepByFiring(db, firingId));
   if (existing) {
-    // Made by an earlier attempt of this firing; queue its flow if that attempt died before it could.
-    if (!(await sweepFlowQueued(deps.sweepQueue, existing.id))) {
-      const children = await sweepChildren(db, existing.id);
-      const haveGpu = await gpuWorkersRegistered(deps.redis);
-      await enqueueSweepFlow(deps.flows, existing.id, children.map((c) => ({ simulationId: c.id, kind: queueKindFor('preferred', haveGpu) })));
-    }
+    // Made by an earlier attempt of this firing; queue its flow if that attempt died before it could
+    // (each child on the queue its own spec asks for, as when the sweep was launched).
+    if (!(await sweepFlowQueued(deps.sweepQueue, existing.id))) await requeueSweepFlow(deps, existing.id);
     return existing.id;
   }
 
@@ -47,31 +43,16 @@ export async function fireSchedule(job: Job<ScheduleFiringData>, deps: FireDeps)
     log('schedule template no longer valid; firing skipped', { scheduleId, firingId });
     return null;
   }
-  const haveGpu = await gpuWorkersRegistered(deps.redis);
-  let created;
+  let sweep;
   try {
-    created = await createSweep(db, {
-      name: request.data.name,
-      base: request.data.base,
-      grid: request.data.grid,
-      replicas: expansion.points[0].spec.replicas,
-      seed: expansion.seed,
-      scheduleId,
-      firingId,
-      // The sweep and its children belong to the schedule's project.
-      project: schedule.project,
-      points: expansion.points,
-    });
+    // The sweep and its children belong to the schedule's project. A flow that cannot be queued
+    // fails this attempt; the retried firing finds the sweep and queues its flow (above).
+    sweep = await launchSweep(deps, { project: schedule.project, request: request.data, expansion, scheduleId, firingId });
   } catch (err) {
     // Another worker took the same firing at the same moment: its sweep stands.
     if ((err as { code?: string }).code === 'P2002') return (await findSweepByFiring(db, firingId))?.id ?? null;
     throw err;
   }
-  await enqueueSweepFlow(
-    deps.flows,
-    created.sweep.id,
-    created.childIds.map((simulationId, i) => ({ simulationId, kind: queueKindFor(expansion.points[i].spec.resources.gpu, haveGpu) })),
-  );
-  log('schedule fired', { scheduleId, firingId, sweepId: created.sweep.id });
-  return created.sweep.id;
+  log('schedule fired', { scheduleId, firingId, sweepId: sweep.id });
+  return sweep.id;
 }

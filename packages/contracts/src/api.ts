@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { specSchema } from './spec.ts';
 import { storableDate } from './bounds.ts';
+import { SIMULATION_FINAL } from './lifecycle.ts';
 
 export const SIMULATION_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'diverged'] as const;
 export const simulationStatusSchema = z.enum(SIMULATION_STATUSES);
 export type SimulationStatus = z.infer<typeof simulationStatusSchema>;
-/** Statuses after which a simulation never changes again (unless retried). */
-export const FINAL_STATUSES: readonly SimulationStatus[] = ['completed', 'failed', 'cancelled', 'diverged'];
+/** Statuses after which a simulation never changes again (unless retried): the lifecycle table's. */
+export const FINAL_STATUSES: readonly SimulationStatus[] = SIMULATION_FINAL;
 
 export const idSchema = z.string().uuid();
 
@@ -15,6 +16,8 @@ export const simulationSchema = z.object({
   id: idSchema,
   name: z.string().nullable(),
   tags: z.array(z.string()),
+  /** The researcher's free-text note (PATCH /v1/simulations/{id}). */
+  note: z.string().nullable(),
   status: simulationStatusSchema,
   /** Fraction of the steps done, 0 to 1. */
   progress: z.number(),
@@ -54,6 +57,8 @@ export const listQuerySchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   /** Simulations carrying this tag. */
   tag: z.string().min(1).max(100).optional(),
+  /** Search: a case-insensitive part of the name or the note, or one of the tags. */
+  q: z.string().min(1).max(200).optional(),
   /** Simulations of this sweep. */
   sweep: z.string().uuid().optional(),
   createdAfter: storableDate.optional(),
@@ -61,6 +66,17 @@ export const listQuerySchema = z.strictObject({
   sort: z.enum(SIMULATION_SORTS).default('-createdAt'),
 });
 export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/**
+ * PATCH /v1/simulations/{id}: what a researcher names, tags and notes on a run after the fact.
+ * Absent fields are kept; `null` clears name or note; `tags` replaces the tags. The spec keeps what was submitted.
+ */
+export const simulationLabelsSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).nullable().optional(),
+  tags: z.array(z.string().trim().min(1).max(64)).max(32).refine((t) => new Set(t).size === t.length, 'tags repeat').optional(),
+  note: z.string().max(10_000).nullable().optional(),
+}).refine((b) => b.name !== undefined || b.tags !== undefined || b.note !== undefined, 'give at least one of name, tags, note');
+export type SimulationLabels = z.infer<typeof simulationLabelsSchema>;
 
 export const simulationListSchema = z.object({
   items: z.array(simulationSchema),

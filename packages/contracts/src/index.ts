@@ -7,3 +7,4 @@ export * from './datasets.ts';
 export * from './bounds.ts';
 export * from './routes/index.ts';
 export * from './probes.ts';
+export * from './lifecycle.ts';

@@ -73,6 +73,8 @@ export const simulationEventSchema = z.object({
   trainLoss: z.number().nullable().optional(),
   testLoss: z.number().nullable().optional(),
   error: z.string().nullable().optional(),
+  /** The first event of a retried run (`queued` again). */
+  retry: z.boolean().optional(),
   at: z.string(),
 });
 export type SimulationEvent = z.infer<typeof simulationEventSchema>;
@@ -100,6 +102,8 @@ export const sweepEventSchema = z.object({
   /** Child events: the sweep's progress over all children and its children counted by status. */
   sweepProgress: z.number().optional(),
   counts: z.record(z.string(), z.number()).optional(),
+  /** A status event of a sweep running again because this child was retried. */
+  retried: idSchema.optional(),
   at: z.string(),
 });
 export type SweepEvent = z.infer<typeof sweepEventSchema>;

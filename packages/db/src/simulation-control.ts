@@ -1,5 +1,6 @@
 // Status changes asked for by a client: cancel and retry. Each is one conditional UPDATE, so a
 // cancel racing with the worker's own final write leaves exactly one of them in place.
+import { SIMULATION_TRANSITIONS as T } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { SimulationRow } from './simulations.ts';
 
@@ -8,8 +9,8 @@ export async function markCancelled(db: Database, id: string, project: string): 
   const before = await db.prisma.simulation.findFirst({ where: { id, project } });
   if (!before) return null;
   const { count } = await db.prisma.simulation.updateMany({
-    where: { id, project, status: { in: ['queued', 'running'] } },
-    data: { status: 'cancelled', finishedAt: new Date() },
+    where: { id, project, status: { in: [...T.cancel.from] } },
+    data: { status: T.cancel.to, finishedAt: new Date() },
   });
   return count > 0 ? before : null;
 }
@@ -17,9 +18,9 @@ export async function markCancelled(db: Database, id: string, project: string): 
 /** failed|cancelled -> queued, keeping what was computed; false when it was in neither state (or not in `project`). */
 export async function markRequeued(db: Database, id: string, project: string): Promise<boolean> {
   const { count } = await db.prisma.simulation.updateMany({
-    where: { id, project, status: { in: ['failed', 'cancelled'] } },
+    where: { id, project, status: { in: [...T.retry.from] } },
     // A retry starts the count of worker deaths again (a quarantined run is run once more).
-    data: { status: 'queued', error: null, finishedAt: null, divergedAtStep: null, workerDeaths: 0, claimStep: null, leaseOwner: null, leaseExpiresAt: null },
+    data: { status: T.retry.to, error: null, finishedAt: null, divergedAtStep: null, workerDeaths: 0, claimStep: null, leaseOwner: null, leaseExpiresAt: null },
   });
   return count > 0;
 }
@@ -30,8 +31,8 @@ export async function markRequeued(db: Database, id: string, project: string): P
  */
 export async function markLost(db: Database, id: string, reason: string): Promise<boolean> {
   const { count } = await db.prisma.simulation.updateMany({
-    where: { id, status: { in: ['queued', 'running'] } },
-    data: { status: 'failed', error: reason, finishedAt: new Date() },
+    where: { id, status: { in: [...T.fail.from] } },
+    data: { status: T.fail.to, error: reason, finishedAt: new Date() },
   });
   return count > 0;
 }

@@ -1,6 +1,6 @@
 // The sweeps table and its children: a sweep and all its simulations are written in one transaction.
 import { randomUUID } from 'node:crypto';
-import { sweepPointIndex, type Spec } from '@mfsim/contracts';
+import { SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepPointIndex, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Simulation, Sweep } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
@@ -93,6 +93,11 @@ export async function sweepChildren(db: Database, sweepId: string): Promise<Swee
   return children.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
+/** Each child's id and stored spec (to place it on a queue again). */
+export function sweepChildSpecs(db: Database, sweepId: string): Promise<{ id: string; spec: unknown }[]> {
+  return db.prisma.simulation.findMany({ where: { sweepId }, select: { id: true, spec: true }, orderBy: { createdAt: 'asc' } });
+}
+
 function childRows(db: Database, sweepId: string): Promise<SweepChildRow[]> {
   return db.prisma.simulation.findMany({
     where: { sweepId },
@@ -160,18 +165,18 @@ export async function markSweepFinished(db: Database, id: string, partial: boole
 
 /** A finished (completed or cancelled) sweep runs again: one of its children was retried. */
 export async function reopenSweep(db: Database, id: string): Promise<void> {
-  await db.prisma.sweep.updateMany({ where: { id, status: { in: ['completed', 'cancelled'] } }, data: { status: 'running', finishedAt: null } });
+  await db.prisma.sweep.updateMany({ where: { id, status: { in: [...SWEEP_TRANSITIONS.reopen.from] } }, data: { status: SWEEP_TRANSITIONS.reopen.to, finishedAt: null } });
 }
 
 /** Cancels a sweep of `project`: its children still queued become cancelled (a worker skips them). Returns their ids. */
 export async function cancelSweep(db: Database, id: string, project: string): Promise<string[]> {
   return db.prisma.$transaction(async (tx) => {
-    await tx.sweep.updateMany({ where: { id, project, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    await tx.sweep.updateMany({ where: { id, project, status: { in: [...SWEEP_TRANSITIONS.cancel.from] } }, data: { status: SWEEP_TRANSITIONS.cancel.to, finishedAt: new Date() } });
     // Running children too: their workers see the status (and a cancel message) and stop after the chunk in hand.
-    const open = await tx.simulation.findMany({ where: { sweepId: id, project, status: { in: ['queued', 'running'] } }, select: { id: true } });
+    const open = await tx.simulation.findMany({ where: { sweepId: id, project, status: { in: [...SIMULATION_TRANSITIONS.cancel.from] } }, select: { id: true } });
     await tx.simulation.updateMany({
-      where: { sweepId: id, project, status: { in: ['queued', 'running'] } },
-      data: { status: 'cancelled', finishedAt: new Date(), error: 'sweep cancelled' },
+      where: { sweepId: id, project, status: { in: [...SIMULATION_TRANSITIONS.cancel.from] } },
+      data: { status: SIMULATION_TRANSITIONS.cancel.to, finishedAt: new Date(), error: 'sweep cancelled' },
     });
     return open.map((r) => r.id);
   });

@@ -2,7 +2,7 @@
 // Browsers' EventSource cannot send headers, so these two routes also take the key as
 // `?access_token=<key>` (auth.ts; never logged, see app.ts).
 import type { FastifyInstance } from 'fastify';
-import { apiRoutes, FINAL_STATUSES, idSchema } from '@mfsim/contracts';
+import { apiRoutes, FINAL_STATUSES, idSchema, SWEEP_FINAL } from '@mfsim/contracts';
 import { findSimulation, findSweep, sweepProgress } from '@mfsim/db';
 import { simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
 import { projectOf } from '../auth.ts';
@@ -12,8 +12,6 @@ import { streamEvents } from '../sse.ts';
 import { sweepSummaryReply } from '../sweep-replies.ts';
 import { simulationOr404 } from './simulations.ts';
 
-/** A sweep is over once aggregated (completed) or cancelled. */
-const SWEEP_FINAL = ['completed', 'cancelled'];
 
 export default async function eventRoutes(app: FastifyInstance) {
   route(app, apiRoutes.simulations.events, async (request, reply) => {

@@ -1,8 +1,11 @@
 // Cancel and retry a simulation.
 import type { FastifyInstance } from 'fastify';
-import { apiRoutes, specSchema } from '@mfsim/contracts';
+import {
+  apiRoutes, SIMULATION_TRANSITIONS, simulationMay, simulationStatusesFor, specSchema, SWEEP_TRANSITIONS, type SimulationEvent,
+} from '@mfsim/contracts';
 import { findSimulation, loadCheckpoint, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
-import { appendEvent, enqueueSimulation, enqueueSweepChildRetry, requestCancel, simulationEventsKey, sweepEventsKey } from '@mfsim/queue';
+import { enqueueSimulation, enqueueSweepChildRetry, requestCancel } from '@mfsim/queue';
+import { publishSimulationEvent, publishSweepEvent, type PublishOptions } from '@mfsim/lifecycle';
 import { projectOf } from '../auth.ts';
 import { RequestError, UnavailableError } from '../errors.ts';
 import { route } from '../route.ts';
@@ -12,8 +15,8 @@ import { simulationOr404 } from './simulations.ts';
 
 export default async function simulationControlRoutes(app: FastifyInstance) {
   const { deps } = app;
-  const event = (id: string, data: Record<string, unknown>, o: { startsAttempt?: boolean } = {}) =>
-    appendEvent(deps.redis, simulationEventsKey(id), 'status', { simulationId: id, ...data, at: new Date().toISOString() }, o).catch(() => {});
+  const event = (event: Omit<SimulationEvent, 'type' | 'at'>, o: PublishOptions = {}) =>
+    publishSimulationEvent(deps.redis, { type: 'status', ...event }, o).catch(() => {});
 
   /**
    * queued: the job leaves the queue; running: the worker running it is told (pub/sub -> its
@@ -23,7 +26,7 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     const row = await simulationOr404(app, request.params.id, projectOf(request));
     const before = await markCancelled(deps.db, row.id, row.project);
     if (!before) {
-      throw new RequestError(409, `simulation is ${row.status}; only queued or running ones can be cancelled`, [
+      throw new RequestError(409, `simulation is ${row.status}; only ${simulationStatusesFor('cancel')} ones can be cancelled`, [
         { path: 'status', message: `is ${row.status}` },
       ]);
     }
@@ -33,15 +36,15 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
       if (job && !(await job.isActive())) await job.remove().catch(() => {});
     }
     await requestCancel(deps.redis, row.id);
-    await event(row.id, { status: 'cancelled', stepsDone: row.stepsDone });
+    await event({ simulationId: row.id, status: SIMULATION_TRANSITIONS.cancel.to, stepsDone: row.stepsDone });
     return simulationReply((await findSimulation(deps.db, row.id, row.project))!);
   });
 
   /** failed or cancelled -> queued again, resuming from its checkpoint when there is one. */
   route(app, apiRoutes.simulations.retry, async (request, reply) => {
     const row = await simulationOr404(app, request.params.id, projectOf(request));
-    if (row.status !== 'failed' && row.status !== 'cancelled') {
-      throw new RequestError(409, `simulation is ${row.status}; only failed or cancelled ones can be retried`, [
+    if (!simulationMay(row.status, 'retry')) {
+      throw new RequestError(409, `simulation is ${row.status}; only ${simulationStatusesFor('retry')} ones can be retried`, [
         { path: 'status', message: `is ${row.status}` },
       ]);
     }
@@ -62,12 +65,12 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     }
     const checkpoint = await loadCheckpoint(deps.db, row.id);
     // The new attempt's first event, before the job exists, so it comes before the worker's.
-    await event(row.id, { status: 'queued', stepsDone: checkpoint?.step ?? 0, retry: true }, { startsAttempt: true });
+    await event({ simulationId: row.id, status: SIMULATION_TRANSITIONS.retry.to, stepsDone: checkpoint?.step ?? 0, retry: true }, { startsAttempt: true });
     try {
       if (row.sweepId) {
         // A sweep's child: its sweep runs again and is aggregated again once this run ends.
         await reopenSweep(deps.db, row.sweepId);
-        await appendEvent(deps.redis, sweepEventsKey(row.sweepId), 'status', { sweepId: row.sweepId, status: 'running', retried: row.id, at: new Date().toISOString() }, { startsAttempt: true })
+        await publishSweepEvent(deps.redis, { type: 'status', sweepId: row.sweepId, status: SWEEP_TRANSITIONS.reopen.to, retried: row.id }, { startsAttempt: true })
           .catch(() => {});
         await enqueueSweepChildRetry(deps.flows, row.sweepId, { simulationId: row.id, kind });
       } else await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));

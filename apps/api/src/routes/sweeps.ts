@@ -1,12 +1,15 @@
 // /v1/sweeps: submit a grid of simulations as one flow, list, read, cancel; and the statistics
 // (per simulation, per sweep, the scaling at a time), computed once by the worker and stored.
 import type { FastifyInstance } from 'fastify';
-import { apiRoutes, FINAL_STATUSES, idSchema, sweepSeriesKey } from '@mfsim/contracts';
+import {
+  apiRoutes, FINAL_STATUSES, idSchema, SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepMay, sweepSeriesKey,
+} from '@mfsim/contracts';
 import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
   readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
 } from '@mfsim/db';
-import { appendEvent, requestCancel, sweepEventsKey } from '@mfsim/queue';
+import { requestCancel } from '@mfsim/queue';
+import { publishSweepEvent } from '@mfsim/lifecycle';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
@@ -26,12 +29,13 @@ async function sweepCancelledEvents(
 ) {
   const at = new Date().toISOString();
   const overall = { sweepProgress: progress?.progress ?? 0, counts: progress?.counts ?? {} };
-  const key = sweepEventsKey(sweepId);
+  const redis = app.deps.redis;
   try {
     for (const c of children.filter((c) => cancelledIds.includes(c.id))) {
-      await appendEvent(app.deps.redis, key, 'child', { sweepId, simulationId: c.id, point: c.sweepPoint ?? {}, width: c.width, status: 'cancelled', ...overall, at });
+      const point = (c.sweepPoint ?? {}) as Record<string, unknown>;
+      await publishSweepEvent(redis, { type: 'child', sweepId, simulationId: c.id, point, width: c.width, status: SIMULATION_TRANSITIONS.cancel.to, ...overall, at });
     }
-    await appendEvent(app.deps.redis, key, 'status', { sweepId, status: 'cancelled', progress: overall.sweepProgress, counts: overall.counts, at });
+    await publishSweepEvent(redis, { type: 'status', sweepId, status: SWEEP_TRANSITIONS.cancel.to, progress: overall.sweepProgress, counts: overall.counts, at });
   } catch (err) {
     app.log.warn({ err }, 'could not write the sweep events of a cancel');
   }
@@ -72,7 +76,9 @@ export default async function sweepRoutes(app: FastifyInstance) {
   // ones are told (as POST /v1/simulations/{id}/cancel does) and stop after the chunk in hand.
   route(app, apiRoutes.sweeps.cancel, async (request) => {
     const before = await sweepOr404(app, request.params.id, projectOf(request));
-    if (before.status === 'completed') throw new RequestError(409, `sweep ${before.id} has already completed`);
+    if (!sweepMay(before.status, 'cancel') && before.status !== SWEEP_TRANSITIONS.cancel.to) {
+      throw new RequestError(409, `sweep ${before.id} has already ${before.status}`);
+    }
     const cancelled = await cancelSweep(app.deps.db, before.id, before.project);
     for (const id of cancelled) await requestCancel(app.deps.redis, id);
     const row = await sweepOr404(app, before.id, before.project);

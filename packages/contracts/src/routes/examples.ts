@@ -19,13 +19,13 @@ export const exampleSpec = {
 };
 
 export const exampleSimulation = {
-  id: SIM, name: '3-spin, d=10, n=256', tags: [], status: 'cancelled', progress: 0.42, stepsDone: 1260, seed: 42,
+  id: SIM, name: '3-spin, d=10, n=256', tags: [], note: null, status: 'cancelled', progress: 0.42, stepsDone: 1260, seed: 42,
   spec: specSchema.parse({
     name: '3-spin, d=10, n=256', seed: 42, replicas: 8, inputs: { kind: 'sphere', d: 10 }, target: { kind: 'p-spin', p: 3 },
     student: { unit: 'tanh', width: 256 }, training: { dynamics: 'sgd', batchSize: 1024, dt: 0.5, steps: 3000 }, record: { logPoints: 60, testSize: 4096, probes: 64 },
   }),
   backend: 'native', device: 'cpu', error: null, divergedAtStep: null,
-  sweepId: null, createdAt: AT, startedAt: AT, finishedAt: AT, runSeconds: 12.5,
+  sweepId: null, createdAt: AT, startedAt: AT, finishedAt: AT, runSeconds: 12.5, trajectoryDigest: null,
 };
 export const exampleQueuedSimulation = {
   ...exampleSimulation, status: 'queued', progress: 0, stepsDone: 0, startedAt: null, finishedAt: null, runSeconds: null, backend: null, device: null,
