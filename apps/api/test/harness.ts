@@ -1,6 +1,7 @@
 // The real service for tests: the API app on the test database and Redis (npm test prepares
 // both), and, when asked, a worker in this process taking jobs from the same queues.
-import type { Server } from 'node:http';
+import { get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { FINAL_STATUSES } from '@mfsim/contracts';
 import { buildApp } from '../src/app.ts';
@@ -62,4 +63,16 @@ export function smallSpec(overrides: Record<string, unknown> = {}) {
     record: { every: 20, testSize: 256, probes: 4 },
     ...overrides,
   };
+}
+
+/** The status of a reply's head on a listening server, without waiting for its body (an event stream never ends). */
+export function replyStatus(server: Server, path: string): Promise<number> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path }, (res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', reject);
+  });
 }

@@ -2,12 +2,10 @@
 // datasets (another project's ids answer 404, lists show only its own); an admin key switches
 // projects with the Mfsim-Project header; sweep children and fired sweeps carry their project.
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
-import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { replyStatus, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 const ADMIN = 'projects-test-admin-key-0123456789';
 let service: Awaited<ReturnType<typeof startService>>;
@@ -29,18 +27,7 @@ const tinySweep = (name: string) => ({
 });
 const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 const dataset = { name: 'golden', train: golden.spec.inputs.train, test: golden.spec.inputs.test };
-
-/** The status of an event stream's reply (its head), without waiting for the stream to end. */
-function streamStatus(path: string): Promise<number> {
-  const { port } = app.server.address() as AddressInfo;
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path }, (res) => {
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
-    req.on('error', reject);
-  });
-}
+const streamStatus = (path: string) => replyStatus(app.server, path);
 
 async function newKey(project: string, role: string) {
   const r = await api().post('/v1/keys').set('Authorization', admin).send({ name: `${project} ${role}`, role, project });
