@@ -1,5 +1,6 @@
 // One simulation: live status, cancel and retry, loss curves (log-log, replicas, mean and standard
-// error), particles at each snapshot, the spec, backend and timings, CSV and JSON export.
+// error), the infinite-width limits (NTK curve dashed, NNGP check at t = 0), particles at each
+// snapshot, the spec, backend and timings, CSV and JSON export.
 import { FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { drawLossChart } from '../charts/loss-chart.ts';
@@ -9,6 +10,7 @@ import { clear, download, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
 import { live, type LiveHandle } from '../live.ts';
 import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles } from '../series.ts';
 import { errorText, keyValues, liveIndicator, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { limitsCard, ntkCurve, type StoredLimits } from '../limits-view.ts';
 
 const TRAJECTORY_REFRESH_MS = 3000;
 
@@ -36,12 +38,26 @@ export function simulationPage(root: HTMLElement, id: string) {
   const particles = h('section.card', {}, h('h2', {}, 'Particles'), note('Loading snapshots…'));
   const specBox = h('pre.spec');
   const exportNote = h('span.muted');
+  const limitsBox = h('div');
+  let limits: StoredLimits | null = null;
 
   async function loadTrajectory() {
     lastTrajectoryAt = Date.now();
     const reply = await api<{ points: TrajectoryPointReply[] }>(`/v1/simulations/${id}/trajectory`);
     if (stopped) return;
     points = reply.points;
+    drawLosses();
+  }
+
+  // The stored limits of a finished run (the worker writes them just before the final status).
+  async function loadLimits() {
+    try {
+      limits = await api<StoredLimits>(`/v1/simulations/${id}/limits`);
+    } catch {
+      return; // none yet (409) or none at all: the page shows the finite-width side only
+    }
+    if (stopped) return;
+    clear(limitsBox, limitsCard(limits));
     drawLosses();
   }
 
@@ -54,7 +70,7 @@ export function simulationPage(root: HTMLElement, id: string) {
     const test = lossSeries(points, 'testLoss');
     lossNote.textContent = `${train.replicaIds.length} replicas × ${train.times.length} recorded times · thin lines: replicas; bold: their mean; band: ± one standard error. t = 0 is left off the log axis.`;
     drawLossChart(trainBox, train, { title: 'train loss', color: PALETTE[0] });
-    drawLossChart(testBox, test, { title: 'test loss', color: PALETTE[1] });
+    drawLossChart(testBox, test, { title: 'test loss', color: PALETTE[1], limit: limits ? ntkCurve(limits) : undefined });
   }
 
   function renderFacts(s: SimulationReply) {
@@ -156,6 +172,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       h('p.muted', {}, 'Every recorded point of every replica.'),
       h('div.actions', {}, h('button', { onclick: exportCsv, 'data-testid': 'export-csv' }, 'CSV'), h('button', { onclick: exportJson, 'data-testid': 'export-json' }, 'JSON'), exportNote))),
     h('section.card', {}, h('h2', {}, 'Loss'), lossNote, h('div.chart-grid', {}, trainBox, testBox)),
+    limitsBox,
     particles,
     h('section.card', {}, h('details', {}, h('summary', {}, 'Spec'), specBox)),
   );
@@ -180,6 +197,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       if (finished && !particlesShown) {
         particlesShown = true;
         loadParticles(s);
+        loadLimits();
       } else if (!finished && !particlesShown) clear(particles, h('h2', {}, 'Particles'), note('Shown when the run has finished.'));
     },
   });
