@@ -6,6 +6,10 @@ FROM node:20-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends g++ make python3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
+# Empty: build.mjs's portable default on x86-64. Elsewhere (arm64) its default is the build host's
+# own set: pass a portable one, e.g. --build-arg MFSIM_MARCH=-march=armv8.2-a.
+ARG MFSIM_MARCH=
+ENV MFSIM_MARCH=${MFSIM_MARCH}
 # npm ci: exactly the lockfile. ensure-install generates the Prisma client, builds the C++ kernel
 # (CPU only here: no nvcc) and the dashboard.
 RUN npm ci --no-audit --no-fund && node scripts/ensure-install.mjs

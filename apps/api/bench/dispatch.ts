@@ -7,6 +7,7 @@
 // Runs on a Redis server of its own (a free port) and a database of its own (mfsim_bench_dispatch,
 // created with createdb and dropped at the end) on DATABASE_URL's server (default: local).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { specSchema } from '@mfsim/contracts';
 import { simulate, selectKernel } from '@mfsim/engine';
@@ -41,6 +42,19 @@ const freePort = () => new Promise<number>((resolve) => {
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+/** CPU milliseconds a process has used (user + system), from /proc (clock ticks of 10 ms). */
+const cpuMs = (pid: number | undefined) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+};
+const apiCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /** The engine alone on the tiny spec, in this process: ms per run, kernel set up included. */
 async function engineMs(): Promise<{ ms: number; kernel: string }> {
@@ -96,6 +110,7 @@ async function startWorkers(n: number) {
 async function round(jobs: number) {
   const before = await finished();
   const ids: string[] = [];
+  const cpu0 = { api: apiCpuMs(), workers: mean(workers.map((w) => cpuMs(w.pid))) * workers.length, redis: cpuMs(redisServer.pid) };
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: 6 }, async () => {
@@ -107,9 +122,14 @@ async function round(jobs: number) {
   const submitted = performance.now() - t0;
   while ((await finished()) < before + jobs) await sleep(20);
   const wall = performance.now() - t0;
+  const cpu = {
+    api: (apiCpuMs() - cpu0.api) / jobs,
+    workers: (mean(workers.map((w) => cpuMs(w.pid))) * workers.length - cpu0.workers) / jobs,
+    redis: (cpuMs(redisServer.pid) - cpu0.redis) / jobs,
+  };
   const rows: Record<string, unknown>[] = [];
   for (const id of ids) rows.push(await get(`/v1/simulations/${id}`));
-  return { wall, submitted, rows };
+  return { wall, submitted, rows, cpu };
 }
 
 try {
@@ -119,7 +139,7 @@ try {
   for (const n of WORKER_COUNTS) {
     await startWorkers(n);
     const jobs = JOBS_PER_WORKER * n;
-    const { wall, rows } = await round(jobs);
+    const { wall, rows, cpu } = await round(jobs);
     const t = (r: Record<string, unknown>, k: string) => Date.parse(String(r[k]));
     const completed = rows.filter((r) => r.status === 'completed');
     const wait = mean(completed.map((r) => t(r, 'startedAt') - t(r, 'createdAt')));
@@ -130,6 +150,7 @@ try {
       `${String(n).padStart(7)}  ${String(jobs).padStart(4)}  ${(wall / 1000).toFixed(1).padStart(6)}  ${(jobs / (wall / 1000)).toFixed(1).padStart(6)}` +
       `  ${perJobWorker.toFixed(1).padStart(16)}  ${wait.toFixed(0).padStart(13)}  ${run.toFixed(1).padStart(22)}  ${engineInRun.toFixed(1).padStart(16)}` +
       `  ${Math.max(0, perJobWorker - run).toFixed(1).padStart(15)}  ${(perJobWorker - engine.ms).toFixed(1).padStart(24)}` +
+      `  CPU ms/job: API process (with this bench's client) ${cpu.api.toFixed(1)}, workers ${cpu.workers.toFixed(1)}, Redis ${cpu.redis.toFixed(1)}` +
       (completed.length < rows.length ? `  (not completed: ${rows.filter((r) => r.status !== 'completed').map((r) => `${r.status} ${String(r.error ?? '').slice(0, 80)}`).join('; ')})` : ''),
     );
   }

@@ -66,13 +66,13 @@ export async function startTestCluster(): Promise<TestCluster> {
     ], { stdio: 'ignore' });
     nodes.set(port, child);
   }
-  // Even when a test's teardown is cut off, the servers do not outlive the test process.
-  const killAll = () => {
-    for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', killAll);
+  // Even when the test process is killed (a teardown cut off), the servers do not outlive it: a
+  // watchdog shell kills exactly these servers once the test process is gone.
+  const pids = [...nodes.values()].map((c) => c.pid).join(' ');
+  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids} 2>/dev/null`], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
   const stop = async () => {
-    process.off('exit', killAll);
+    watchdog.kill('SIGKILL');
     for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.all([...nodes.values()].map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     rmSync(dir, { recursive: true, force: true });
