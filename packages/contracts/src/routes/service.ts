@@ -9,6 +9,12 @@ import { AT, exampleDataset, exampleKey } from './examples.ts';
 const keyTags = ['keys'];
 const notAdmin = errorReply(403, 'Not an admin key');
 
+/** Readiness, with the workers alive per kind (null: Redis did not answer) and warnings (a queue with jobs and no worker). */
+const readySchema = z.object({
+  status: z.string(), postgres: z.boolean(), redis: z.boolean(),
+  workers: z.record(z.string(), z.number().int()).nullable(), warnings: z.array(z.string()),
+});
+
 export const keyRoutes = {
   create: defineRoute({
     method: 'POST', path: '/v1/keys', operationId: 'createApiKey', tags: keyTags, auth: 'admin',
@@ -60,8 +66,8 @@ export const opsRoutes = {
     method: 'GET', path: '/readyz', operationId: 'getReadiness', tags: opsTags, auth: 'public', usesStores: false,
     summary: 'Postgres and Redis answer',
     replies: {
-      200: { description: 'ready', schema: z.object({ status: z.string(), postgres: z.boolean(), redis: z.boolean() }), example: { status: 'ready', postgres: true, redis: true } },
-      503: { description: 'a dependency is down', schema: z.object({ status: z.string(), postgres: z.boolean(), redis: z.boolean() }), example: { status: 'unavailable', postgres: false, redis: true } },
+      200: { description: 'ready', schema: readySchema, example: { status: 'ready', postgres: true, redis: true, workers: { cpu: 2, gpu: 0 }, warnings: [] } },
+      503: { description: 'a dependency is down', schema: readySchema, example: { status: 'unavailable', postgres: false, redis: true, workers: { cpu: 2, gpu: 0 }, warnings: [] } },
     },
   }),
   metrics: defineRoute({
