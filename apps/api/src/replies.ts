@@ -9,6 +9,7 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     id: row.id,
     name: row.name,
     tags: row.tags,
+    note: row.note ?? null,
     status: row.status,
     progress: row.progress,
     stepsDone: row.stepsDone,

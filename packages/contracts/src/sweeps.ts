@@ -75,6 +75,7 @@ export function expandSweep(request: SweepRequest, seed: number): SweepExpansion
     });
     if (request.replicas !== undefined) raw.replicas = request.replicas;
     raw.seed = baseSeed;
+    raw.name = sweepChildName(request.name ?? (typeof request.base.name === 'string' ? request.base.name : undefined), point, baseSeed);
     const parsed = specSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of fieldIssues(parsed.error)) {
@@ -87,6 +88,16 @@ export function expandSweep(request: SweepRequest, seed: number): SweepExpansion
   }
   if (issues.size > 0) return { ok: false, issues: [...issues.values()] };
   return { ok: true, seed: baseSeed, points };
+}
+
+/**
+ * A sweep child's name: the sweep's name (else the base's, else "sweep"), then each grid value by the
+ * last part of its path, then the seed: `widths width=64 seed=7`. At most 200 characters (the spec's bound).
+ */
+export function sweepChildName(sweepName: string | undefined, point: Record<string, unknown>, seed: number): string {
+  const parts = Object.entries(point).map(([path, v]) => `${path.split('.').pop()}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+  if (!('seed' in point)) parts.push(`seed=${seed}`);
+  return `${sweepName?.trim() || 'sweep'} ${parts.join(' ')}`.slice(0, 200);
 }
 
 // An issue at (or under) a grid path belongs to that grid value; otherwise to the base.

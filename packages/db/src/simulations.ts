@@ -39,7 +39,7 @@ export function deleteSimulation(db: Database, id: string): Promise<unknown> {
 
 const SIMULATION_COLUMNS = [
   'unstableAtStep',
-  'id', 'name', 'tags', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
+  'id', 'name', 'tags', 'note', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
   'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint', 'trajectoryDigest', 'project',
 ] as const satisfies readonly (keyof SimulationRow)[];
 const FIND_SIMULATION = `SELECT ${SIMULATION_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM simulations WHERE id = $1 AND ($2::text IS NULL OR project = $2)`;
@@ -124,6 +124,8 @@ export interface SimulationListQuery {
   status?: SimulationStatus;
   /** Case-insensitive part of the name. */
   name?: string;
+  /** Case-insensitive part of the name or the note, or a tag equal to it (ignoring case). */
+  q?: string;
   tag?: string;
   sweep?: string;
   createdAfter?: Date;
@@ -146,6 +148,7 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
     status: q.status,
     ...(q.name && { name: { contains: likeLiteral(q.name), mode: 'insensitive' } }),
     ...(q.tag && { tags: { has: q.tag } }),
+    ...(q.q && { OR: await textSearch(db, q.project, q.q) }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
     ...(q.sweep && ({ sweepId: q.sweep } as Prisma.SimulationWhereInput)),
     ...(after && { AND: [{ OR: [{ [field]: { [op]: after.value } }, { [field]: after.value, id: { [op]: after.id } }] }] }),
@@ -157,6 +160,40 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   });
   const items = rows.slice(0, q.limit);
   return { items, nextCursor: rows.length > q.limit ? encodeCursor(sort, items[items.length - 1]) : null };
+}
+
+// `q`: a part of the name or note, or a whole tag; all case-insensitive (Prisma has no case-insensitive
+// array match: the ids whose tags match come from one query first).
+async function textSearch(db: Database, project: string, text: string): Promise<Prisma.SimulationWhereInput[]> {
+  const { rows } = await db.pool.query<{ id: string }>(
+    'SELECT id FROM simulations WHERE project = $1 AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($2))',
+    [project, text],
+  );
+  return [
+    { name: { contains: likeLiteral(text), mode: 'insensitive' } },
+    { note: { contains: likeLiteral(text), mode: 'insensitive' } },
+    ...(rows.length > 0 ? [{ id: { in: rows.map((r) => r.id) } }] : []),
+  ];
+}
+
+/** What a researcher changes on a run after the fact; absent fields are kept, null clears. */
+export interface SimulationLabels {
+  name?: string | null;
+  tags?: string[];
+  note?: string | null;
+}
+
+/** Sets name, tags or note of a simulation of `project`; null when it is not there. */
+export async function updateSimulationLabels(db: Database, id: string, project: string, labels: SimulationLabels): Promise<SimulationRow | null> {
+  const { count } = await db.prisma.simulation.updateMany({
+    where: { id, project },
+    data: {
+      ...(labels.name !== undefined && { name: labels.name }),
+      ...(labels.tags !== undefined && { tags: labels.tags }),
+      ...(labels.note !== undefined && { note: labels.note }),
+    },
+  });
+  return count > 0 ? findSimulation(db, id, project) : null;
 }
 
 /** queued -> running; also a resumed run (running again after a worker died). */

@@ -1,7 +1,7 @@
 // /v1/simulations: submit, list, read (trajectory.ts: trajectories and snapshots; simulation-control.ts: cancel, retry).
 import type { FastifyInstance } from 'fastify';
 import { apiRoutes, idSchema } from '@mfsim/contracts';
-import { findSimulation, InvalidCursorError, listSimulations, SweepFilterUnavailableError } from '@mfsim/db';
+import { findSimulation, InvalidCursorError, listSimulations, SweepFilterUnavailableError, updateSimulationLabels } from '@mfsim/db';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
@@ -36,5 +36,13 @@ export default async function simulationRoutes(app: FastifyInstance) {
 
   route(app, apiRoutes.simulations.get, async (request) => {
     return simulationReply(await simulationOr404(app, request.params.id, projectOf(request)));
+  });
+
+  route(app, apiRoutes.simulations.update, async (request) => {
+    const project = projectOf(request);
+    await simulationOr404(app, request.params.id, project);
+    const row = await updateSimulationLabels(app.deps.db, request.params.id, project, request.body);
+    if (!row) throw new NotFoundError(`simulation ${request.params.id}`);
+    return simulationReply(row);
   });
 }

@@ -2,7 +2,7 @@
 // statistics and live events. How to add a route: define.ts.
 import { z } from 'zod';
 import {
-  listQuerySchema, simulationListSchema, simulationSchema, trajectoryQuerySchema, trajectorySchema,
+  listQuerySchema, simulationLabelsSchema, simulationListSchema, simulationSchema, trajectoryQuerySchema, trajectorySchema,
 } from '../api.ts';
 import { specSchema } from '../spec.ts';
 import { emptyBodySchema, snapshotListSchema, snapshotSchema } from '../service.ts';
@@ -47,6 +47,13 @@ export const simulationRoutes = {
     summary: 'One simulation: status, progress, spec, backend, timings',
     params: idParams,
     replies: { 200: { description: 'The simulation', schema: simulationSchema, example: exampleSimulation }, 404: errorReply(404) },
+  }),
+  update: defineRoute({
+    method: 'PATCH', path: '/v1/simulations/{id}', operationId: 'updateSimulation', tags, auth: 'submit',
+    summary: 'Name, tag or note a simulation (absent fields kept, null clears; `tags` replaces them)',
+    params: idParams,
+    body: { schema: simulationLabelsSchema, name: 'body', example: { name: 'width 64, long run', tags: ['baseline'], note: 'dt halved after the first try diverged' } },
+    replies: { 200: { description: 'The simulation, changed', schema: simulationSchema, example: { ...exampleSimulation, name: 'width 64, long run', tags: ['baseline'], note: 'dt halved after the first try diverged' } }, 404: errorReply(404) },
   }),
   cancel: defineRoute({
     method: 'POST', path: '/v1/simulations/{id}/cancel', operationId: 'cancelSimulation', tags, auth: 'submit',
