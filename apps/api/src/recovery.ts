@@ -15,7 +15,8 @@ import {
   enqueueSimulation, enqueueSweepFlow, nextScheduleFiring, openScheduleQueue, upsertScheduleFiring, type ScheduleQueue, type WorkerKind,
 } from '@mfsim/queue';
 import type { ApiDeps } from './deps.ts';
-import { bullPriority, chooseQueue } from './submission.ts';
+import { placeSimulation } from '@mfsim/lifecycle';
+import { bullPriority } from './submission.ts';
 
 export interface Recovered {
   simulations: string[];
@@ -100,9 +101,9 @@ export async function recoverLostJobs(deps: ApiDeps, o: { settleMs?: number } = 
   const bySweep = new Map<string, { simulationId: string; kind: WorkerKind }[]>();
   for (const row of lost) {
     const spec = specSchema.parse(row.spec);
-    // Where it was placed: chooseQueue's answer, or the GPU queue for `required` while the
+    // Where it was placed (the lifecycle's rule); `required` waits on the GPU queue even while the
     // registry of GPU workers (also in Redis) is empty again.
-    const kind: WorkerKind = await chooseQueue(deps, spec).catch(() => 'gpu' as const);
+    const kind = await placeSimulation(deps.redis, spec, { waitForGpu: true });
     if (row.sweepId) {
       bySweep.set(row.sweepId, [...(bySweep.get(row.sweepId) ?? []), { simulationId: row.id, kind }]);
       continue;

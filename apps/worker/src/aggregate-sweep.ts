@@ -2,12 +2,13 @@
 // the sweep from Postgres per series (children that differ only in width), store it, and mark
 // the sweep completed; partial when some grid point has no statistics.
 import type { Job } from 'bullmq';
-import { sweepSeriesKey } from '@mfsim/contracts';
+import { SWEEP_TRANSITIONS, sweepSeriesKey } from '@mfsim/contracts';
 import {
   findSweep, markSweepFinished, readStatisticsInputs, sweepChildren, writeSimulationStatistics,
   writeSweepStatistics, writeUnstableAtStep, type Database, type StoredSweepStatistics, type SweepChildRow,
 } from '@mfsim/db';
-import { appendEvent, sweepEventsKey, type SweepJobData } from '@mfsim/queue';
+import type { SweepJobData } from '@mfsim/queue';
+import { publishSweepEvent } from '@mfsim/lifecycle';
 import type { Redis } from 'ioredis';
 import { aggregateSweep, type SweepPoint } from '@mfsim/stats';
 import { withRetry } from './retry.ts';
@@ -115,7 +116,7 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
   await withRetry(() => markSweepFinished(db, sweepId, partial));
   // The final event of the sweep's stream: SSE clients see it and the stream ends.
   if (deps.redis) {
-    await appendEvent(deps.redis, sweepEventsKey(sweepId), 'status', { sweepId, status: 'completed', partial, progress: 1, at: new Date().toISOString() })
+    await publishSweepEvent(deps.redis, { type: 'status', sweepId, status: SWEEP_TRANSITIONS.aggregate.to, partial, progress: 1 })
       .catch((err: Error) => deps.log('could not write sweep event', { id: sweepId, error: err.message }));
   }
   return { partial, series: groups.size, rows: sweepRows.length };

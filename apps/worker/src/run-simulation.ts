@@ -2,12 +2,13 @@
 // and leave the row in a final status (completed, diverged, failed) or handed back (shutdown).
 import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
-import { fieldIssues, specSchema } from '@mfsim/contracts';
+import { fieldIssues, specSchema, type SimulationEvent } from '@mfsim/contracts';
 import {
   claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, releaseLease, saveCheckpoint,
   storeTrajectoryDigest, sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
-import { appendEvent, countJobMetric, reportStepRate, simulationEventsKey, sweepEventsKey, type SimulationJobData } from '@mfsim/queue';
+import { countJobMetric, reportStepRate, type SimulationJobData } from '@mfsim/queue';
+import { publishSimulationEvent, publishSweepEvent } from '@mfsim/lifecycle';
 import type { Redis } from 'ioredis';
 import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
@@ -51,15 +52,15 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
     } else if (type !== 'status') return Promise.resolve();
     return best('sweep event', async (r) => {
       const overall = (await sweepProgress(deps.db, [sweep.sweepId])).get(sweep.sweepId);
-      await appendEvent(r, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', {
-        sweepId: sweep.sweepId, simulationId: id, point: sweep.point, width: sweep.width, ...data,
-        sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {}, at: new Date().toISOString(),
+      await publishSweepEvent(r, {
+        ...data, type: type === 'status' ? 'child' : 'progress', sweepId: sweep.sweepId, simulationId: id,
+        point: sweep.point as Record<string, unknown>, width: sweep.width, sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
       });
     });
   };
   return {
     event: async (type: string, data: Record<string, unknown>) => {
-      await best('event', (r) => appendEvent(r, simulationEventsKey(id), type, { simulationId: id, ...data, at: new Date().toISOString() }));
+      await best('event', (r) => publishSimulationEvent(r, { ...data, type: type as SimulationEvent['type'], simulationId: id }));
       await toSweep(type, data);
     },
     count: (counter: Parameters<typeof countJobMetric>[1], by = 1) => best('metric', (r) => countJobMetric(r, counter, by)),
