@@ -125,6 +125,15 @@ describe('mfsim against a service with API keys', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/403/);
 
+    // A key of another project lists none of this project's runs.
+    expect((await mfsim(['submit', specFile], as(admin))).code).toBe(0);
+    const other = await mfsim(['keys', 'create', '--name', 'elsewhere', '--role', 'read', '--project', 'cli-elsewhere'], as(admin));
+    expect(other.stdout).toContain('project cli-elsewhere');
+    const elsewhere = await mfsim(['list', '--json'], as(other.stdout.trim().split('\n').at(-1)!));
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.stdout.trim()).toBe('');
+    expect((await mfsim(['list', '--json'], as(admin))).stdout.trim()).not.toBe('');
+
     expect((await mfsim(['keys', 'revoke', keyId], as(admin))).stdout).toContain(`revoked key ${keyId}`);
     const revoked = await mfsim(['list'], as(readKey));
     expect(revoked.code).toBe(1);

@@ -6,16 +6,17 @@ import { table } from '../table.ts';
 export const keys: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys (needs an admin key)',
-  usage: ['keys list', 'keys create --name NAME --role read|submit|admin [--rate-limit N]', 'keys revoke <id>'],
+  usage: ['keys list', 'keys create --name NAME --role read|submit|admin [--project P] [--rate-limit N]', 'keys revoke <id>'],
   optionHelp: [
     '--name NAME      the new key\'s name',
     '--role R         read (GET only), submit (also every POST and DELETE but keys), admin (also keys)',
+    '--project P      the project the key works in, made if new (default: the admin key\'s own)',
     '--rate-limit N   requests per minute for this key (default: the service\'s)',
     'The new key is printed once: keep it (mfsim reads it from --key or MFSIM_API_KEY).',
     'Every keys command needs an admin key (or the service\'s API_ADMIN_KEY).',
   ],
   json: 'the API\'s reply as JSON (list, create)',
-  options: { name: { type: 'string' }, role: { type: 'string' }, 'rate-limit': { type: 'string' } },
+  options: { name: { type: 'string' }, role: { type: 'string' }, project: { type: 'string' }, 'rate-limit': { type: 'string' } },
   remote: true,
   async run(ctx) {
     const client = ctx.client().keys;
@@ -30,9 +31,10 @@ export const keys: Command = {
         const role = str(ctx.values.role);
         if (!name) throw new UsageError('--name is required');
         if (!role || !(API_KEY_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
-        const k = await client.create({ name, role: role as ApiKeyRoleName, rateLimitPerMinute: int(ctx.values['rate-limit'], '--rate-limit') });
+        const project = str(ctx.values.project);
+        const k = await client.create({ name, role: role as ApiKeyRoleName, ...(project && { project }), rateLimitPerMinute: int(ctx.values['rate-limit'], '--rate-limit') });
         if (ctx.values.json) return ctx.out(JSON.stringify(k, null, 2));
-        ctx.out(`created key ${k.id} (${k.role}) "${k.name}"; this is the only time it is shown:`);
+        ctx.out(`created key ${k.id} (${k.role}, project ${k.project}) "${k.name}"; this is the only time it is shown:`);
         // null only on a replay of the create (the key is stored nowhere); keyWithheld says so.
         return ctx.out(k.key ?? k.keyWithheld ?? '');
       }
