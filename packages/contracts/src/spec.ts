@@ -85,7 +85,21 @@ export const initSchema = z.discriminatedUnion('kind', [
     cScale: nonNegative().default(1),
   }),
   z.strictObject({ kind: z.literal('explicit'), c: vector(), w: matrix(), b: vector().optional() }),
+  /** Mei-Montanari-Nguyen: every c_i = cValue (default 1); w and b drawn as for `random`. */
+  z.strictObject({
+    kind: z.literal('constant'),
+    cValue: finite().default(1),
+    wScale: nonNegative().default(1),
+    bScale: nonNegative().default(0),
+  }),
 ]);
+
+/** Which parameter groups move in training (default all); frozen groups keep their initial values. */
+export const trainGroupsSchema = z.strictObject({
+  c: z.boolean().default(true),
+  w: z.boolean().default(true),
+  b: z.boolean().default(true),
+});
 
 export const studentSchema = z.strictObject({
   unit: unitSchema,
@@ -93,6 +107,8 @@ export const studentSchema = z.strictObject({
   parameterization: z.enum(['mean-field', 'ntk']).default('mean-field'),
   bandwidth: positive().default(1),
   init: initSchema.default({ kind: 'random', wScale: 1, bScale: 0, cScale: 1 }),
+  /** Absent: every group trains (left out rather than defaulted, so existing specs keep their hash). */
+  train: trainGroupsSchema.optional(),
 });
 export type Student = z.infer<typeof studentSchema>;
 
@@ -108,6 +124,11 @@ export const trainingSchema = z.strictObject({
   sampling: z.enum(['reshuffle', 'replacement']).optional(),
   weightDecay: nonNegative().default(0),
   temperature: nonNegative().default(0),
+  /**
+   * Neuron birth-death (Rotskoff et al. 2019, number-conserving): every `every` steps each particle is
+   * removed or duplicated with probability min(1, rate * dt * |V_i - mean V|). Mean-field only.
+   */
+  birthDeath: z.strictObject({ rate: finite(), every: int(1, LIMITS.maxSteps).default(1) }).optional(),
 });
 export type Training = z.infer<typeof trainingSchema>;
 
@@ -221,6 +242,17 @@ function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
     checkLength(ctx, ['student', 'init', 'b'], student.init.b, n);
     if (student.unit === 'gaussian' && student.init.b !== undefined) {
       issue(ctx, ['student', 'init', 'b'], 'gaussian units have no bias');
+    }
+  }
+
+  const { train } = student;
+  if (train && !train.c && !train.w && (!train.b || student.unit === 'gaussian')) {
+    issue(ctx, ['student', 'train'], 'freezes every parameter: at least one group must move');
+  }
+  if (training.birthDeath) {
+    if (training.birthDeath.rate < 0) issue(ctx, ['training', 'birthDeath', 'rate'], 'must not be negative');
+    if (student.parameterization === 'ntk') {
+      issue(ctx, ['training', 'birthDeath'], 'applies to mean-field only (the measure picture does not hold under ntk)');
     }
   }
 

@@ -9,6 +9,7 @@ import { RandomStream, STREAMS } from './rng.ts';
  * w ~ wScale N(0, I/d) (lane 1), b ~ bScale N(0, 1) (lane 2, not drawn when bScale = 0);
  * gaussian units: centres z = wScale * (a draw from the input law) (lane 1), b = 0.
  * explicit: the same particles in every replica.
+ * constant (Mei-Montanari-Nguyen): c_i = cValue, w and b drawn as for random (lanes 1, 2).
  */
 export function initialParticles(spec: Spec, R: number, d: number, seed: number): Particles {
   const n = spec.student.width;
@@ -27,7 +28,8 @@ export function initialParticles(spec: Spec, R: number, d: number, seed: number)
       if (init.b && !gaussian) br.set(init.b);
       continue;
     }
-    new RandomStream(seed, STREAMS.init, r, 0, 0).fillNormal(cr, init.cScale);
+    if (init.kind === 'constant') cr.fill(init.cValue);
+    else new RandomStream(seed, STREAMS.init, r, 0, 0).fillNormal(cr, init.cScale);
     if (gaussian) {
       const z = drawInputs(spec.inputs, new RandomStream(seed, STREAMS.init, r, 0, 1), n).x;
       for (let k = 0; k < z.length; k++) wr[k] = init.wScale * z[k];

@@ -65,6 +65,12 @@ export interface Kernel {
    */
   step(net: Network, p: Particles, batch: Batch, size: StepSize): Float64Array;
   /**
+   * Optional: the birth-death potentials V_i = sum_mu weight_mu (f_mu - y_mu) c_i phi(x_mu; theta_i)
+   * per replica and particle, [R, n], at the particles as they are. Absent: the TypeScript
+   * reference (potentialsReference) computes them on the host.
+   */
+  potentials?(net: Network, p: Particles, batch: Batch): Float64Array;
+  /**
    * Optional: the 3-spin target y = norm * sum_{i<=j<=k} C[o] x_i x_j x_k (C in the order of
    * targets.ts's pSpin), bit for bit as targets.ts computes it, only faster.
    */

@@ -22,6 +22,7 @@ export const STREAMS = {
   sde: 8, // sde sample weights zeta (per replica, per step)
   langevin: 9, // temperature noise xi (per replica, per step)
   replacement: 10, // minibatch indices drawn with replacement (per replica, per step)
+  birthDeath: 11, // birth-death decisions and partners (per replica, per step)
 } as const;
 
 const M0 = 0xd2511f53;

@@ -1,6 +1,7 @@
 // The dynamics loop: spec + seed (+ checkpoint) -> chunks of records. Shared by every kernel.
 import type { Spec } from '@mfsim/contracts';
 import type { Batch, Kernel, Particles } from './kernel.ts';
+import { birthDeathPass, type BirthDeathCounts } from './birth-death.ts';
 import { batchSource } from './dynamics.ts';
 import { initialParticles } from './init.ts';
 import { setupProblem, type Problem } from './problem.ts';
@@ -96,12 +97,26 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
   }
   let step = start;
   const size = { lr: problem.lr, decay: problem.decay };
+  // Birth-death (rate 0 or absent: never called, so the run is plain dynamics bit for bit); its counts
+  // since the last recorded step travel in the checkpoint.
+  const bd = spec.training.birthDeath && spec.training.birthDeath.rate > 0 ? spec.training.birthDeath : null;
+  const fresh = (): BirthDeathCounts => ({ births: new Array<number>(R).fill(0), deaths: new Array<number>(R).fill(0) });
+  let counts = fresh();
+  const saved = options.resume?.extra.birthDeath as BirthDeathCounts | undefined;
+  if (bd && saved && saved.births?.length === R && saved.deaths?.length === R) counts = { births: [...saved.births], deaths: [...saved.deaths] };
+  // Frozen groups (student.train) are restored after each step: kernel-agnostic, no kernel change.
+  const train = spec.student.train ?? { c: true, w: true, b: true };
+  const frozen = { c: !train.c, w: !train.w, b: !train.b };
 
   /** Records step s into the chunk; returns the first replica whose losses are not finite, or -1. */
   function record(s: number, chunk: Chunk): number {
     let bad = -1;
     if (problem.snapshots.has(s)) chunk.snapshots.push({ step: s, ...copyParticles(particles) });
     if (!recorded.has(s)) return bad;
+    if (bd && s > 0) {
+      (chunk.birthDeath ??= []).push({ step: s, ...counts });
+      counts = fresh();
+    }
     const batch: Batch = batchFor(s);
     const fTrain = batch.perReplica
       ? kernel.forward(problem.net, particles, batch.x, batch.P, true)
@@ -131,7 +146,16 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
 
   /** Step k -> k + 1 on all replicas; returns the first replica whose batch loss was not finite, or -1. */
   function advance(k: number, chunk: Chunk): number {
+    if (bd && k % bd.every === 0) birthDeathPass(kernel, problem.net, particles, batchFor(k), k, seed, bd.rate * spec.training.dt, counts);
+    const before = {
+      c: frozen.c ? particles.c.slice() : null,
+      w: frozen.w ? particles.w.slice() : null,
+      b: frozen.b ? particles.b.slice() : null,
+    };
     const loss = kernel.step(problem.net, particles, batchFor(k), size);
+    if (before.c) particles.c.set(before.c);
+    if (before.w) particles.w.set(before.w);
+    if (before.b) particles.b.set(before.b);
     const bad = loss.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
       // The kernel's float32 loss can overflow where the recorded float64 loss of step k did not:
@@ -155,11 +179,15 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
     const s = problem.noise;
     const { c, w, b } = particles;
     for (let r = 0; r < R; r++) {
-      const rc = new RandomStream(seed, STREAMS.langevin, r, k, 0);
-      for (let i = r * n; i < (r + 1) * n; i++) c[i] += s * rc.normal();
-      const rw = new RandomStream(seed, STREAMS.langevin, r, k, 1);
-      for (let i = r * n * d; i < (r + 1) * n * d; i++) w[i] += s * rw.normal();
-      if (spec.student.unit !== 'gaussian') {
+      if (!frozen.c) {
+        const rc = new RandomStream(seed, STREAMS.langevin, r, k, 0);
+        for (let i = r * n; i < (r + 1) * n; i++) c[i] += s * rc.normal();
+      }
+      if (!frozen.w) {
+        const rw = new RandomStream(seed, STREAMS.langevin, r, k, 1);
+        for (let i = r * n * d; i < (r + 1) * n * d; i++) w[i] += s * rw.normal();
+      }
+      if (spec.student.unit !== 'gaussian' && !frozen.b) {
         const rb = new RandomStream(seed, STREAMS.langevin, r, k, 2);
         for (let i = r * n; i < (r + 1) * n; i++) b[i] += s * rb.normal();
       }
@@ -209,7 +237,9 @@ export async function simulate(spec: Spec, seed: number, options: SimulateOption
     kernel,
     totalSteps: K,
     state(): Checkpoint {
-      return { version: 1, step, c: particles.c.slice(), w: particles.w.slice(), b: particles.b.slice(), extra: { kernel: kernel.name } };
+      const extra: Record<string, unknown> = { kernel: kernel.name };
+      if (bd) extra.birthDeath = { births: [...counts.births], deaths: [...counts.deaths] };
+      return { version: 1, step, c: particles.c.slice(), w: particles.w.slice(), b: particles.b.slice(), extra };
     },
     [Symbol.asyncIterator]: chunks,
   };

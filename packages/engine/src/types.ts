@@ -30,8 +30,20 @@ export interface Chunk {
   points: TrajectoryPoint[];
   probes: ProbeRecord[];
   snapshots: SnapshotRecord[];
+  /**
+   * With training.birthDeath: at each recorded step s (> 0), per replica, the births and deaths
+   * since the previous recorded step (see birth-death.ts). Absent otherwise.
+   */
+  birthDeath?: BirthDeathRecord[];
   /** Set on the last chunk of a run whose loss became non-finite: the run stops there. */
   diverged?: { step: number; replica: number };
+}
+
+/** Births and deaths per replica in the steps (previous recorded step, step]. */
+export interface BirthDeathRecord {
+  step: number;
+  births: number[];
+  deaths: number[];
 }
 
 /** A resumable state: continuing from it gives, bit for bit, what an uninterrupted run gives. */

@@ -36,6 +36,14 @@ function units(net: Network, p: ParticlesLike, r: number, x: Values, xo: number,
   }
 }
 
+/** sum_i c_i phi_i of replica r on the point at xo (unscaled), leaving phi_i in a. */
+function unscaledOutput(net: Network, p: ParticlesLike, r: number, x: Values, xo: number, h: Float64Array, a: Float64Array): number {
+  units(net, p, r, x, xo, h, a);
+  let f = 0;
+  for (let i = 0; i < p.n; i++) f += p.c[r * p.n + i] * a[i];
+  return f;
+}
+
 /** f: [R, P] in float64 (x shared [P, d] or per replica [R, P, d]). */
 export function forward64(net: Network, p: ParticlesLike, x: Values, P: number, perReplica: boolean): Float64Array {
   const { R, n, d } = p;
@@ -44,10 +52,7 @@ export function forward64(net: Network, p: ParticlesLike, x: Values, P: number, 
   const a = new Float64Array(n);
   for (let r = 0; r < R; r++) {
     for (let mu = 0; mu < P; mu++) {
-      units(net, p, r, x, ((perReplica ? r * P : 0) + mu) * d, h, a);
-      let f = 0;
-      for (let i = 0; i < n; i++) f += p.c[r * n + i] * a[i];
-      out[r * P + mu] = net.scale * f;
+      out[r * P + mu] = net.scale * unscaledOutput(net, p, r, x, ((perReplica ? r * P : 0) + mu) * d, h, a);
     }
   }
   return out;
@@ -120,10 +125,32 @@ export function stepReference(net: Network, p: ParticlesLike, batch: BatchLike, 
   return losses;
 }
 
+/**
+ * The birth-death potentials V_i = sum_mu weight_mu (f_mu - y_mu) c_i phi(x_mu; theta_i), [R, n],
+ * float64, at the particles as they are (weights absent: 1/P, the mean over the sample).
+ */
+export function potentialsReference(net: Network, p: ParticlesLike, batch: BatchLike): Float64Array {
+  const { R, n, d } = p;
+  const { P, x, y, perReplica, weights } = batch;
+  const out = new Float64Array(R * n);
+  const h = new Float64Array(n);
+  const a = new Float64Array(n);
+  for (let r = 0; r < R; r++) {
+    for (let mu = 0; mu < P; mu++) {
+      const f = unscaledOutput(net, p, r, x, ((perReplica ? r * P : 0) + mu) * d, h, a);
+      const q = (weights ? weights[r * P + mu] : 1 / P) * (net.scale * f - y[(perReplica ? r * P : 0) + mu]);
+      for (let i = 0; i < n; i++) out[r * n + i] += q * a[i];
+    }
+    for (let i = 0; i < n; i++) out[r * n + i] *= p.c[r * n + i];
+  }
+  return out;
+}
+
 /** The float64-accumulating TypeScript kernel. */
 export const referenceKernel: Kernel = {
   name: 'reference',
   device: 'TypeScript, float64 accumulation, one thread',
   forward: forwardReference,
   step: stepReference,
+  potentials: potentialsReference,
 };
