@@ -26,8 +26,8 @@ interface Operation {
   responses: Record<string, { content?: Record<string, { example?: unknown; schema?: { $ref?: string } }> }>;
 }
 
-// Served by plugins with their own documents or none: the Swagger UI and the dashboard's files.
-const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/dashboard(\/|$)/];
+// Served by plugins with their own documents or none: the Swagger UI, the dashboard's files and `/` (a redirect to it).
+const UNDOCUMENTED = [/^\/docs(\/|$)/, /^\/dashboard(\/|$)/, /^\/$/];
 const REPLIES: Record<string, z.ZodType> = {
   Simulation: simulationSchema, SimulationList: simulationListSchema, Trajectory: trajectorySchema, Snapshot: snapshotSchema,
   SnapshotList: snapshotListSchema, ApiKey: apiKeySchema, CreatedApiKey: createdApiKeySchema, ApiKeyList: apiKeyListSchema,
