@@ -166,11 +166,12 @@ export async function readSweepStatistics(db: Database, sweepId: string): Promis
 }
 
 /** The row of `series` whose recorded time is nearest to `time` (the earlier one on a tie). */
-export async function nearestSweepStatistics(db: Database, sweepId: string, series: string, time: number): Promise<StoredSweepStatistics | null> {
+/** The row at the recorded time nearest to `time`; null `time`: the last recorded time. */
+export async function nearestSweepStatistics(db: Database, sweepId: string, series: string, time: number | null): Promise<StoredSweepStatistics | null> {
   const { rows } = await db.pool.query<StoredSweepStatistics>(
     `SELECT series, step, time, alpha, "alphaLower", "alphaUpper", partial, scaling, extrapolation
        FROM sweep_statistics WHERE "sweepId" = $1 AND series = $2
-      ORDER BY abs(time - $3::float8), time LIMIT 1`,
+      ORDER BY CASE WHEN $3::float8 IS NULL THEN -time ELSE abs(time - $3::float8) END, time LIMIT 1`,
     [sweepId, series, time],
   );
   return rows[0] ?? null;

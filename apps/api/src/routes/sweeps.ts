@@ -149,8 +149,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
       }
       series = key;
     }
-    // Without a time, the last recorded one: the nearest to the largest finite number.
-    const row = await nearestSweepStatistics(app.deps.db, sweep.id, series, q.time ?? Number.MAX_VALUE);
+    const row = await nearestSweepStatistics(app.deps.db, sweep.id, series, q.time ?? null); // no time: the last recorded
     if (!row) throw notYet(`sweep ${sweep.id}`, sweep.status);
     const scaling = row.scaling as { time: number };
     return { sweepId: sweep.id, series: JSON.parse(series), requestedTime: q.time ?? null, snapped: q.time !== undefined && q.time !== scaling.time, ...scaling };
