@@ -74,4 +74,23 @@ describe('sweep children', () => {
     const list = await api().get('/v1/simulations').query({ sweep: post.body.id, sort: 'width' });
     expect(list.body.items.map((s: { name: string }) => s.name)).toEqual([`widths width=4 seed=${base.seed}`, `widths width=8 seed=${base.seed}`]);
   });
+
+  it('are listed by sweepId= as by sweep=, and by several statuses at once', async () => {
+    const post = await api().post('/v1/sweeps').send({ name: 'statuses', base: smallSpec(), grid: { 'student.width': [4, 8, 16] } });
+    const ids = (await api().get('/v1/simulations').query({ sweepId: post.body.id, sort: 'width' })).body.items.map((s: { id: string }) => s.id);
+    expect(ids).toHaveLength(3);
+    expect((await api().get('/v1/simulations').query({ sweep: post.body.id, sort: 'width' })).body.items.map((s: { id: string }) => s.id)).toEqual(ids);
+    await api().post(`/v1/simulations/${ids[0]}/cancel`).send({}).expect(200);
+    const of = async (status: string | string[]) => {
+      const r = await api().get('/v1/simulations').query({ sweepId: post.body.id, sort: 'width', status });
+      expect(r.status, String(status)).toBe(200);
+      return r.body.items.map((s: { id: string }) => s.id);
+    };
+    expect(await of('cancelled')).toEqual([ids[0]]);
+    expect(await of('cancelled,queued,running')).toEqual(ids);
+    expect(await of(['cancelled', 'completed'])).toEqual([ids[0]]);
+    const bad = await api().get('/v1/simulations').query({ status: 'completed,finished' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: { path: string }) => i.path).join(' ')).toMatch(/^status/);
+  });
 });

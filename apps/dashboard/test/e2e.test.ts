@@ -131,6 +131,30 @@ describe('the dashboard in Chromium', () => {
     await apiJson('DELETE', `/v1/schedules/${schedule.id}`);
   });
 
+  it('names, tags and notes a run on its page; the list search finds it by the note', async () => {
+    const sim = await apiJson<{ id: string }>('POST', '/v1/simulations', {
+      seed: 3, inputs: { kind: 'gaussian', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 3 }, student: { unit: 'tanh', width: 8 }, training: { dynamics: 'gd', dt: 0.2, steps: 50 },
+    });
+    await page.goto(`${base}/dashboard/#/simulations/${sim.id}`);
+    const card = page.locator('[data-testid="labels"]');
+    await card.waitFor();
+    await page.fill('[data-testid="label-name"]', 'e2e labelled run');
+    await page.fill('[data-testid="label-tags"]', 'baseline, figure-2');
+    await page.fill('[data-testid="label-note"]', 'kept for the e2e note search');
+    await page.click('[data-testid="label-save"]');
+    await expect.poll(() => page.textContent('[data-testid="label-status"]')).toBe('saved');
+    await page.waitForSelector('h1:has-text("e2e labelled run")');
+    await shot('9-labels');
+    await page.reload();
+    await expect.poll(() => page.inputValue('[data-testid="label-note"]')).toBe('kept for the e2e note search');
+    expect(await page.inputValue('[data-testid="label-tags"]')).toBe('baseline, figure-2');
+    await page.click('a[data-nav="simulations"]');
+    await page.fill('input[name="q"]', 'E2E NOTE search');
+    await page.press('input[name="q"]', 'Enter');
+    await expect.poll(() => page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.textContent('table tbody')).toContain('e2e labelled run');
+  });
+
   it('draws the scaling chart of an 8 widths x 32 replicas sweep (prints the time)', async () => {
     const sweep = await apiJson<{ id: string }>('POST', '/v1/sweeps', {
       name: '8 widths x 32 replicas',

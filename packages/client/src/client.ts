@@ -1,7 +1,7 @@
 // The typed client of the mfsim HTTP API. Every method is one route; list methods come as async
 // iterators that follow `nextCursor`; `wait` and `progress` stream over SSE and poll where the
 // API has no events route.
-import { FINAL_STATUSES, type FieldIssue } from '@mfsim/contracts';
+import { FINAL_STATUSES, type FieldIssue, type SimulationLabels } from '@mfsim/contracts';
 import { MfsimApiError, MfsimConnectionError, MfsimTimeoutError } from './errors.ts';
 import { parseEventStream } from './sse.ts';
 import type {
@@ -116,6 +116,11 @@ export class MfsimClient {
 
   get(id: string): Promise<SimulationReply> {
     return this.request('GET', `/v1/simulations/${enc(id)}`);
+  }
+
+  /** Names, tags or notes a simulation: absent fields are kept, null clears name or note, `tags` replaces them. */
+  update(id: string, labels: SimulationLabels): Promise<SimulationReply> {
+    return this.request('PATCH', `/v1/simulations/${enc(id)}`, { body: labels });
   }
 
   /** One page of simulations, newest first. */

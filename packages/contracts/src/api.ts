@@ -46,20 +46,27 @@ export const simulationSchema = z.object({
 });
 export type SimulationReply = z.infer<typeof simulationSchema>;
 
+/** A list filter of one value or several: `a,b`, or the parameter repeated (`?status=a&status=b`). */
+const commaList = (v: unknown) => (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x])).map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '');
+export const statusListSchema = z.preprocess(commaList, z.array(simulationStatusSchema).min(1).max(SIMULATION_STATUSES.length))
+  .meta({ description: `One or several of ${SIMULATION_STATUSES.join(', ')}: comma-separated or repeated` });
+
 /** Orders a list can be sorted in: a field, `-` first for descending. */
 export const SIMULATION_SORTS = ['-createdAt', 'createdAt', '-width', 'width', '-progress', 'progress', '-totalSteps', 'totalSteps'] as const;
 
 export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
-  status: simulationStatusSchema.optional(),
+  /** One status or several: `status=completed,failed` or the parameter repeated. */
+  status: statusListSchema.optional(),
   /** Case-insensitive part of the name. */
   name: z.string().min(1).max(200).optional(),
   /** Simulations carrying this tag. */
   tag: z.string().min(1).max(100).optional(),
   /** Search: a case-insensitive part of the name or the note, or one of the tags. */
   q: z.string().min(1).max(200).optional(),
-  /** Simulations of this sweep. */
+  /** Simulations of this sweep (`sweepId`, the name the sweeps list's `scheduleId` follows; `sweep` is the older name). */
+  sweepId: z.string().uuid().optional(),
   sweep: z.string().uuid().optional(),
   createdAfter: storableDate.optional(),
   createdBefore: storableDate.optional(),

@@ -121,13 +121,16 @@ export interface SimulationListQuery {
   project: string;
   limit: number;
   cursor?: string;
-  status?: SimulationStatus;
+  /** Any of these statuses. */
+  status?: SimulationStatus | SimulationStatus[];
   /** Case-insensitive part of the name. */
   name?: string;
   /** Case-insensitive part of the name or the note, or a tag equal to it (ignoring case). */
   q?: string;
   tag?: string;
   sweep?: string;
+  /** The same as `sweep` (both given: both must hold). */
+  sweepId?: string;
   createdAfter?: Date;
   createdBefore?: Date;
   sort?: SimulationSort;
@@ -142,15 +145,16 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
   // The sweep column arrives with sweeps (issue 4); until then the filter is refused, not ignored.
   const hasSweeps = 'sweepId' in Prisma.SimulationScalarFieldEnum;
-  if (q.sweep && !hasSweeps) throw new SweepFilterUnavailableError();
+  const sweeps = [...new Set([q.sweep, q.sweepId].filter((v): v is string => v !== undefined))];
+  if (sweeps.length > 0 && !hasSweeps) throw new SweepFilterUnavailableError();
   const where: Prisma.SimulationWhereInput = {
     project: q.project,
-    status: q.status,
+    ...(q.status !== undefined && { status: Array.isArray(q.status) ? { in: q.status } : q.status }),
     ...(q.name && { name: { contains: likeLiteral(q.name), mode: 'insensitive' } }),
     ...(q.tag && { tags: { has: q.tag } }),
     ...(q.q && { OR: await textSearch(db, q.project, q.q) }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
-    ...(q.sweep && ({ sweepId: q.sweep } as Prisma.SimulationWhereInput)),
+    ...(sweeps.length > 0 && ({ sweepId: sweeps.length === 1 ? sweeps[0] : { in: [] } } as Prisma.SimulationWhereInput)),
     ...(after && { AND: [{ OR: [{ [field]: { [op]: after.value } }, { [field]: after.value, id: { [op]: after.id } }] }] }),
   };
   const rows = await db.prisma.simulation.findMany({

@@ -11,6 +11,7 @@ import { live, type LiveHandle } from '../live.ts';
 import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles } from '../series.ts';
 import { errorText, keyValues, liveIndicator, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 import { limitsCard, ntkCurve, type StoredLimits } from '../limits-view.ts';
+import { labelsCard } from '../labels-card.ts';
 
 const TRAJECTORY_REFRESH_MS = 3000;
 
@@ -40,6 +41,10 @@ export function simulationPage(root: HTMLElement, id: string) {
   const exportNote = h('span.muted');
   const limitsBox = h('div');
   let limits: StoredLimits | null = null;
+  const labels = labelsCard(id, (s) => {
+    sim = s;
+    renderFacts(s);
+  });
 
   async function loadTrajectory() {
     lastTrajectoryAt = Date.now();
@@ -172,6 +177,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       h('p.muted', {}, 'Every recorded point of every replica.'),
       h('div.actions', {}, h('button', { onclick: exportCsv, 'data-testid': 'export-csv' }, 'CSV'), h('button', { onclick: exportJson, 'data-testid': 'export-json' }, 'JSON'), exportNote))),
     h('section.card', {}, h('h2', {}, 'Loss'), lossNote, h('div.chart-grid', {}, trainBox, testBox)),
+    labels.el,
     limitsBox,
     particles,
     h('section.card', {}, h('details', {}, h('summary', {}, 'Spec'), specBox)),
@@ -191,6 +197,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       const wasFinished = sim !== null && FINAL_STATUSES.includes(sim.status);
       sim = s;
       renderFacts(s);
+      labels.show(s);
       if ((finished && !wasFinished) || Date.now() - lastTrajectoryAt > TRAJECTORY_REFRESH_MS) {
         loadTrajectory().catch((err) => (lossNote.textContent = `Could not load the trajectory: ${errorText(err)}`));
       }

@@ -9,12 +9,14 @@ export interface ListFilters {
   status?: string;
   name?: string;
   tag?: string;
+  /** Search: part of the name or note, or a tag. */
+  q?: string;
 }
 
 const POLL_MS = 1500;
 
 export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: (hash: string) => void) {
-  const filters: ListFilters = { status: params.get('status') ?? '', name: params.get('name') ?? '', tag: params.get('tag') ?? '' };
+  const filters: ListFilters = { status: params.get('status') ?? '', name: params.get('name') ?? '', tag: params.get('tag') ?? '', q: params.get('q') ?? '' };
   const cursors: (string | null)[] = [null]; // cursor of each page seen, for "previous"
   let pageIndex = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -29,15 +31,16 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
   status.value = filters.status ?? '';
   const name = h('input', { name: 'name', placeholder: 'name contains', value: filters.name });
   const tag = h('input', { name: 'tag', placeholder: 'tag', value: filters.tag });
+  const search = h('input', { name: 'q', type: 'search', placeholder: 'search name, note, tags', 'aria-label': 'search', value: filters.q });
   const filterForm = h(
     'form.filters',
     {
       onsubmit: (e: Event) => {
         e.preventDefault();
-        go(`#/simulations${query({ status: status.value, name: name.value.trim(), tag: tag.value.trim() })}`);
+        go(`#/simulations${query({ status: status.value, name: name.value.trim(), tag: tag.value.trim(), q: search.value.trim() })}`);
       },
     },
-    status, name, tag,
+    search, status, name, tag,
     h('button', { type: 'submit' }, 'Filter'),
   );
   status.addEventListener('change', () => filterForm.requestSubmit());
@@ -46,7 +49,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
     if (timer) clearTimeout(timer);
     try {
       const page = await api<Page<SimulationReply>>(
-        `/v1/simulations${query({ limit: 20, cursor: cursors[pageIndex], status: filters.status, name: filters.name, tag: filters.tag })}`,
+        `/v1/simulations${query({ limit: 20, cursor: cursors[pageIndex], status: filters.status, name: filters.name, tag: filters.tag, q: filters.q })}`,
       );
       if (stopped) return;
       filterError.textContent = '';

@@ -8,7 +8,7 @@ import { aggregateSimulation } from '@mfsim/stats';
 import { int, positional, str, UsageError, type Command, type Context } from '../command.ts';
 import { sampleIndices, table } from '../table.ts';
 import { describeSimulation, exitFor, followSimulation, lastPoints, lossesTable } from './follow.ts';
-import { SIMULATION_STATUSES, type SimulationStatus } from '@mfsim/contracts';
+import { SIMULATION_STATUSES } from '@mfsim/contracts';
 
 export async function specFromFile(ctx: Context): Promise<SpecInput> {
   const spec = await readSpecFile<SpecInput>(positional(ctx, 0, 'spec file (JSON or YAML)'));
@@ -48,18 +48,19 @@ export const list: Command = {
   summary: 'list simulations, newest first',
   usage: ['list [--status S] [--limit N] [--all] [--json] [--filter key=value ...]'],
   optionHelp: [
-    `--status S         only this status (${SIMULATION_STATUSES.join(', ')})`,
+    `--status S         only this status, or several comma-separated (${SIMULATION_STATUSES.join(', ')})`,
     '--limit N          how many to show (default 20)',
     '--all              every page (follows nextCursor)',
-    '--filter k=v       any other filter the API accepts (name, tag, sweep, ...), repeatable',
+    '--filter k=v       any other filter the API accepts (q, name, tag, sweepId, ...), repeatable',
   ],
   json: 'one JSON object per line',
   options: { status: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' }, filter: { type: 'string', multiple: true } },
   remote: true,
   async run(ctx) {
     const status = str(ctx.values.status);
-    if (status && !(SIMULATION_STATUSES as readonly string[]).includes(status)) {
-      throw new UsageError(`--status must be one of ${SIMULATION_STATUSES.join(', ')}`);
+    const unknown = status?.split(',').find((s) => !(SIMULATION_STATUSES as readonly string[]).includes(s.trim()));
+    if (unknown !== undefined) {
+      throw new UsageError(`--status must be one or several (comma-separated) of ${SIMULATION_STATUSES.join(', ')}; got "${unknown}"`);
     }
     const max = ctx.values.all ? Infinity : (int(ctx.values.limit, '--limit') ?? 20);
     const filters: Record<string, string> = {};
@@ -70,7 +71,7 @@ export const list: Command = {
     }
     const items: SimulationReply[] = [];
     const pageSize = Math.min(500, Number.isFinite(max) ? Math.max(1, max) : 200);
-    for await (const sim of ctx.client().list({ ...filters, status: status as SimulationStatus | undefined, limit: pageSize })) {
+    for await (const sim of ctx.client().list({ ...filters, status, limit: pageSize })) {
       if (items.length >= max) break;
       if (ctx.values.json) ctx.out(JSON.stringify(sim));
       items.push(sim);
