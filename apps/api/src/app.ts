@@ -74,6 +74,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(import('@mfsim/dashboard')); // the lab's web page at /dashboard/
   await app.register(trajectoryRoutes);
   await app.register(import('./routes/probes.ts'));
+  await app.register(import('./routes/birth-death.ts'));
   await app.register(simulationControlRoutes);
   await app.register(eventRoutes);
   await app.register(keyRoutes);

@@ -3,6 +3,7 @@
 import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
 import { FINAL_STATUSES } from '@mfsim/contracts';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
@@ -26,6 +27,20 @@ export async function startService(options: { memoryBudgetBytes?: number; adminK
 
 export async function startTestWorker(env: Record<string, string> = {}): Promise<RunningWorker> {
   return startWorker(workerConfig({ ...process.env, MFSIM_CHECKPOINT_SECONDS: '1', ...env }), () => {});
+}
+
+/** A service and a worker for the whole test file (started before its tests, closed after); `api()` requests it. */
+export function serviceWithWorker() {
+  const held: { service?: Awaited<ReturnType<typeof startService>>; worker?: RunningWorker } = {};
+  beforeAll(async () => {
+    held.service = await startService();
+    held.worker = await startTestWorker();
+  });
+  afterAll(async () => {
+    await held.worker?.close();
+    await held.service?.close();
+  });
+  return { held, api: () => request(held.service!.app.server) };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

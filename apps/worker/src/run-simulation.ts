@@ -5,7 +5,7 @@ import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema, type SimulationEvent } from '@mfsim/contracts';
 import {
   claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, releaseLease, saveCheckpoint,
-  storeTrajectoryDigest, sweepProgress, updateProgress, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
+  storeTrajectoryDigest, sweepProgress, updateProgress, writeBirthDeath, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
 import { countJobMetric, reportStepRate, type SimulationJobData } from '@mfsim/queue';
 import { publishSimulationEvent, publishSweepEvent } from '@mfsim/lifecycle';
@@ -128,6 +128,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       await writeTrajectoryPoints(db, id, chunk.points);
       await writeProbeOutputs(db, id, chunk.probes);
       await writeSnapshots(db, id, chunk.snapshots);
+      await writeBirthDeath(db, id, chunk.birthDeath ?? []);
     });
     // The checkpoint is saved only after every point up to its step is stored.
     if (checkpoint) await withRetry(() => saveCheckpoint(db, id, checkpoint.step, checkpoint.state));

@@ -20,3 +20,11 @@ export const probesReplySchema = z.object({
   steps: z.array(z.object({ step: z.number().int(), time: z.number(), outputs: z.array(z.array(z.number().nullable())) })),
 });
 export type ProbesReply = z.infer<typeof probesReplySchema>;
+
+/** Birth-death runs: per recorded step, per replica, births and deaths since the previous recorded step. */
+export const birthDeathReplySchema = z.object({
+  simulationId: z.string(),
+  replicas: z.number().int(),
+  steps: z.array(z.object({ step: z.number().int(), time: z.number(), births: z.array(z.number().int()), deaths: z.array(z.number().int()) })),
+});
+export type BirthDeathReply = z.infer<typeof birthDeathReplySchema>;

@@ -59,3 +59,26 @@ export async function listSnapshotSteps(db: Database, simulationId: string): Pro
   const rows = await db.prisma.snapshot.findMany({ where: { simulationId }, select: { step: true }, orderBy: { step: 'asc' } });
   return rows.map((r) => r.step);
 }
+
+/** Birth-death runs: per replica, births and deaths since the previous recorded step. */
+export interface BirthDeathRow {
+  step: number;
+  births: number[];
+  deaths: number[];
+}
+
+export async function writeBirthDeath(db: Database, simulationId: string, rows: BirthDeathRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.pool.query(
+    `INSERT INTO birth_death_counts ("simulationId", step, births, deaths)
+     SELECT $1::uuid, r.step, r.births, r.deaths
+     FROM jsonb_to_recordset($2::jsonb) AS r(step int, births int[], deaths int[])
+     ON CONFLICT ("simulationId", step) DO UPDATE SET births = EXCLUDED.births, deaths = EXCLUDED.deaths`,
+    [simulationId, JSON.stringify(rows)],
+  );
+}
+
+export async function readBirthDeath(db: Database, simulationId: string): Promise<BirthDeathRow[]> {
+  const rows = await db.prisma.birthDeathCounts.findMany({ where: { simulationId }, orderBy: { step: 'asc' } });
+  return rows.map((r) => ({ step: r.step, births: r.births, deaths: r.deaths }));
+}

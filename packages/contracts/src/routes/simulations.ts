@@ -7,7 +7,7 @@ import {
 import { specSchema } from '../spec.ts';
 import { emptyBodySchema, snapshotListSchema, snapshotSchema } from '../service.ts';
 import { simulationStatisticsSchema } from '../sweeps.ts';
-import { probesQuerySchema, probesReplySchema } from '../probes.ts';
+import { birthDeathReplySchema, probesQuerySchema, probesReplySchema } from '../probes.ts';
 import { defineRoute, errorReply, idParams, idParam } from './define.ts';
 import {
   AT, exampleQueuedSimulation, exampleSimulation, exampleSpec, exampleStatisticsRow, SIM, sseExample,
@@ -135,6 +135,18 @@ export const simulationRoutes = {
         },
       },
       404: errorReply(404), 409: errorReply(409, 'Nothing recorded yet'),
+    },
+  }),
+  birthDeath: defineRoute({
+    method: 'GET', path: '/v1/simulations/{id}/birth-death', operationId: 'getBirthDeath', tags: ['statistics'], auth: 'read',
+    summary: 'Births and deaths per replica between recorded steps (training.birthDeath runs)',
+    params: idParams,
+    replies: {
+      200: {
+        description: 'Per recorded step, births[replica] and deaths[replica] since the previous recorded step',
+        content: { 'application/json': { schema: birthDeathReplySchema, example: { simulationId: SIM, replicas: 2, steps: [{ step: 10, time: 1, births: [3, 1], deaths: [2, 4] }] } } },
+      },
+      404: errorReply(404), 409: errorReply(409, 'Not a birth-death run'),
     },
   }),
   statistics: defineRoute({

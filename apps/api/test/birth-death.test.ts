@@ -1,0 +1,39 @@
+// Birth-death runs end to end: submitted, run by a worker, their births and deaths served per recorded
+// step; bad birth-death and frozen-group specs refused with a 400 naming the field, nothing created.
+import { expect, it } from 'vitest';
+import { finishedSimulation, serviceWithWorker, smallSpec } from './harness.ts';
+
+const { held, api } = serviceWithWorker();
+
+it('serves births and deaths per recorded step and replica', async () => {
+  const post = await api().post('/v1/simulations').send(smallSpec({
+    replicas: 2,
+    student: { unit: 'tanh', width: 16 },
+    training: { dynamics: 'gd', trainSize: 64, dt: 0.5, steps: 40, birthDeath: { rate: 5 } },
+    record: { every: 10, testSize: 32, probes: 2 },
+  }));
+  expect(post.status).toBeLessThan(300);
+  const sim = await finishedSimulation(held.service!.app, post.body.id, 180_000);
+  expect(sim.status).toBe('completed');
+  const reply = await api().get(`/v1/simulations/${post.body.id}/birth-death`);
+  expect(reply.status).toBe(200);
+  expect(reply.body.steps.map((s: { step: number }) => s.step)).toEqual([10, 20, 30, 40]);
+  for (const s of reply.body.steps) expect(s.births).toHaveLength(2);
+  const events = reply.body.steps.reduce((t: number, s: { births: number[]; deaths: number[] }) => t + s.births[0] + s.deaths[0], 0);
+  expect(events).toBeGreaterThan(0);
+});
+
+it('refuses bad birth-death and frozen-group specs with a 400 naming the field', async () => {
+  const before = (await api().get('/v1/simulations?limit=100')).body;
+  const cases: [Record<string, unknown>, string][] = [
+    [{ training: { dynamics: 'gd', dt: 0.1, steps: 10, birthDeath: { rate: -1 } } }, 'training.birthDeath.rate'],
+    [{ student: { unit: 'tanh', width: 4, parameterization: 'ntk' }, training: { dynamics: 'gd', dt: 0.1, steps: 10, birthDeath: { rate: 1 } } }, 'training.birthDeath'],
+    [{ student: { unit: 'tanh', width: 4, train: { c: false, w: false, b: false } } }, 'student.train'],
+  ];
+  for (const [overrides, path] of cases) {
+    const res = await api().post('/v1/simulations').send(smallSpec(overrides));
+    expect(res.status).toBe(400);
+    expect(res.body.issues.map((i: { path: string }) => i.path)).toContain(path);
+  }
+  expect((await api().get('/v1/simulations?limit=100')).body).toEqual(before);
+});
