@@ -5,6 +5,7 @@
 // RSS. Prints estimate, measured peak and their ratio; the target is a ratio within 1/1.5 .. 1.5.
 // Options: --quick (the three smallest specs).
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { specSchema, type Spec } from '@mfsim/contracts';
 import { estimateMemory, specHash } from '@mfsim/engine';
@@ -12,7 +13,9 @@ import { EngineHost } from '../src/engine/engine-host.ts';
 
 const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 
-const spec = (o: { d: number; width: number; replicas: number; batch: number; dynamics?: 'sgd' | 'gd'; trainSize?: number }): Spec =>
+interface Row { d: number; width: number; replicas: number; batch: number; dynamics?: 'sgd' | 'gd'; trainSize?: number; probes?: number; logPoints?: number; testSize?: number; snapshots?: number[] }
+
+const spec = (o: Row): Spec =>
   specSchema.parse({
     replicas: o.replicas,
     inputs: { kind: 'sphere', d: o.d },
@@ -21,16 +24,18 @@ const spec = (o: { d: number; width: number; replicas: number; batch: number; dy
     training: o.dynamics === 'gd'
       ? { dynamics: 'gd', dt: 0.01, steps: 400, trainSize: o.trainSize }
       : { dynamics: 'sgd', batchSize: o.batch, dt: 0.01, steps: 400 },
-    record: { logPoints: 5, testSize: 1, probes: 0 },
+    record: { logPoints: o.logPoints ?? 5, testSize: o.testSize ?? 1, probes: o.probes ?? 0, snapshots: o.snapshots ?? [] },
   });
 
-const MATRIX = [
+const MATRIX: Row[] = [
   { d: 16, width: 1000, replicas: 4, batch: 64 },
   { d: 100, width: 10_000, replicas: 1, batch: 1 },
   { d: 32, width: 20_000, replicas: 8, batch: 256 },
   { d: 100, width: 100_000, replicas: 1, batch: 1 },
   { d: 100, width: 100_000, replicas: 4, batch: 16 },
-  { d: 50, width: 50_000, replicas: 2, batch: 0, dynamics: 'gd' as const, trainSize: 2000 },
+  { d: 50, width: 50_000, replicas: 2, batch: 0, dynamics: 'gd', trainSize: 2000 },
+  { d: 32, width: 20_000, replicas: 2, batch: 32, probes: 1024, logPoints: 100, testSize: 1024 },
+  { d: 32, width: 50_000, replicas: 2, batch: 8, snapshots: [0, 100, 200, 300, 400] },
   { d: 100, width: 300_000, replicas: 1, batch: 1 },
   { d: 100, width: 700_000, replicas: 1, batch: 1 }, // the spec of issue 12
 ];
@@ -60,7 +65,8 @@ if (process.argv[2] === '--one') {
   await measureOne(JSON.parse(process.argv[3]) as Spec);
 } else {
   const matrix = process.argv.includes('--quick') ? MATRIX.slice(0, 3) : MATRIX;
-  console.log('spec                                   estimate MiB  peak RSS MiB  estimate/peak  kernel');
+  console.log(`kernel threads in the estimate: ${availableParallelism()} (the cores; MFSIM_KERNEL_THREADS fixes them)`);
+  console.log('spec                                                 estimate MiB  peak RSS MiB  estimate/peak  kernel');
   let worst = 1;
   for (const m of matrix) {
     const s = spec(m);
@@ -74,8 +80,9 @@ if (process.argv[2] === '--one') {
     const est = estimateMemory(s).bytes;
     const ratio = est / peak;
     worst = Math.max(worst, ratio, 1 / ratio);
-    const label = `${m.dynamics ?? 'sgd'} d=${m.d} n=${m.width} R=${m.replicas} B=${m.dynamics === 'gd' ? m.trainSize : m.batch}`;
-    console.log(`${label.padEnd(38)} ${mib(est).padStart(12)}  ${mib(peak).padStart(12)}  ${ratio.toFixed(2).padStart(13)}  ${kernel}`);
+    const extras = [m.probes && `P=${m.probes}`, m.logPoints && `L=${m.logPoints}`, m.testSize && `T=${m.testSize}`, m.snapshots && `S=${m.snapshots.length}`];
+    const label = [`${m.dynamics ?? 'sgd'} d=${m.d} n=${m.width} R=${m.replicas} B=${m.dynamics === 'gd' ? m.trainSize : m.batch}`, ...extras].filter(Boolean).join(' ');
+    console.log(`${label.padEnd(52)} ${mib(est).padStart(12)}  ${mib(peak).padStart(12)}  ${ratio.toFixed(2).padStart(13)}  ${kernel}`);
   }
   console.log(`worst ratio either way: ${worst.toFixed(2)} (target <= 1.5)`);
 }

@@ -144,7 +144,7 @@ describe('memory, checkpoints, kernels', () => {
     expect(small.bytes).toBe(Object.values(small.parts).reduce((a, b) => a + b, 0));
     expect(small.bytes).toBeLessThan(DEFAULT_MEMORY_BUDGET_BYTES);
     expect(big.bytes).toBeGreaterThan(DEFAULT_MEMORY_BUDGET_BYTES);
-    expect(small.parts.activations).toBe(4 * 4 * 1024 * 1024 * 4);
+    expect(small.parts.particles).toBe(6 * 4 * 1024 * 34 * 4);
     expect(memoryBudgetBytes({ MFSIM_MEMORY_BUDGET_BYTES: '1000' })).toBe(1000);
     expect(memoryBudgetBytes({})).toBe(DEFAULT_MEMORY_BUDGET_BYTES);
   });
