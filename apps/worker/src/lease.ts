@@ -12,6 +12,11 @@ export function leaseSeconds(env: Record<string, string | undefined> = process.e
 export interface HeldLease {
   /** True once a renewal found that this worker no longer holds the lease (and the run was not cancelled). */
   lost(): boolean;
+  /**
+   * Called once the run's claim succeeded: from then on a failed renewal means the lease was taken
+   * over, even when no renewal had succeeded yet (a takeover before the first renewal, on a loaded machine).
+   */
+  claimed(): void;
   /** Stops renewing and gives the lease up. */
   release(): Promise<void>;
 }
@@ -39,6 +44,9 @@ export function holdLease(db: Database, id: string, owner: string, seconds: numb
   timer.unref();
   return {
     lost: () => lost,
+    claimed: () => {
+      held = true;
+    },
     async release() {
       clearInterval(timer);
       await releaseLease(db, id, owner).catch(() => {});

@@ -33,6 +33,8 @@ export interface RunDeps {
   leaseSeconds?: number;
   /** True once another worker took this run's lease over: stop, write nothing more. */
   leaseLost?: () => boolean;
+  /** Told once the claim succeeded, so that a takeover before the lease's first renewal counts as lost. */
+  leaseClaimed?: () => void;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   const claim = await withRetry(() =>
     claimRun(db, id, { owner, leaseSeconds: deps.leaseSeconds ?? 60, backend: engine.info.kernel, device: engine.info.device }));
   if (!claim) return deps.log('simulation was cancelled before it started', { id });
+  deps.leaseClaimed?.();
   if (claim.workerDeaths >= QUARANTINE_DEATHS) {
     const error = `quarantined: the worker running it died ${claim.workerDeaths} times in a row without saving progress (last worker ${claim.previousOwner}); not handed to another worker (retry it to run it again)`;
     await withRetry(() => markFinished(db, id, { status: 'failed', error }));
@@ -166,6 +169,11 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     });
   } catch (err) {
     const message = (err as Error).message;
+    if (deps.leaseLost?.()) {
+      // Another worker runs it now: this worker's failure is not the run's (its status is not ours to write).
+      deps.log('stopped after losing the lease; not failing the run another worker holds', { id, error: message });
+      return;
+    }
     await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(started) }));
     await live.count('jobs_failed');
     await live.event('status', { status: 'failed', error: message, stepsDone });

@@ -39,6 +39,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
         return await runSimulation(job, token, {
         leaseSeconds: config.leaseSeconds,
         leaseLost: lease.lost,
+        leaseClaimed: lease.claimed,
         redis,
         workerId: id,
         signal,
