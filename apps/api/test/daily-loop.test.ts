@@ -89,6 +89,20 @@ describe('sweep children', () => {
     expect(await of('cancelled')).toEqual([ids[0]]);
     expect(await of('cancelled,queued,running')).toEqual(ids);
     expect(await of(['cancelled', 'completed'])).toEqual([ids[0]]);
+    const spec = async (query: Record<string, string>) => {
+      const r = await api().get('/v1/simulations').query({ sweepId: post.body.id, sort: 'width', ...query });
+      expect(r.status, JSON.stringify(query)).toBe(200);
+      return r.body.items.map((s: { id: string }) => s.id);
+    };
+    expect(await spec({ 'spec.student.width': '8' })).toEqual([ids[1]]);
+    expect(await spec({ 'spec.student.width': '8', 'spec.training.dynamics': smallSpec().training.dynamics })).toEqual([ids[1]]);
+    expect(await spec({ 'spec.student.width': '8', 'spec.training.dynamics': 'not-a-dynamics' })).toEqual([]);
+    expect(await spec({ 'spec.student.width': '16', status: 'queued', limit: '1' })).toEqual([ids[2]]);
+    for (const key of ['spec.student.width;drop', 'spec.', 'spec.a.b.c.d.e.f.g', 'widthh']) {
+      const r = await api().get('/v1/simulations').query({ [key]: '8' });
+      expect(r.status, key).toBe(400);
+      expect(r.body.issues.map((i: { path: string }) => i.path), key).toContain(key);
+    }
     const bad = await api().get('/v1/simulations').query({ status: 'completed,finished' });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path).join(' ')).toMatch(/^status/);

@@ -54,7 +54,17 @@ export const statusListSchema = z.preprocess(commaList, z.array(simulationStatus
 /** Orders a list can be sorted in: a field, `-` first for descending. */
 export const SIMULATION_SORTS = ['-createdAt', 'createdAt', '-width', 'width', '-progress', 'progress', '-totalSteps', 'totalSteps'] as const;
 
-export const listQuerySchema = z.strictObject({
+/** `spec.<path>` list filters: dotted camelCase names, at most 6 deep (`spec.student.width`). */
+export const SPEC_FILTER_PATTERN = /^spec(\.[A-Za-z][A-Za-z0-9]{0,63}){1,6}$/;
+/** A spec filter's value as the stored spec holds it: a number, true/false or null, else the text. */
+export function specFilterValue(text: string): string | number | boolean | null {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text === 'null') return null;
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) ? n : text;
+}
+
+const listFilterShape = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
   /** One status or several: `status=completed,failed` or the parameter repeated. */
@@ -71,7 +81,31 @@ export const listQuerySchema = z.strictObject({
   createdAfter: storableDate.optional(),
   createdBefore: storableDate.optional(),
   sort: z.enum(SIMULATION_SORTS).default('-createdAt'),
-});
+};
+
+/**
+ * The list's query: the filters above, and any spec field as `spec.<dotted path>=<value>`
+ * (`?spec.student.width=256&spec.training.dynamics=sgd`: runs whose stored spec holds these values).
+ * Any other parameter is a 400 naming it.
+ */
+export const listQuerySchema = z.object(listFilterShape)
+  .catchall(z.string().max(200))
+  .superRefine((q, ctx) => {
+    for (const key of Object.keys(q)) {
+      if (key in listFilterShape) continue;
+      if (!key.startsWith('spec.')) ctx.addIssue({ code: 'custom', path: [key], message: `unknown parameter ${key}` });
+      else if (!SPEC_FILTER_PATTERN.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'a spec filter is spec.<field>.<field>..., letters and digits, at most 6 deep' });
+    }
+  })
+  .transform((q) => {
+    const spec: Record<string, string | number | boolean | null> = {};
+    const known: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(q)) {
+      if (key in listFilterShape) known[key] = value;
+      else spec[key.slice('spec.'.length)] = specFilterValue(value as string);
+    }
+    return { ...(known as z.infer<z.ZodObject<typeof listFilterShape>>), spec };
+  });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /**

@@ -129,6 +129,8 @@ export interface SimulationListQuery {
   q?: string;
   tag?: string;
   sweep?: string;
+  /** Spec fields by dotted path ("student.width") and the value the stored spec holds there. */
+  spec?: Record<string, string | number | boolean | null>;
   /** The same as `sweep` (both given: both must hold). */
   sweepId?: string;
   createdAfter?: Date;
@@ -153,9 +155,10 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
     ...(q.name && { name: { contains: likeLiteral(q.name), mode: 'insensitive' } }),
     ...(q.tag && { tags: { has: q.tag } }),
     ...(q.q && { OR: await textSearch(db, q.project, q.q) }),
+    ...(!after && q.spec && Object.keys(q.spec).length > 0 && { AND: specFilters(q.spec) }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
     ...(sweeps.length > 0 && ({ sweepId: sweeps.length === 1 ? sweeps[0] : { in: [] } } as Prisma.SimulationWhereInput)),
-    ...(after && { AND: [{ OR: [{ [field]: { [op]: after.value } }, { [field]: after.value, id: { [op]: after.id } }] }] }),
+    ...(after && { AND: [...specFilters(q.spec), { OR: [{ [field]: { [op]: after.value } }, { [field]: after.value, id: { [op]: after.id } }] }] }),
   };
   const rows = await db.prisma.simulation.findMany({
     where,
@@ -165,6 +168,10 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   const items = rows.slice(0, q.limit);
   return { items, nextCursor: rows.length > q.limit ? encodeCursor(sort, items[items.length - 1]) : null };
 }
+
+// Each spec field must hold its value (JSONB path equality on the stored spec, defaults filled in).
+const specFilters = (spec: SimulationListQuery['spec'] = {}): Prisma.SimulationWhereInput[] =>
+  Object.entries(spec).map(([path, value]) => ({ spec: { path: path.split('.'), equals: value === null ? Prisma.AnyNull : value } }));
 
 // `q`: a part of the name or note, or a whole tag; all case-insensitive (Prisma has no case-insensitive
 // array match: the ids whose tags match come from one query first).
