@@ -3,6 +3,7 @@ export * from './simulations.ts';
 export * from './trajectory.ts';
 export * from './records.ts';
 export * from './checkpoints.ts';
+export * from './snapshots.ts';
 export * from './leases.ts';
 export * from './recovery-queries.ts';
 export * from './keys.ts';

@@ -1,4 +1,4 @@
-// Float32 records of a run: probe outputs and particle snapshots, stored as bytes (checkpoints: checkpoints.ts).
+// Float32 records of a run: probe outputs, stored as bytes (snapshots: snapshots.ts; checkpoints: checkpoints.ts).
 import type { Database } from './client.ts';
 
 /** The bytes of a float32 array (little-endian, as on every machine we run on). */
@@ -30,34 +30,6 @@ export async function writeProbeOutputs(db: Database, simulationId: string, rows
 export async function readProbeOutputs(db: Database, simulationId: string): Promise<ProbeRow[]> {
   const rows = await db.prisma.probeOutputs.findMany({ where: { simulationId }, orderBy: { step: 'asc' } });
   return rows.map((r) => ({ step: r.step, values: bytesFloat32(r.values) }));
-}
-
-export interface SnapshotRow {
-  step: number;
-  c: Float32Array; // [R, n]
-  w: Float32Array; // [R, n, d]
-  b: Float32Array; // [R, n]
-}
-
-export async function writeSnapshots(db: Database, simulationId: string, rows: SnapshotRow[]): Promise<void> {
-  for (const s of rows) {
-    const data = { c: float32Bytes(s.c), w: float32Bytes(s.w), b: float32Bytes(s.b) };
-    await db.prisma.snapshot.upsert({
-      where: { simulationId_step: { simulationId, step: s.step } },
-      create: { simulationId, step: s.step, ...data },
-      update: data,
-    });
-  }
-}
-
-export async function readSnapshot(db: Database, simulationId: string, step: number): Promise<SnapshotRow | null> {
-  const r = await db.prisma.snapshot.findUnique({ where: { simulationId_step: { simulationId, step } } });
-  return r && { step: r.step, c: bytesFloat32(r.c), w: bytesFloat32(r.w), b: bytesFloat32(r.b) };
-}
-
-export async function listSnapshotSteps(db: Database, simulationId: string): Promise<number[]> {
-  const rows = await db.prisma.snapshot.findMany({ where: { simulationId }, select: { step: true }, orderBy: { step: 'asc' } });
-  return rows.map((r) => r.step);
 }
 
 /** Birth-death runs: per replica, births and deaths since the previous recorded step. */

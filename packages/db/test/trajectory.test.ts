@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specSchema } from '@mfsim/contracts';
 import {
   connectDatabase, countTrajectoryPoints, createSimulation, deleteSimulation, readTrajectory, writeTrajectoryPoints, writeProbeOutputs, readProbeOutputs,
-  saveCheckpoint, loadCheckpoint, writeSnapshots, readSnapshot, UnknownSimulationError, type Database,
+  saveCheckpoint, loadCheckpoint, writeSnapshots, readSnapshot, UnknownSimulationError, CHECKPOINT_CHUNK_BYTES, type Database,
 } from '../src/index.ts';
 
 let db: Database;
@@ -68,5 +68,23 @@ describe('trajectory storage', () => {
     await saveCheckpoint(db, id, 5, new Uint8Array([1, 2, 3]));
     await saveCheckpoint(db, id, 7, new Uint8Array([4, 5]));
     expect(await loadCheckpoint(db, id)).toEqual({ step: 7, state: new Uint8Array([4, 5]) });
+  });
+
+  it('stores a snapshot larger than a piece in pieces and reads it back bit for bit; older whole rows still read', async () => {
+    // c of 3 floats: every piece boundary falls inside w, and w spans three pieces.
+    const w = new Float32Array(2.5 * CHECKPOINT_CHUNK_BYTES / 4).map((_, i) => Math.sin(i));
+    const snap = { step: 3, c: new Float32Array([1, -2, 3]), w, b: new Float32Array([0.25, -0.25, Number.NaN]) };
+    await writeSnapshots(db, id, [{ ...snap, w: new Float32Array(w.length) }]);
+    await writeSnapshots(db, id, [snap]); // written again (a resumed chunk): replaced, not added to
+    const pieces = await db.pool.query('SELECT count(*)::int AS n FROM snapshot_chunks WHERE "simulationId" = $1 AND step = 3', [id]);
+    expect(pieces.rows[0].n).toBe(3);
+    const back = await readSnapshot(db, id, 3);
+    expect(Buffer.from(back!.w.buffer, back!.w.byteOffset, back!.w.byteLength).equals(Buffer.from(w.buffer))).toBe(true);
+    expect(Array.from(back!.c)).toEqual([1, -2, 3]);
+    expect(Array.from(back!.b)).toEqual([0.25, -0.25, Number.NaN]);
+    const bytes = (a: number[]) => Buffer.from(new Float32Array(a).buffer);
+    await db.pool.query('INSERT INTO snapshots ("simulationId", step, c, w, b) VALUES ($1, 9, $2, $3, $4)', [id, bytes([5]), bytes([6, 7]), bytes([8])]);
+    expect(await readSnapshot(db, id, 9)).toEqual({ step: 9, c: new Float32Array([5]), w: new Float32Array([6, 7]), b: new Float32Array([8]) });
+    expect(await readSnapshot(db, id, 4)).toBeNull();
   });
 });
