@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '**/build/**', '**/dist/**', 'test-output/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', '**/build/**', '**/dist/**', 'test-output/**', '.gpu-carry/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
