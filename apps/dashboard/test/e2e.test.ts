@@ -155,6 +155,22 @@ describe('the dashboard in Chromium', () => {
     expect(await page.textContent('table tbody')).toContain('e2e labelled run');
   });
 
+  it('draws births and deaths over time on a birth-death run\'s page', async () => {
+    const sim = await apiJson<{ id: string }>('POST', '/v1/simulations', {
+      seed: 3, inputs: { kind: 'gaussian', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 3 }, student: { unit: 'tanh', width: 16 },
+      training: { dynamics: 'gd', trainSize: 64, dt: 0.5, steps: 40, birthDeath: { rate: 5 } }, record: { every: 10, testSize: 32, probes: 2 },
+    });
+    await page.goto(`${base}/dashboard/#/simulations/${sim.id}`);
+    // Signed in already when the earlier tests ran; alone, sign in (auth is off in tests).
+    await page.waitForSelector('#api-key, [data-chart="birth-death"]', { state: 'attached' });
+    if (await page.locator('#api-key').count()) {
+      await page.click('button[type=submit]');
+      await page.goto(`${base}/dashboard/#/simulations/${sim.id}`);
+    }
+    await page.waitForSelector('[data-chart="birth-death"][data-drawn="true"]', { timeout: 60_000 });
+    await shot('10-birth-death');
+  });
+
   it('draws the scaling chart of an 8 widths x 32 replicas sweep (prints the time)', async () => {
     const sweep = await apiJson<{ id: string }>('POST', '/v1/sweeps', {
       name: '8 widths x 32 replicas',

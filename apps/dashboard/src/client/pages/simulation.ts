@@ -1,8 +1,9 @@
 // One simulation: live status, cancel and retry, loss curves (log-log, replicas, mean and standard
 // error), the infinite-width limits (NTK curve dashed, NNGP check at t = 0), particles at each
 // snapshot, the spec, backend and timings, CSV and JSON export.
-import { FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
+import { FINAL_STATUSES, type BirthDeathReply, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
+import { drawBirthDeathChart } from '../charts/birth-death-chart.ts';
 import { drawLossChart } from '../charts/loss-chart.ts';
 import { drawParticleChart } from '../charts/particle-chart.ts';
 import { PALETTE } from '../charts/chart.ts';
@@ -40,6 +41,8 @@ export function simulationPage(root: HTMLElement, id: string) {
   const specBox = h('pre.spec');
   const exportNote = h('span.muted');
   const limitsBox = h('div');
+  const birthDeathBox = h('div.chart', { 'data-chart': 'birth-death' });
+  const birthDeathCard = h('section.card', { hidden: true }, h('h2', {}, 'Birth-death'), birthDeathBox);
   let limits: StoredLimits | null = null;
   const labels = labelsCard(id, (s) => {
     sim = s;
@@ -52,6 +55,15 @@ export function simulationPage(root: HTMLElement, id: string) {
     if (stopped) return;
     points = reply.points;
     drawLosses();
+    if (sim?.spec.training.birthDeath) await loadBirthDeath();
+  }
+
+  // Birth-death runs: births and deaths between recorded times.
+  async function loadBirthDeath() {
+    const reply = await api<BirthDeathReply>(`/v1/simulations/${id}/birth-death`);
+    if (stopped) return;
+    birthDeathCard.hidden = false;
+    drawBirthDeathChart(birthDeathBox, reply);
   }
 
   // The stored limits of a finished run (the worker writes them just before the final status).
@@ -177,6 +189,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       h('p.muted', {}, 'Every recorded point of every replica.'),
       h('div.actions', {}, h('button', { onclick: exportCsv, 'data-testid': 'export-csv' }, 'CSV'), h('button', { onclick: exportJson, 'data-testid': 'export-json' }, 'JSON'), exportNote))),
     h('section.card', {}, h('h2', {}, 'Loss'), lossNote, h('div.chart-grid', {}, trainBox, testBox)),
+    birthDeathCard,
     labels.el,
     limitsBox,
     particles,
