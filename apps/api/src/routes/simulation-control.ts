@@ -13,6 +13,20 @@ import { simulationReply } from '../replies.ts';
 import { bullPriority, chooseQueue } from '../submission.ts';
 import { simulationOr404 } from './simulations.ts';
 
+/**
+ * The row turns final (failed, cancelled) a moment before its worker hands the job back to the
+ * queue: a retry sent as soon as a client sees the final status waits for that, polling, up to
+ * STOPPING_WAIT_MS (a loaded machine), before it answers 409 with Retry-After.
+ */
+const STOPPING_WAIT_MS = 10_000;
+async function stillActive(job: { isActive(): Promise<boolean> }): Promise<boolean> {
+  for (const end = Date.now() + STOPPING_WAIT_MS; await job.isActive(); ) {
+    if (Date.now() > end) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 export default async function simulationControlRoutes(app: FastifyInstance) {
   const { deps } = app;
   const event = (event: Omit<SimulationEvent, 'type' | 'at'>, o: PublishOptions = {}) =>
@@ -52,7 +66,7 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     for (const queue of Object.values(deps.queues)) {
       const job = await queue.getJob(row.id);
       if (!job) continue;
-      if (await job.isActive()) {
+      if (await stillActive(job)) {
         reply.header('Retry-After', '1');
         throw new RequestError(409, 'the previous run is still stopping; retry in a second', [{ path: 'status', message: 'still stopping' }]);
       }
