@@ -193,14 +193,14 @@ describe('quotas', () => {
   it('refuses a spec over the compute or storage quota with the estimate, writing nothing', async () => {
     const app = await appWith({ maxFlopsPerSubmission: 1e12, maxBytesPerSubmission: 1024 ** 3 }, false);
     const before = await service.deps.db.prisma.simulation.count();
-    const compute = await request(app.server).post('/v1/simulations').send(smallSpec({ student: { unit: 'tanh', width: 1_000_000 }, training: { dynamics: 'sgd', batchSize: 64, dt: 0.1, steps: 10_000_000 }, record: { logPoints: 50, testSize: 64, probes: 2 } }));
+    const compute = await request(app.server).post('/v1/simulations').send(smallSpec({ student: { unit: 'tanh', width: 10_000 }, training: { dynamics: 'sgd', batchSize: 64, dt: 0.1, steps: 10_000_000 }, record: { logPoints: 50, testSize: 64, probes: 2 } }));
     expect(compute.status).toBe(400);
     expect(compute.body.message).toMatch(/about \d\.\d+e\+\d+ floating-point operations, over the quota of 1\.00e\+12/);
     expect(compute.body.issues.map((i: { path: string }) => i.path)).toContain('training.steps');
     const storage = await request(app.server).post('/v1/simulations').send(smallSpec({ replicas: 1024, training: { dynamics: 'sgd', batchSize: 1, dt: 0.1, steps: 100_000 }, record: { logPoints: 100_000, testSize: 8, probes: 0 } }));
     expect(storage.status).toBe(400);
     expect(storage.body.message).toMatch(/store about [\d.]+ GiB .* over the quota of 1\.00 GiB/);
-    const sweep = await request(app.server).post('/v1/sweeps').send({ base: smallSpec({ training: { dynamics: 'sgd', batchSize: 64, dt: 0.1, steps: 10_000_000 } }), grid: { 'student.width': [100_000, 1_000_000] } });
+    const sweep = await request(app.server).post('/v1/sweeps').send({ base: smallSpec({ training: { dynamics: 'sgd', batchSize: 64, dt: 0.1, steps: 10_000_000 } }), grid: { 'student.width': [1_000, 10_000] } });
     expect(sweep.status).toBe(400);
     expect(sweep.body.message).toMatch(/these 2 simulations would take about/);
     expect(await service.deps.db.prisma.simulation.count()).toBe(before);
