@@ -103,6 +103,11 @@ describe('sweep children', () => {
       expect(r.status, key).toBe(400);
       expect(r.body.issues.map((i: { path: string }) => i.path), key).toContain(key);
     }
+    const byPrefix = await api().get('/v1/simulations').query({ idPrefix: ids[1].slice(0, 8).toUpperCase() });
+    expect(byPrefix.body.items.map((s: { id: string }) => s.id)).toEqual([ids[1]]);
+    const notHex = await api().get('/v1/simulations').query({ idPrefix: 'zz%' });
+    expect(notHex.status).toBe(400);
+    expect(notHex.body.issues[0].path).toBe('idPrefix');
     const bad = await api().get('/v1/simulations').query({ status: 'completed,finished' });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path).join(' ')).toMatch(/^status/);

@@ -73,6 +73,8 @@ const listFilterShape = {
   name: z.string().min(1).max(200).optional(),
   /** Simulations carrying this tag. */
   tag: z.string().min(1).max(100).optional(),
+  /** Simulations whose id starts with this (the short id the CLI and dashboard print). */
+  idPrefix: z.string().regex(/^[0-9a-fA-F-]{1,36}$/, 'the start of an id: 1 to 36 hex digits or dashes').optional(),
   /** Search: a case-insensitive part of the name or the note, or one of the tags. */
   q: z.string().min(1).max(200).optional(),
   /** Simulations of this sweep (`sweepId`, the name the sweeps list's `scheduleId` follows; `sweep` is the older name). */

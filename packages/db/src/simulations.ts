@@ -125,6 +125,8 @@ export interface SimulationListQuery {
   status?: SimulationStatus | SimulationStatus[];
   /** Case-insensitive part of the name. */
   name?: string;
+  /** The start of the id (hex digits and dashes). */
+  idPrefix?: string;
   /** Case-insensitive part of the name or the note, or a tag equal to it (ignoring case). */
   q?: string;
   tag?: string;
@@ -155,6 +157,7 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
     ...(q.name && { name: { contains: likeLiteral(q.name), mode: 'insensitive' } }),
     ...(q.tag && { tags: { has: q.tag } }),
     ...(q.q && { OR: await textSearch(db, q.project, q.q) }),
+    ...(q.idPrefix && { id: { in: await idsStartingWith(db, q.project, q.idPrefix) } }),
     ...(!after && q.spec && Object.keys(q.spec).length > 0 && { AND: specFilters(q.spec) }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
     ...(sweeps.length > 0 && ({ sweepId: sweeps.length === 1 ? sweeps[0] : { in: [] } } as Prisma.SimulationWhereInput)),
@@ -172,6 +175,16 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
 // Each spec field must hold its value (JSONB path equality on the stored spec, defaults filled in).
 const specFilters = (spec: SimulationListQuery['spec'] = {}): Prisma.SimulationWhereInput[] =>
   Object.entries(spec).map(([path, value]) => ({ spec: { path: path.split('.'), equals: value === null ? Prisma.AnyNull : value } }));
+
+// The ids of `project` starting with `prefix` (a uuid column has no LIKE; its text form does).
+// At most 1000: a prefix that matches more is not a short id.
+async function idsStartingWith(db: Database, project: string, prefix: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ id: string }>(
+    "SELECT id FROM simulations WHERE project = $1 AND id::text LIKE $2 || '%' LIMIT 1000",
+    [project, likeLiteral(prefix.toLowerCase())],
+  );
+  return rows.map((r) => r.id);
+}
 
 // `q`: a part of the name or note, or a whole tag; all case-insensitive (Prisma has no case-insensitive
 // array match: the ids whose tags match come from one query first).

@@ -10,6 +10,21 @@ import { sampleIndices, table } from '../table.ts';
 import { describeSimulation, exitFor, followSimulation, lastPoints, lossesTable } from './follow.ts';
 import { SIMULATION_STATUSES } from '@mfsim/contracts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The simulation id of the first argument: a whole id, or the start of one (the short id `list` and
+ * `submit` print), resolved by the API's `idPrefix` filter; none or several matches say so.
+ */
+export async function simulationIdArg(ctx: Context): Promise<string> {
+  const given = positional(ctx, 0, 'simulation id (or its first characters)');
+  if (UUID.test(given)) return given;
+  const page = await ctx.client().listPage({ idPrefix: given, limit: 10 });
+  if (page.items.length === 1) return page.items[0].id;
+  if (page.items.length === 0) throw new UsageError(`no simulation id starts with "${given}"`);
+  throw new UsageError(`"${given}" is ambiguous: ${page.items.map((s) => s.id.slice(0, 13)).join(', ')}${page.nextCursor ? ', ...' : ''}; give more characters`);
+}
+
 export async function specFromFile(ctx: Context): Promise<SpecInput> {
   const spec = await readSpecFile<SpecInput>(positional(ctx, 0, 'spec file (JSON or YAML)'));
   const seed = int(ctx.values.seed, '--seed');
@@ -97,7 +112,7 @@ export const show: Command = {
   remote: true,
   async run(ctx) {
     const client = ctx.client();
-    const sim = await client.get(positional(ctx, 0, 'simulation id'));
+    const sim = await client.get(await simulationIdArg(ctx));
     if (ctx.values.json) return ctx.out(JSON.stringify(sim, null, 2));
     ctx.out(describeSimulation(sim));
     const losses = lossesTable(await lastPoints(client, sim));
@@ -119,7 +134,7 @@ export const watch: Command = {
   remote: true,
   async run(ctx) {
     const client = ctx.client();
-    const sim = await followSimulation(ctx, client, positional(ctx, 0, 'simulation id'));
+    const sim = await followSimulation(ctx, client, await simulationIdArg(ctx));
     const points = await lastPoints(client, sim);
     if (ctx.values.json) ctx.out(JSON.stringify({ ...sim, lastPoints: points }, null, 2));
     else {
@@ -145,7 +160,7 @@ export const exportCommand: Command = {
   json: false,
   remote: true,
   async run(ctx) {
-    const id = positional(ctx, 0, 'simulation id');
+    const id = await simulationIdArg(ctx);
     const q: TrajectoryOptions = { replica: int(ctx.values.replica, '--replica'), maxPoints: int(ctx.values['max-points'], '--max-points') };
     const reply = await ctx.client().fullTrajectory(id, q);
     const text = ctx.values.csv ? toCsv(reply.points, TRAJECTORY_COLUMNS) : JSON.stringify(reply, null, 2) + '\n';
@@ -174,7 +189,7 @@ export const stats: Command = {
   remote: true,
   async run(ctx) {
     const client = ctx.client();
-    const id = positional(ctx, 0, 'simulation id');
+    const id = await simulationIdArg(ctx);
     let reply: SimulationStatisticsReply;
     try {
       reply = await client.statistics(id);
@@ -213,7 +228,7 @@ export const cancel: Command = {
   json: 'the API\'s reply as JSON',
   remote: true,
   async run(ctx) {
-    const sim = await ctx.client().cancel(positional(ctx, 0, 'simulation id'));
+    const sim = await ctx.client().cancel(await simulationIdArg(ctx));
     ctx.out(ctx.values.json ? JSON.stringify(sim, null, 2) : `${sim.id}: ${sim.status}`);
   },
 };
@@ -231,7 +246,7 @@ export const retry: Command = {
   remote: true,
   async run(ctx) {
     const client = ctx.client();
-    const id = positional(ctx, 0, 'simulation id');
+    const id = await simulationIdArg(ctx);
     const until = Date.now() + 15_000;
     let sim: SimulationReply & { resumesFromStep?: number };
     for (;;) {
