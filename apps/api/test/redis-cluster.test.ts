@@ -71,7 +71,11 @@ describe('on a Redis Cluster', () => {
   }, 90_000);
 
   it('a sweep loses nothing when the master holding the queues dies and its replica takes over', async () => {
-    const owner = await cluster.ownerOf(QUEUE_PREFIX);
+    // Gossip spreads the replicas' attachment to every node within seconds: wait for it.
+    const owner = await waitFor(async () => {
+      const o = await cluster.ownerOf(QUEUE_PREFIX);
+      return o.replicas.length > 0 ? o : undefined;
+    }, 60_000, 'the queues\' master to list a replica');
     expect(owner.replicas.length).toBeGreaterThan(0);
     const post = await api().post('/v1/sweeps').send({
       name: 'failover',

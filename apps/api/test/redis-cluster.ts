@@ -82,6 +82,14 @@ export async function startTestCluster(): Promise<TestCluster> {
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
     for (const port of ports) await untilReady(port, 30_000, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok'));
+    // A failover needs each master's replica attached and in sync: `cluster create` returns before
+    // the replicas have finished their first sync, and CLUSTER SLOTS lists them only after.
+    for (const port of ports) {
+      await untilReady(port, 60_000, async (r) => {
+        const info = String(await r.info('replication'));
+        return info.includes('role:slave') ? info.includes('master_link_status:up') : !/connected_slaves:0\b/.test(info);
+      });
+    }
   } catch (e) {
     await stop();
     throw e;
