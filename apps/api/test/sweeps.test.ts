@@ -245,6 +245,14 @@ describe('cancelling a running sweep', () => {
     const traj = await api().get(`/v1/simulations/${running}/trajectory?replica=0`);
     expect(traj.body.points.length).toBeGreaterThan(0);
     expect((await api().get(`/v1/simulations/${running}`)).body.status).toBe('cancelled');
+
+    // The sweep shows how far it got (a million steps were not run), and its statistics say they never will be.
+    const sweep = (await api().get(`/v1/sweeps/${post.body.id}`)).body;
+    expect(sweep.status).toBe('cancelled');
+    expect(sweep.progress).toBeLessThan(0.5);
+    const stats = await api().get(`/v1/sweeps/${post.body.id}/statistics`);
+    expect(stats.status).toBe(409);
+    expect(stats.body.message).toMatch(/cancelled .* will not have any/);
   }, 60_000);
 });
 

@@ -129,8 +129,9 @@ export async function sweepProgress(db: Database, sweepIds: string[]): Promise<M
     const p = out.get(r.sweepId)!;
     p.counts[r.status] = Number(r.n);
     const t = totals.get(r.sweepId) ?? { n: 0, progress: 0 };
-    // A finished child counts as done whatever its progress when it stopped.
-    const done = ['failed', 'diverged', 'cancelled'].includes(r.status) ? Number(r.n) : Number(r.progress);
+    // A child that ended by itself (failed, diverged) counts as done whatever its progress; a
+    // cancelled one counts what it ran, so a cancelled sweep shows how far it got, not 100%.
+    const done = ['failed', 'diverged'].includes(r.status) ? Number(r.n) : Number(r.progress);
     totals.set(r.sweepId, { n: t.n + Number(r.n), progress: t.progress + done });
   }
   for (const [id, t] of totals) out.get(id)!.progress = t.n > 0 ? t.progress / t.n : 0;

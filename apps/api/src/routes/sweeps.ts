@@ -44,6 +44,16 @@ async function sweepCancelledEvents(
 const notYet = (what: string, status: string) =>
   new RequestError(409, `${what} has no statistics yet (status ${status}); they are stored when it finishes`);
 
+/**
+ * 409 for a sweep without statistics. A sweep is stored `queued` until aggregated, so the status is
+ * not named here (GET /v1/sweeps/{id} derives queued or running from its children); a cancelled
+ * sweep will never have them, and says so, so that a client stops asking.
+ */
+const sweepNotYet = (sweep: { id: string; status: string }) =>
+  sweep.status === 'cancelled'
+    ? new RequestError(409, `sweep ${sweep.id} was cancelled before its statistics were stored; it will not have any`)
+    : new RequestError(409, `sweep ${sweep.id} has no statistics yet; they are stored when all its simulations have ended`);
+
 export default async function sweepRoutes(app: FastifyInstance) {
   const flows = app.deps.flows;
 
@@ -102,7 +112,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
   route(app, apiRoutes.sweeps.statistics, async (request) => {
     const sweep = await sweepOr404(app, request.params.id, projectOf(request));
     const stored = await readSweepStatistics(app.deps.db, sweep.id);
-    if (stored.length === 0 && sweep.status !== 'completed') throw notYet(`sweep ${sweep.id}`, sweep.status);
+    if (stored.length === 0 && sweep.status !== 'completed') throw sweepNotYet(sweep);
     const children = await sweepChildren(app.deps.db, sweep.id);
     const stats = await readStatisticsOf(app.deps.db, children.map((c) => c.id));
     const series = new Map<string, typeof children>();
@@ -135,7 +145,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
     const q = request.query;
     const sweep = await sweepOr404(app, request.params.id, projectOf(request));
     const all = await sweepSeries(app.deps.db, sweep.id);
-    if (all.length === 0) throw notYet(`sweep ${sweep.id}`, sweep.status);
+    if (all.length === 0) throw sweepNotYet(sweep);
     let series = all[0];
     if (q.series !== undefined) {
       let key: string;
@@ -150,7 +160,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
       series = key;
     }
     const row = await nearestSweepStatistics(app.deps.db, sweep.id, series, q.time ?? null); // no time: the last recorded
-    if (!row) throw notYet(`sweep ${sweep.id}`, sweep.status);
+    if (!row) throw sweepNotYet(sweep);
     const scaling = row.scaling as { time: number };
     return { sweepId: sweep.id, series: JSON.parse(series), requestedTime: q.time ?? null, snapped: q.time !== undefined && q.time !== scaling.time, ...scaling };
   });

@@ -174,7 +174,8 @@ export function sweepPage(root: HTMLElement, id: string) {
     onUpdate: (s) => {
       if (stopped) return;
       renderSweep(s);
-      if (SWEEP_FINAL.includes(s.status) && !statsLoaded) retryStatistics();
+      // Only a completed sweep gets its statistics stored as it ends: a cancelled one was asked once, at load.
+      if (s.status === 'completed' && !statsLoaded) retryStatistics();
     },
   });
   // The statistics are stored as the sweep completes: ask again for a while.
