@@ -206,8 +206,8 @@ export class MfsimClient {
     list: (query: ListOptions = {}): AsyncGenerator<SweepSummary> => this.paginate<SweepSummary>('/v1/sweeps', query),
     cancel: (id: string): Promise<SweepReply> => this.request('POST', `/v1/sweeps/${enc(id)}/cancel`, { body: {} }),
     statistics: (id: string): Promise<SweepStatisticsReply> => this.request('GET', `/v1/sweeps/${enc(id)}/statistics`),
-    /** The scaling fit at the recorded time nearest `time`; `series` as JSON for multi-series sweeps. */
-    scaling: (id: string, o: { time: number; series?: string }): Promise<ScalingReply> =>
+    /** The scaling fit at the recorded time nearest `time` (default: the last); `series` as JSON for multi-series sweeps. */
+    scaling: (id: string, o: { time?: number; series?: string } = {}): Promise<ScalingReply> =>
       this.request('GET', `/v1/sweeps/${enc(id)}/scaling`, { query: o }),
     progress: (id: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressUpdate> =>
       this.follow(`/v1/sweeps/${enc(id)}`, o.signal, async () => {

@@ -149,7 +149,13 @@ describe('mfsim against a service with API keys', () => {
     const id = idAfter(r.stdout, 'submitted sweep');
     expect(r.stdout).toMatch(/status\s+completed/);
     expect(r.stderr).toMatch(/sweep [0-9a-f]{8} \[#+\] 100% completed/);
+    // The whole sweep's progress, never backwards.
+    const percents = [...r.stderr.matchAll(/\] +(\d+)% /g)].map((m) => Number(m[1]));
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
     expect(r.stdout.match(/\{"student\.width":(8|16|32)\}\s+completed/g)).toHaveLength(3);
+    // It ends with the scaling per time and the fits' quality.
+    expect(r.stdout).toContain('loss ~ n^-alpha (weighted log-space fit; a power law only where p >= 0.05), and L_inf + a/n:');
 
     const stats = await mfsim(['sweep', 'stats', id], as(admin));
     expect(stats.code).toBe(0);
@@ -163,6 +169,10 @@ describe('mfsim against a service with API keys', () => {
     expect(shown.stdout).toMatch(/^L_inf \+ a\/n\s+L_inf = /m);
     expect(shown.stdout).toMatch(/local slopes -d log m \/ d log n:/);
     expect(shown.stdout).toMatch(/^\s*8\s+16\s+\S+/m);
+
+    // Without --time: the last recorded time (step 100 of gd at dt = 0.5).
+    const last = JSON.parse((await mfsim(['sweep', 'scaling', id, '--json'], as(admin))).stdout);
+    expect(last).toMatchObject({ step: 100, requestedTime: null, snapped: false });
 
     const scaling = await mfsim(['sweep', 'scaling', id, '--time', '50', '--json'], as(admin));
     const fit = JSON.parse(scaling.stdout);

@@ -19,8 +19,18 @@ export async function followSimulation(ctx: Context, client: MfsimClient, id: st
 
 export async function followSweep(client: MfsimClient, id: string): Promise<SweepReply> {
   const bar = new ProgressBar(`sweep ${id.slice(0, 8)}`);
+  // The bar shows the sweep's progress over all its children and never goes back: a child's event
+  // carries that child's steps and losses, which are not the sweep's, so they are not shown.
+  let shown = 0;
   try {
-    return await client.sweeps.wait(id, { onProgress: (u) => bar.update(u) });
+    const final = await client.sweeps.wait(id, {
+      onProgress: (u) => {
+        shown = Math.max(shown, u.progress);
+        bar.update({ status: u.status, progress: shown });
+      },
+    });
+    bar.update({ status: final.status, progress: Math.max(shown, final.progress) });
+    return final;
   } finally {
     bar.done();
   }

@@ -1,7 +1,7 @@
 // `mfsim sweep`: submit a sweep file, or list, show, watch, cancel sweeps and read their statistics.
 import type { ScalingReply, SweepRequest, SweepReply } from '../../types.ts';
 import { readSpecFile } from '../../spec-file.ts';
-import { float, int, positional, UsageError, type Command, type Context } from '../command.ts';
+import { float, int, positional, type Command, type Context } from '../command.ts';
 import { fields, sampleIndices, table } from '../table.ts';
 import { followSweep } from './follow.ts';
 
@@ -29,14 +29,14 @@ export const sweep: Command = {
     'sweep watch <id>                  a progress bar over all children until it ends',
     'sweep cancel <id>                 cancel every child not finished',
     'sweep stats <id>                  per series and width: final mean loss, SE, n * var f; the fitted alpha over time',
-    'sweep scaling <id> --time T [--series JSON]',
+    'sweep scaling <id> [--time T] [--series JSON]',
   ],
   optionHelp: [
     'A sweep file is {name?, base: <spec>, grid: {"student.width": [16, 32, 64]}, replicas?}.',
     '--wait                 after submitting, follow it with a progress bar until it ends (as sweep watch)',
     '--idempotency-key K    a retried submit with the same key returns the first sweep',
     '--limit N              sweep list: how many',
-    '--time T               sweep scaling: the time of the fit (the nearest recorded one is used)',
+    '--time T               sweep scaling: the time of the fit (the nearest recorded one; default the last)',
     '--series JSON          sweep scaling: which series, e.g. \'{"training.batchSize":64}\' (when the grid has more than widths)',
     'Submitting with --wait, and sweep watch, exit 0 when the sweep completes, 1 otherwise.',
   ],
@@ -60,6 +60,7 @@ export const sweep: Command = {
       case 'watch': {
         const s = await followSweep(client, id());
         print(s, () => describeSweep(s));
+        if (s.status === 'completed' && !ctx.values.json) await sweepStats(ctx, s.id);
         return s.status === 'completed' ? 0 : 1;
       }
       case 'cancel': {
@@ -69,9 +70,8 @@ export const sweep: Command = {
       case 'stats':
         return sweepStats(ctx, id());
       case 'scaling': {
-        const time = float(ctx.values.time, '--time');
-        if (time === undefined) throw new UsageError('--time is required');
-        const s = await client.sweeps.scaling(id(), { time, series: ctx.values.series as string | undefined });
+        const time = float(ctx.values.time, '--time'); // default: the last recorded time
+        const s = await client.sweeps.scaling(id(), { ...(time !== undefined && { time }), series: ctx.values.series as string | undefined });
         return print(s, () => [
           fields([
             ['time', s.time], ['alpha', s.alpha],
@@ -94,6 +94,8 @@ export const sweep: Command = {
     if (!ctx.values.json) ctx.out(`submitted sweep ${s.id} (${s.children.length} simulations)`);
     const final = await followSweep(client, s.id);
     print(final, () => describeSweep(final));
+    // The end of a sweep: its scaling per recorded time with the fits' quality.
+    if (final.status === 'completed' && !ctx.values.json) await sweepStats(ctx, final.id);
     return final.status === 'completed' ? 0 : 1;
   },
 };
