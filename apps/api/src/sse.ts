@@ -15,7 +15,7 @@ export interface EventStreamOptions {
   redis: Redis;
   /** The Redis stream to follow. */
   key: string;
-  /** Sent first, without an id, when the client does not resume: the current state. */
+  /** The current state, without an id, sent to a client that does not resume when the log holds no history yet. */
   initial?: { type: string; data: Record<string, unknown> };
   /** Whether the subject has reached a final status (asked when the stream is quiet). */
   finished(): Promise<boolean>;
@@ -247,11 +247,14 @@ export async function streamEvents(request: FastifyRequest, reply: FastifyReply,
     request.raw.on('close', finish);
     res.on('close', finish);
     res.write('retry: 2000\n\n');
-    if (!resumed && o.initial) res.write(frame(o.initial.type, o.initial.data));
     // Subscribe first, then read the backlog: an event that lands in between is in one or the other.
     await topic.add(subscriber);
-    for (;;) {
+    for (let first = true; ; first = false) {
       const backlog = await readEvents(o.redis, o.key, after);
+      // History in order, then live. The current state goes out only when there is no history to
+      // tell it (a log not yet written, or expired): sent before a history that starts at step 0,
+      // it made progress jump back on every page that opened a running run.
+      if (first && !resumed && o.initial && backlog.length === 0) res.write(frame(o.initial.type, o.initial.data));
       if (backlog.length === 0) break;
       if (write(backlog)) {
         finish();
