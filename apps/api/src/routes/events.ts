@@ -30,7 +30,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     });
   });
 
-  // Events: `status` of the sweep (first its current state; last `completed` or `cancelled`),
+  // Events: `status` of the sweep (its history in order, or its current state when the log has none yet; last `completed` or `cancelled`),
   // `child` when a child's status changes and `progress` as a child runs, both with the sweep's
   // progress over all children (`sweepProgress`) and its children counted by status (`counts`).
   route(app, apiRoutes.sweeps.events, async (request, reply) => {
