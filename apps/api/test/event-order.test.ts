@@ -1,7 +1,7 @@
 // A page that opens a run's event stream gets its history in order, then live: progress never jumps back.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from './harness.ts';
+import { finishedSimulation, smallSpec, sseEvents, sseText, startService, startTestWorker } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
@@ -17,13 +17,6 @@ afterAll(async () => {
   await service?.close();
 });
 
-const sseText = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
-  let s = '';
-  const stream = res as unknown as NodeJS.ReadableStream;
-  stream.on('data', (c: Buffer) => (s += c));
-  stream.on('end', () => cb(null, s));
-};
-
 it('replays a finished run\'s events in order, its progress never going back, ending with its final status', async () => {
   const post = await api().post('/v1/simulations').send(smallSpec({ training: { dynamics: 'sgd', batchSize: 32, dt: 0.1, steps: 3000 } }));
   expect(post.status).toBeLessThan(300);
@@ -31,7 +24,7 @@ it('replays a finished run\'s events in order, its progress never going back, en
   expect(done.status).toBe('completed');
 
   const res = await api().get(`/v1/simulations/${post.body.id}/events`).buffer(true).parse(sseText);
-  const events = [...(res.body as string).matchAll(/^event: (\S+)\ndata: (.*)$/gm)].map((m) => ({ type: m[1], data: JSON.parse(m[2]) }));
+  const events = sseEvents(res.body as string);
   // Every event carries the steps done: from the start of the run up, never back.
   const steps = events.map((e) => e.data.stepsDone as number);
   expect(steps.length).toBeGreaterThan(2);

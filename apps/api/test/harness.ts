@@ -91,3 +91,15 @@ export function replyStatus(server: Server, path: string): Promise<number> {
     req.on('error', reject);
   });
 }
+
+/** supertest `.parse()` for an event stream: the whole body as text, once the stream ends. */
+export const sseText = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
+  let s = '';
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (c: Buffer) => (s += c));
+  stream.on('end', () => cb(null, s));
+};
+
+/** The frames of an event stream's text: id (absent for the current-state snapshot), type, JSON data. */
+export const sseEvents = (text: string) =>
+  [...text.matchAll(/^(?:id: (\S+)\n)?event: (\S+)\ndata: (.*)$/gm)].map((m) => ({ id: m[1], type: m[2], data: JSON.parse(m[3]) }));

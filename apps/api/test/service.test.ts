@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
-import { finishedSimulation, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, smallSpec, sseText, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let secured: Awaited<ReturnType<typeof buildApp>>;
@@ -202,7 +202,7 @@ describe('cancel, retry, events, metrics', () => {
     await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > retry.body.resumesFromStep ? true : undefined), 30_000, 'rerun');
     await api().post(`/v1/simulations/${id}/cancel`);
     // Events: the whole log of the current attempt (from the retry on), then resume after an id.
-    const events = await api().get(`/v1/simulations/${id}/events`).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
+    const events = await api().get(`/v1/simulations/${id}/events`).buffer(true).parse(sseText);
     const text = events.body as string;
     expect(events.headers['content-type']).toMatch(/text\/event-stream/);
     const logged = [...text.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => ({ type: m[1], data: JSON.parse(m[2]) }));
@@ -213,7 +213,7 @@ describe('cancel, retry, events, metrics', () => {
     expect(logged.find((e) => e.data.status === 'queued')?.data.retry).toBe(true);
     expect(logged.some((e) => e.type === 'progress' && e.data.stepsDone > retry.body.resumesFromStep)).toBe(true);
     const ids = [...text.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]);
-    const resumed = await api().get(`/v1/simulations/${id}/events`).set('Last-Event-ID', ids[ids.length - 2]).buffer(true).parse((res, cb) => { let s = ''; res.on('data', (c: Buffer) => (s += c)); res.on('end', () => cb(null, s)); });
+    const resumed = await api().get(`/v1/simulations/${id}/events`).set('Last-Event-ID', ids[ids.length - 2]).buffer(true).parse(sseText);
     expect([...(resumed.body as string).matchAll(/^id: (\S+)$/gm)].map((m) => m[1])).toEqual([ids[ids.length - 1]]);
     const metrics = await api().get('/metrics');
     expect(metrics.text).toMatch(/mfsim_queue_jobs\{queue="simulations-cpu",kind="cpu",state="waiting"\} \d+/);

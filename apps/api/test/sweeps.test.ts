@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { startService, startTestWorker, waitFor } from './harness.ts';
+import { sseEvents, sseText, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
@@ -255,15 +255,6 @@ describe('cancelling a running sweep', () => {
     expect(stats.body.message).toMatch(/cancelled .* will not have any/);
   }, 60_000);
 });
-
-const sseText = (res: request.Response, cb: (err: Error | null, body: string) => void) => {
-  let s = '';
-  const stream = res as unknown as NodeJS.ReadableStream;
-  stream.on('data', (c: Buffer) => (s += c));
-  stream.on('end', () => cb(null, s));
-};
-const sseEvents = (text: string) =>
-  [...text.matchAll(/^(?:id: (\S+)\n)?event: (\S+)\ndata: (.*)$/gm)].map((m) => ({ id: m[1], type: m[2], data: JSON.parse(m[3]) }));
 
 describe('a sweep\'s live events', () => {
   it('streams the children\'s status changes and progress with the progress over all children, ends with the sweep, and resumes', async () => {
