@@ -42,7 +42,12 @@ export const apiKeySchema = z.object({
  * its Idempotency-Key answers `key: null` and says why in `keyWithheld` (the key is stored nowhere).
  */
 export const createdApiKeySchema = apiKeySchema.extend({ key: z.string().nullable(), keyWithheld: z.string().optional() });
-export const projectListSchema = z.object({ items: z.array(z.object({ name: z.string(), createdAt: z.string() })), current: z.string() });
+export const projectListSchema = z.object({
+  items: z.array(z.object({ name: z.string(), createdAt: z.string() })),
+  current: z.string(),
+  /** The caller's role (admin when keys are off): what the dashboard offers it. */
+  role: apiKeyRoleSchema.optional(),
+});
 export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) });
 
 /** POST /v1/simulations/{id}/cancel and /retry take an empty body or {}. */

@@ -43,7 +43,7 @@ export default async function keyRoutes(app: FastifyInstance) {
     const all = (await listProjects(app.deps.db)).map((p) => ({ name: p.name, createdAt: p.createdAt.toISOString() }));
     const current = projectOf(request);
     const mayCross = request.caller?.role === 'admin' && request.caller.id !== 'anonymous';
-    return { items: mayCross ? all : all.filter((p) => p.name === current), current };
+    return { items: mayCross ? all : all.filter((p) => p.name === current), current, role: request.caller?.role ?? 'admin' };
   });
 
   route(app, apiRoutes.keys.revoke, async (request) => {

@@ -35,8 +35,8 @@ export const keyRoutes = {
   }),
   projects: defineRoute({
     method: 'GET', path: '/v1/projects', operationId: 'listProjects', tags: keyTags, auth: 'read',
-    summary: 'The projects an admin may act in (header `Mfsim-Project`), and the one the caller acts in now',
-    replies: { 200: { description: 'Every project', schema: projectListSchema, example: { items: [{ name: 'default', createdAt: AT }], current: 'default' } } },
+    summary: 'The projects an admin may act in (header `Mfsim-Project`), the one the caller acts in now, and the caller\'s role',
+    replies: { 200: { description: 'Every project', schema: projectListSchema, example: { items: [{ name: 'default', createdAt: AT }], current: 'default', role: 'submit' } } },
   }),
 };
 
