@@ -6,6 +6,7 @@
 import { rowAt, stableLossesAt, type SimulationRecords, type SimulationStatisticsRow } from './aggregate-simulation.ts';
 import type { Parameterization } from './clt-fluctuation.ts';
 import { decomposeOutputVariance, fitFiniteWidthCorrection, type FiniteWidthFit, type NoiseDecomposition } from './finite-width.ts';
+import { excessScaling, type ExcessScaling } from './excess-scaling.ts';
 import { detectInstability, INSTABILITY_JUMP_FACTOR } from './instability.ts';
 import { extrapolateMeanField, replicaMeanOutputs } from './mean-field-extrapolation.ts';
 import { mixSeed } from './random.ts';
@@ -37,6 +38,8 @@ export interface SweepScalingRow extends ScalingExponent {
   finiteWidth: FiniteWidthFit;
   /** Var f = sigma2_noise + a_f/n across widths; null without probe outputs at 2 or more widths. */
   noise: NoiseDecomposition | null;
+  /** m_n - L_ref against n (L_ref: the reference run's mean loss at this step); null without a reference or a record of it at this step. */
+  excess: ExcessScaling | null;
 }
 
 /** Replica-mean outputs per probe extrapolated in 1/n to infinite width, at one recorded time. */
@@ -76,6 +79,8 @@ export interface SweepStatistics {
   scaling: SweepScalingRow[];
   /** Per recorded time with probe outputs at 2 or more widths. */
   extrapolation: SweepExtrapolationRow[];
+  /** The reference run's unstable replicas (left out of L_ref); null without a reference. */
+  referenceInstability: SweepInstability | null;
 }
 
 export interface SweepOptions {
@@ -97,6 +102,11 @@ export interface SweepOptions {
   saturating?: boolean;
   /** Also extrapolate the mean outputs in 1/n per time; default true. */
   extrapolate?: boolean;
+  /**
+   * A run much wider than `points` (the sweep's `reference`): not one of the widths fitted; its
+   * mean loss L_ref(t) is subtracted for the excess scaling. Null or absent: no excess fit.
+   */
+  reference?: SweepPoint | null;
 }
 
 /** points: [W] of { width, records over R_w replicas and T_w times } -> sweep statistics. */
@@ -132,6 +142,12 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
     }
   });
   const steps = [...times.keys()].sort((a, b) => a - b);
+
+  const reference = options.reference?.records ? { width: options.reference.width, records: options.reference.records } : null;
+  const referenceUnstable = reference ? detectInstability(reference.records.testLosses, reference.records.steps, jumpFactor) : null;
+  const referenceStable = referenceUnstable?.map((v) => v === null) ?? [];
+  const referenceIndex = new Map<number, number>();
+  if (reference) for (let t = 0; t < reference.records.steps.length; t++) referenceIndex.set(reference.records.steps[t], t);
 
   const rowsByWidth: SweepWidthRow[][] = sorted.map(() => []);
   const scaling: SweepScalingRow[] = [];
@@ -180,6 +196,11 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
         { level },
       ),
       noise: variances.length >= 2 ? decomposeOutputVariance(variances, level) : null,
+      excess: reference && referenceIndex.has(step)
+        ? excessScaling(losses, { width: reference.width, losses: stableLossesAt(reference.records.testLosses, referenceIndex.get(step)!, referenceStable) }, {
+          level, resamples, seed: mixSeed(seed ^ 0x5eed, step), sharedSeeds: options.sharedSeeds,
+        })
+        : null,
     });
     if (outputWidths.length >= 2) {
       extrapolation.push({ step, time, ...extrapolateMeanField(outputWidths, meanOutputs) });
@@ -193,6 +214,9 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
     rows: rowsByWidth.flat(),
     scaling,
     extrapolation,
+    referenceInstability: reference && referenceUnstable
+      ? { width: reference.width, replicas: referenceUnstable.length, unstable: referenceUnstable.filter((v) => v !== null).length, unstableAtStep: referenceUnstable }
+      : null,
   };
 }
 

@@ -58,6 +58,7 @@ export {
   type SimulationStatistics,
   type SimulationStatisticsRow,
 } from './aggregate-simulation.ts';
+export { excessScaling, type ExcessOptions, type ExcessScaling, type ReferenceLoss } from './excess-scaling.ts';
 export {
   aggregateSweep,
   meanFieldLossLimit,
