@@ -3,6 +3,9 @@ import './style.css';
 import { session } from './api.ts';
 import { h } from './dom.ts';
 import { showProject } from './project.ts';
+import { currentRole, mayDo } from './role.ts';
+import { comparePage } from './pages/compare.ts';
+import { datasetsPage } from './pages/datasets.ts';
 import { newPage } from './pages/new.ts';
 import { schedulesPage } from './pages/schedules.ts';
 import { signInPage } from './pages/sign-in.ts';
@@ -17,7 +20,7 @@ const app = document.getElementById('app')!;
 const main = h('main#page');
 const nav = h('nav.topbar', {},
   h('a.brand', { href: '#/simulations' }, 'mfsim'),
-  ...[['#/simulations', 'Simulations'], ['#/sweeps', 'Sweeps'], ['#/schedules', 'Schedules'], ['#/new', 'New']].map(([href, text]) =>
+  ...[['#/simulations', 'Simulations'], ['#/compare', 'Compare'], ['#/sweeps', 'Sweeps'], ['#/schedules', 'Schedules'], ['#/datasets', 'Datasets'], ['#/new', 'New']].map(([href, text]) =>
     h('a.nav-link', { href, 'data-nav': href.slice(2) }, text)),
   h('span.spacer'),
   h('span#project'),
@@ -43,6 +46,8 @@ function route() {
   }
   app.replaceChildren(nav, main);
   void showProject(nav.querySelector<HTMLElement>('#project')!, route);
+  // A read-only key is not offered the submit form.
+  void currentRole().then((r) => { nav.querySelector<HTMLElement>('[data-nav="new"]')!.hidden = !mayDo(r, 'submit'); });
   nav.querySelectorAll<HTMLElement>('.nav-link').forEach((a) => a.classList.toggle('active', a.dataset.nav === parts[0]));
   window.scrollTo(0, 0);
   switch (parts[0]) {
@@ -51,6 +56,12 @@ function route() {
       break;
     case 'sweeps':
       cleanup = parts[1] ? sweepPage(main, parts[1]) : sweepsPage(main);
+      break;
+    case 'compare':
+      cleanup = comparePage(main, params, go);
+      break;
+    case 'datasets':
+      cleanup = datasetsPage(main);
       break;
     case 'schedules':
       cleanup = schedulesPage(main);
