@@ -55,7 +55,7 @@ function route() {
       cleanup = parts[1] ? simulationPage(main, parts[1]) : simulationsPage(main, params, go);
       break;
     case 'sweeps':
-      cleanup = parts[1] ? sweepPage(main, parts[1]) : sweepsPage(main);
+      cleanup = parts[1] ? sweepPage(main, parts[1]) : sweepsPage(main, params);
       break;
     case 'compare':
       cleanup = comparePage(main, params, go);

@@ -16,13 +16,18 @@ export interface FieldDef {
 }
 
 export const SWEEP_WIDTHS = 'sweep.widths';
+/** A sweep's other grid fields, as text: `training.dt = 0.1, 0.2; seed = 1, 2`. */
+export const SWEEP_GRID = 'sweep.grid';
 
 export const FIELDS: FieldDef[] = [
   { group: 'Run', path: 'name', label: 'Name', kind: 'text', value: 'teacher, d=8' },
   { group: 'Run', path: 'seed', label: 'Seed', kind: 'number', value: '1' },
   { group: 'Run', path: 'replicas', label: 'Replicas', kind: 'number', value: '4' },
   { group: 'Run', path: 'tags', label: 'Tags', kind: 'list', value: '', hint: 'comma separated' },
+  { group: 'Run', path: 'priority', label: 'Priority', kind: 'number', value: '0', hint: '-1000 to 1000; higher runs sooner' },
+  { group: 'Run', path: 'resources.gpu', label: 'GPU', kind: 'select', options: ['preferred', 'required', 'no'], value: 'preferred', hint: 'preferred: a GPU worker if one is free; required: only a GPU worker' },
   { group: 'Sweep', path: SWEEP_WIDTHS, label: 'Widths n', kind: 'list', value: '16, 32, 64, 128', hint: 'comma separated; one simulation per width' },
+  { group: 'Sweep', path: SWEEP_GRID, label: 'More grid fields', kind: 'text', value: '', hint: 'any spec field, “;” between fields: training.dt = 0.1, 0.2; seed = 1, 2 (every combination runs)' },
   { group: 'Inputs', path: 'inputs.kind', label: 'Inputs', kind: 'select', options: ['sphere', 'gaussian', 'uniform', 'isotropic-gaussians'], value: 'gaussian' },
   { group: 'Inputs', path: 'inputs.d', label: 'Dimension d', kind: 'number', value: '8' },
   { group: 'Inputs', path: 'inputs.a', label: 'Half-width a', kind: 'number', value: '1', when: { path: 'inputs.kind', is: ['uniform'] } },
@@ -92,33 +97,124 @@ export type Submission =
 /**
  * Validates the form as the API will, with the contracts' own schemas: the spec schema for a
  * simulation; for a sweep the request schema and its expansion, which checks every grid point.
+ * `rest`: spec fields the form has no field for (a cloned run's), kept under what the fields say.
  */
-export function validate(kind: 'simulation' | 'sweep', values: Values): Submission {
-  const spec = specFromValues(values);
+export function validate(kind: 'simulation' | 'sweep', values: Values, rest: Record<string, unknown> = {}): Submission {
+  const spec = mergeSpec(rest, specFromValues(values));
   if (kind === 'simulation') {
     const r = specSchema.safeParse(spec);
     return r.success ? { ok: true, kind, body: spec } : { ok: false, issues: fieldIssues(r.error) };
   }
   const widths = (values[SWEEP_WIDTHS] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(numberOrText);
-  if (widths.length === 0) return { ok: false, issues: [{ path: SWEEP_WIDTHS, message: 'give at least one width' }] };
-  const body = sweepBody(spec, widths);
+  const more = parseGrid(values[SWEEP_GRID] ?? '');
+  if (!more.ok) return { ok: false, issues: [{ path: SWEEP_GRID, message: more.message }] };
+  if (widths.length === 0 && Object.keys(more.grid).length === 0) return { ok: false, issues: [{ path: SWEEP_WIDTHS, message: 'give at least one width, or another grid field' }] };
+  if (widths.length > 0 && 'student.width' in more.grid) return { ok: false, issues: [{ path: SWEEP_GRID, message: 'student.width is the widths field: give the widths there' }] };
+  const body = sweepBody(spec, widths, more.grid);
   const request = sweepRequestSchema.safeParse(body);
   if (!request.success) return { ok: false, issues: fieldIssues(request.error) };
   const expanded = expandSweep(request.data, 0);
   if (!expanded.ok) {
-    // "grid.student.width.2" is the third width: say which.
+    // "grid.student.width.2" is the third width, "grid.training.dt.1" the second dt: say which.
+    const grid = body.grid as Record<string, unknown[]>;
     const issues = expanded.issues.map((i) => {
-      const m = /^grid\.student\.width\.(\d+)/.exec(i.path);
-      return m ? { path: SWEEP_WIDTHS, message: `n = ${String(widths[Number(m[1])])}: ${i.message}` } : i;
+      const m = /^grid\.(.+)\.(\d+)$/.exec(i.path);
+      if (!m || !(m[1] in grid)) return i;
+      const value = String(grid[m[1]][Number(m[2])]);
+      return m[1] === 'student.width' && widths.length > 0
+        ? { path: SWEEP_WIDTHS, message: `n = ${value}: ${i.message}` }
+        : { path: SWEEP_GRID, message: `${m[1]} = ${value}: ${i.message}` };
     });
     return { ok: false, issues };
   }
   return { ok: true, kind, body };
 }
 
-/** POST /v1/sweeps body: the base spec and a grid of spec paths to values. */
-export function sweepBody(spec: Record<string, unknown>, widths: unknown[]): Record<string, unknown> {
-  return { ...(spec.name ? { name: spec.name } : {}), base: spec, grid: { 'student.width': widths } };
+/** POST /v1/sweeps body: the base spec and a grid of spec paths to values (the widths, and any other fields). */
+export function sweepBody(spec: Record<string, unknown>, widths: unknown[], more: Record<string, unknown[]> = {}): Record<string, unknown> {
+  return { ...(spec.name ? { name: spec.name } : {}), base: spec, grid: { ...(widths.length ? { 'student.width': widths } : {}), ...more } };
+}
+
+/**
+ * The "more grid fields" text: `path = v1, v2` parts separated by `;` or new lines. Values read as
+ * numbers, true/false, or text (`training.dynamics = sgd, gd`).
+ */
+export function parseGrid(text: string): { ok: true; grid: Record<string, unknown[]> } | { ok: false; message: string } {
+  const grid: Record<string, unknown[]> = {};
+  for (const raw of text.split(/[;\n]/)) {
+    const part = raw.trim();
+    if (!part) continue;
+    const m = /^([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)\s*[=:]\s*(.*)$/.exec(part);
+    if (!m) return { ok: false, message: `“${part}”: write a spec field, “=”, and its values, e.g. training.dt = 0.1, 0.2` };
+    const items = m[2].replace(/^\[|\]$/g, '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.length === 0) return { ok: false, message: `${m[1]}: give at least one value` };
+    if (m[1] in grid) return { ok: false, message: `${m[1]} is given twice` };
+    grid[m[1]] = items.map((v) => (v === 'true' || v === 'false' ? v === 'true' : numberOrText(v)));
+  }
+  return { ok: true, grid };
+}
+
+/** The form's text for a spec value: lists comma separated, absent as empty. */
+function fieldText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return v.join(', ');
+  return String(v);
+}
+
+function getPath(o: unknown, path: string): unknown {
+  let node = o;
+  for (const k of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[k];
+  }
+  return node;
+}
+
+/**
+ * A stored spec as the form's fields (clone and re-run), and what of it the form has no field for
+ * (`rest`: kept under the fields when submitting, listed by `restPaths`).
+ */
+export function valuesFromSpec(spec: Record<string, unknown>): { values: Values; rest: Record<string, unknown>; restPaths: string[] } {
+  const values = defaultValues();
+  for (const f of FIELDS) if (f.group !== 'Sweep') values[f.path] = fieldText(getPath(spec, f.path));
+  values[SWEEP_WIDTHS] = fieldText(getPath(spec, 'student.width'));
+  values[SWEEP_GRID] = '';
+  const rest = structuredClone(spec);
+  for (const f of FIELDS) deletePath(rest, f.path);
+  const restPaths = leafPaths(rest);
+  return { values, rest, restPaths };
+}
+
+function deletePath(o: Record<string, unknown>, path: string) {
+  const keys = path.split('.');
+  const parents: Record<string, unknown>[] = [o];
+  let node: unknown = o;
+  for (const k of keys.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[k];
+    if (node === null || typeof node !== 'object') return;
+    parents.push(node as Record<string, unknown>);
+  }
+  delete (node as Record<string, unknown>)[keys[keys.length - 1]];
+  // Objects left empty go too.
+  for (let i = parents.length - 1; i > 0; i--) if (Object.keys(parents[i]).length === 0) delete parents[i - 1][keys[i - 1]];
+}
+
+function leafPaths(o: unknown, prefix = ''): string[] {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return prefix ? [prefix] : [];
+  return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** `over` laid on `base`, object by object (what the fields say wins). */
+export function mergeSpec(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && b !== null && typeof b === 'object' && !Array.isArray(b)
+      ? mergeSpec(b as Record<string, unknown>, v as Record<string, unknown>)
+      : v;
+  }
+  return out;
 }
 
 /** The form field an issue belongs to: the longest field path that is a prefix of the issue's path. */
@@ -129,7 +225,8 @@ export function fieldFor(issuePath: string, paths: readonly string[]): string | 
   }
   // Issues about the sweep's base spec ("base.student.width") belong to the same fields.
   if (best === null && issuePath.startsWith('base.')) return fieldFor(issuePath.slice('base.'.length), paths);
-  if (best === null && (issuePath === 'grid' || issuePath.startsWith('grid.student.width'))) return SWEEP_WIDTHS;
+  if (best === null && (issuePath === 'grid' || issuePath.startsWith('grid.student.width'))) return paths.includes(SWEEP_WIDTHS) || !paths.includes(SWEEP_GRID) ? SWEEP_WIDTHS : SWEEP_GRID;
+  if (best === null && issuePath.startsWith('grid.') && paths.includes(SWEEP_GRID)) return SWEEP_GRID;
   if (best === 'student.width' && !paths.includes('student.width')) return SWEEP_WIDTHS;
   return best;
 }

@@ -50,24 +50,38 @@ export const exampleSweepRequest = {
   },
   grid: { 'student.width': [8, 16, 32] },
   replicas: 4,
+  reference: { width: 512, replicas: 4 },
 };
 export const exampleSweepSummary = {
   id: SWEEP, name: exampleSweepRequest.name, status: 'running', progress: 0.5, base: exampleSweepRequest.base, grid: exampleSweepRequest.grid,
-  replicas: 4, seed: 1, partial: false, counts: { completed: 1, running: 1, queued: 1 }, scheduleId: null, createdAt: AT, finishedAt: null,
+  replicas: 4, seed: 1, reference: { width: 512, replicas: 4 }, partial: false, counts: { completed: 1, running: 1, queued: 1 }, scheduleId: null, createdAt: AT, finishedAt: null,
 };
 export const exampleSweep = {
   ...exampleSweepSummary,
-  children: [{ simulationId: SIM, point: { 'student.width': 8 }, width: 8, status: 'completed', progress: 1, error: null }],
+  children: [
+    { simulationId: SIM, point: { 'student.width': 8 }, role: 'grid', width: 8, status: 'completed', progress: 1, error: null },
+    { simulationId: SIM, point: { 'student.width': 512, role: 'reference' }, role: 'reference', width: 512, status: 'running', progress: 0.4, error: null },
+  ],
   missing: [],
 };
 export const exampleStatisticsRow = {
   step: 300, time: 60, meanLoss: 0.021, lossVariance: 0.00004, standardError: 0.003, count: 4, dropped: 0, unstable: 0, fluctuation: 0.00032,
   meanOutputVariance: 0.0021, excessKurtosis: -0.1, excessKurtosisError: 0.4, fourPoint: -0.02, probes: 8,
 };
+/** m_n - L_ref against n at one time (a sweep with `reference`). */
+export const exampleExcess = {
+  alpha: 0.98, logIntercept: -1.6, standardError: 0.05, interval: { lower: 0.9, upper: 1.07, level: 0.95, resamples: 1000 }, joint: true,
+  goodness: { chiSquare: 0.8, degreesOfFreedom: 1, reducedChiSquare: 0.8, pValue: 0.37, passes: true }, powerLaw: 'consistent',
+  verdict: 'consistent with a power law: alpha = 0.980 ± 0.098 (reduced chi-square 0.800, p = 0.37)',
+  localSlopes: [{ fromWidth: 8, toWidth: 16, alpha: 1.0, standardError: 0.1 }, { fromWidth: 16, toWidth: 32, alpha: 0.96, standardError: 0.12 }],
+  points: [{ width: 8, meanLoss: 0.0198, standardError: 0.003, count: 4 }, { width: 16, meanLoss: 0.0098, standardError: 0.0015, count: 4 }, { width: 32, meanLoss: 0.0042, standardError: 0.0008, count: 4 }],
+  excludedWidths: [], nonPositiveWidths: [], reference: { width: 512, meanLoss: 0.0012, standardError: 0.0001, count: 4 }, reason: null, intervalReason: null,
+};
 export const exampleScaling = {
   step: 300, time: 60, alpha: 0.97, logIntercept: -1.8, interval: { lower: 0.88, upper: 1.06, level: 0.95, resamples: 1000 },
   points: [{ width: 8, meanLoss: 0.021, count: 4 }, { width: 16, meanLoss: 0.011, count: 4 }, { width: 32, meanLoss: 0.0054, count: 4 }],
   excludedWidths: [], missingWidths: [], partial: false, reason: null, intervalReason: null, saturating: null,
+  excess: exampleExcess,
 };
 export const exampleSchedule = {
   id: SCHEDULE, name: null, pattern: '0 3 * * *', timeZone: 'Europe/Paris', paused: false, sweep: exampleSweepRequest, nextFireAt: AT, sweeps: 2, createdAt: AT,

@@ -72,9 +72,12 @@ export const logAxis = (title: string) => ({
   ticks: {
     maxTicksLimit: 10,
     // Over a decade or more, label 1, 2 and 5 times powers of ten; over less, every tick.
-    callback(this: { min: number; max: number }, v: string | number, index: number, ticks: unknown[]) {
+    callback(this: { min: number; max: number }, v: string | number, index: number, ticks: { value: number }[]) {
       const x = Number(v);
-      if (this.max / this.min >= 10) return logTick(x);
+      const last = ticks.length - 1;
+      // Both ends carry a label, so the range is always readable; ticks crowding an end label do not.
+      if (index === 0 || index === last) return shortNumber(x);
+      if (this.max / this.min >= 10) return x / ticks[0].value < 1.4 || ticks[last].value / x < 1.4 ? '' : logTick(x);
       // Less than a decade: about five evenly spread labels, not one per minor tick.
       const every = Math.max(1, Math.ceil(ticks.length / 5));
       return index % every === 0 ? shortNumber(x) : '';

@@ -13,14 +13,23 @@ export interface ScalingView {
 }
 
 export function drawScalingChart(box: HTMLElement, s: ScalingView) {
-  const widths = s.points.map((p) => p.width);
-  const lo = Math.min(...widths) / 1.25;
-  const hi = Math.max(...widths) * 1.25;
+  const widths = [...new Set(s.points.map((p) => p.width))].sort((a, b) => a - b);
+  // Padding on both axes: no point or bar sits on the frame.
+  const lo = Math.min(...widths) / 1.5;
+  const hi = Math.max(...widths) * 1.5;
   const fit =
     s.alpha !== null && s.logIntercept !== null
       ? [lo, hi].map((n) => ({ x: n, y: Math.exp(s.logIntercept! - s.alpha! * Math.log(n)) }))
       : [];
-  const withErr = s.points.filter((p) => p.standardError && p.meanLoss - p.standardError > 0);
+  const withErr = s.points.filter((p) => p.standardError && p.standardError > 0);
+  // On a log axis a bar's lower end must stay positive.
+  const lower = (p: ScalingView['points'][number]) => Math.max(p.meanLoss - p.standardError!, p.meanLoss / 20);
+  const ys = [...s.points.map((p) => p.meanLoss), ...withErr.flatMap((p) => [lower(p), p.meanLoss + p.standardError!])].filter((y) => y > 0);
+  const yMin = ys.length ? Math.min(...ys) / 1.35 : undefined;
+  const yMax = ys.length ? Math.max(...ys) * 1.35 : undefined;
+  const bar = (data: { x: number; y: number }[]) => ({
+    type: 'line' as const, label: '_err', data, borderColor: '#1e3a8a', borderWidth: 2, pointRadius: 0, order: 0,
+  });
   return drawChart(box, {
     type: 'scatter',
     data: {
@@ -33,35 +42,52 @@ export function drawScalingChart(box: HTMLElement, s: ScalingView) {
           borderDash: [6, 4],
           borderWidth: 2,
           pointRadius: 0,
+          order: 2,
         },
         {
-          label: 'mean test loss ± s.e.',
+          label: 'mean test loss ± s.e. (bars)',
           data: s.points.map((p) => ({ x: p.width, y: p.meanLoss })),
-          pointRadius: 5,
-          pointBackgroundColor: PALETTE[0],
+          pointRadius: 4,
+          pointBackgroundColor: withAlpha(PALETTE[0], 0.75),
+          pointBorderColor: '#1e3a8a',
+          order: 1,
         },
-        ...withErr.map((p) => ({
-          type: 'line' as const,
-          label: '_err',
-          data: [
-            { x: p.width, y: p.meanLoss - p.standardError! },
-            { x: p.width, y: p.meanLoss + p.standardError! },
-          ],
-          borderColor: withAlpha(PALETTE[0], 0.7),
-          borderWidth: 2,
-          pointRadius: 0,
-        })),
+        // Each standard-error bar: a vertical line and a cap at each end, drawn over the marker.
+        ...withErr.flatMap((p) => [
+          bar([{ x: p.width, y: lower(p) }, { x: p.width, y: p.meanLoss + p.standardError! }]),
+          bar([{ x: p.width / 1.07, y: lower(p) }, { x: p.width * 1.07, y: lower(p) }]),
+          bar([{ x: p.width / 1.07, y: p.meanLoss + p.standardError! }, { x: p.width * 1.07, y: p.meanLoss + p.standardError! }]),
+        ]),
       ],
     },
     options: {
       parsing: false,
-      scales: { x: { ...logAxis('width n'), min: lo, max: hi }, y: logAxis('mean test loss') },
+      scales: {
+        x: {
+          ...logAxis('width n'),
+          min: lo,
+          max: hi,
+          // A label at every width of the grid, and only there.
+          afterBuildTicks: (axis: { ticks: { value: number }[] }) => { axis.ticks = widths.map((value) => ({ value })); },
+          ticks: { autoSkip: false, maxRotation: 0, callback: (v: string | number) => String(Number(v)) },
+        },
+        y: { ...logAxis('mean test loss'), ...(yMin !== undefined && { min: yMin, max: yMax }) },
+      },
       plugins: {
         title: { display: true, text: `Mean test loss at t = ${fmt(s.time)} against width`, font: { size: 14, weight: 'bold' } },
         legend: { labels: { filter: (item) => item.text !== '_err' } },
+        tooltip: {
+          filter: (item) => item.dataset.label !== '_err',
+          callbacks: {
+            label: (item) => {
+              const p = s.points[item.dataIndex];
+              return item.datasetIndex === 1 && p ? `n = ${p.width}: ${fmt(p.meanLoss)}${p.standardError ? ` ± ${fmt(p.standardError)}` : ''}` : `${item.dataset.label}`;
+            },
+          },
+        },
       },
     },
-  });
+  } as ChartConfiguration);
 }
 
 export function drawFluctuationChart(box: HTMLElement, time: number, points: { width: number; fluctuation: number }[]) {

@@ -8,6 +8,7 @@ import { browserTimeZone, SCHEDULE_FIELDS, scheduleFieldFor, timeZones, validate
 import { specFields } from '../spec-fields.ts';
 import type { Page, ScheduleReply, SweepSummary } from '../types.ts';
 import { errorText, note, pageHeader, shortId, statusBadge } from '../ui.ts';
+import { scheduleTitle } from '../sweep-children.ts';
 
 const PATTERN_EXAMPLES: [string, string][] = [
   ['0 3 * * *', 'every day at 03:00'],
@@ -23,7 +24,7 @@ export function schedulesPage(root: HTMLElement) {
     onCreated: (s) => {
       formCard.hidden = true;
       newButton.hidden = false;
-      clear(status, note(`Schedule “${s.name ?? shortId(s.id)}” created; it fires next ${fmtDate(s.nextFireAt)}.`, 'success'));
+      clear(status, note(`Schedule “${scheduleTitle(s)}” created; it fires next ${fmtDate(s.nextFireAt)}.`, 'success'));
       load();
     },
     onClose: () => {
@@ -63,7 +64,7 @@ export function schedulesPage(root: HTMLElement) {
     const actions = h('div.actions.card-actions');
     const card = h('section.card', { 'data-id': s.id },
       h('div.card-head', {},
-        h('h2', {}, s.name ?? `Schedule ${shortId(s.id)}`),
+        h('h2', { title: `schedule ${s.id}` }, scheduleTitle(s)),
         statusBadge(s.paused ? 'paused' : 'active'),
         actions),
       error,
@@ -71,7 +72,7 @@ export function schedulesPage(root: HTMLElement) {
         h('dt', {}, 'pattern'), h('dd', {}, h('code', {}, s.pattern), ` (${s.timeZone})`),
         h('dt', {}, 'next firing'), h('dd', {}, s.paused ? 'paused' : fmtDate(s.nextFireAt)),
         h('dt', {}, 'sweep'), h('dd', {}, Object.entries(s.sweep.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ')),
-        h('dt', {}, 'sweeps created'), h('dd', {}, String(s.sweeps))),
+        h('dt', {}, 'sweeps created'), h('dd', {}, String(s.sweeps), s.sweeps > 0 ? h('span', {}, ' · ', h('a', { href: `#/sweeps?scheduleId=${s.id}`, 'data-testid': 'schedule-sweeps' }, s.sweeps > sweeps.length ? `all ${s.sweeps}` : 'as a list')) : null)),
       sweeps.length === 0 ? null : h('ul.plain', {}, ...sweeps.map((w) =>
         h('li', {}, h('a', { href: `#/sweeps/${w.id}` }, w.name ?? shortId(w.id)), ' ', statusBadge(w.status), ' ', h('span.muted', {}, fmtDate(w.createdAt))))),
     );

@@ -13,8 +13,12 @@ import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles
 import { errorText, keyValues, liveIndicator, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 import { limitsCard, ntkCurve, type StoredLimits } from '../limits-view.ts';
 import { labelsCard } from '../labels-card.ts';
+import { currentRole, mayDo } from '../role.ts';
 
 const TRAJECTORY_REFRESH_MS = 3000;
+
+/** When the run first started (the API's firstStartedAt; startedAt is the last attempt's). */
+const firstStart = (s: SimulationReply): string | null => (s as { firstStartedAt?: string | null }).firstStartedAt ?? s.startedAt;
 
 /** What may be done to a simulation in this status: cancel while it may still run, retry once it failed or was cancelled. */
 export function simulationActions(status: string): ('cancel' | 'retry')[] {
@@ -29,6 +33,7 @@ export function simulationPage(root: HTMLElement, id: string) {
   let lastTrajectoryAt = 0;
   let stopped = false;
   let busy: 'cancel' | 'retry' | null = null;
+  let mayClone = false;
 
   const head = h('div');
   const liveMark = liveIndicator();
@@ -97,7 +102,8 @@ export function simulationPage(root: HTMLElement, id: string) {
       }, busy === a ? (a === 'cancel' ? 'Cancelling…' : 'Retrying…') : a === 'cancel' ? 'Cancel run' : 'Retry from checkpoint'));
     clear(
       head,
-      pageHeader(s.name ?? `Simulation ${shortId(s.id)}`, statusBadge(s.status), liveMark.el, h('span.spacer'), ...buttons),
+      pageHeader(s.name ?? `Simulation ${shortId(s.id)}`, statusBadge(s.status), liveMark.el, h('span.spacer'), ...buttons,
+        mayClone ? h('a.button', { href: `#/new?from=${s.id}`, 'data-action': 'clone', title: 'Open the New form filled with this spec' }, 'Clone and re-run') : null),
       actionError,
       h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${s.stepsDone} / ${s.spec.training.steps} steps`)),
     );
@@ -111,7 +117,10 @@ export function simulationPage(root: HTMLElement, id: string) {
         ['width n · replicas', `${s.spec.student.width} · ${s.spec.replicas}`],
         ['dynamics', `${s.spec.training.dynamics}, dt = ${fmt(s.spec.training.dt)}, ${s.spec.training.steps} steps`],
         ['created', fmtDate(s.createdAt)],
-        ['started', fmtDate(s.startedAt)],
+        // A resumed run: its first start, and the last attempt's (run time counts every attempt).
+        ...(firstStart(s) && firstStart(s) !== s.startedAt
+          ? [['first started', fmtDate(firstStart(s))], ['last attempt started', fmtDate(s.startedAt)]] as [string, string][]
+          : [['started', fmtDate(s.startedAt)]] as [string, string][]),
         ['finished', fmtDate(s.finishedAt)],
         ['run time', fmtSeconds(s.runSeconds)],
         ...(s.sweepId ? [['sweep', h('a', { href: `#/sweeps/${s.sweepId}` }, shortId(s.sweepId))] as [string, Node]] : []),
@@ -122,16 +131,28 @@ export function simulationPage(root: HTMLElement, id: string) {
     specBox.textContent = JSON.stringify(s.spec, null, 2);
   }
 
+  // Snapshots are shown as they land: the card is drawn again when the list of recorded steps grows,
+  // on the step the reader picked (else the newest).
+  let particleSteps = '';
+  let pickedStep: string | null = null;
   async function loadParticles(s: SimulationReply) {
     const steps = await snapshotSteps(s);
     if (stopped) return;
+    const finished = FINAL_STATUSES.includes(s.status);
     if (steps.length === 0) {
-      clear(particles, h('h2', {}, 'Particles'), note('No snapshots recorded (set record.snapshots in the spec).'));
+      const planned = s.spec.record.snapshots;
+      clear(particles, h('h2', {}, 'Particles'), note(finished || planned.length === 0
+        ? 'No snapshots recorded (set record.snapshots in the spec).'
+        : `No snapshot yet: the first is taken at step ${Math.min(...planned)}; they appear here as they are recorded.`));
       return;
     }
+    const key = `${steps.join(',')}|${finished}`;
+    if (key === particleSteps) return;
+    particleSteps = key;
     const d = 'd' in s.spec.inputs ? s.spec.inputs.d : 0;
     const stepSelect = h('select', { 'aria-label': 'snapshot step', 'data-testid': 'snapshot-step' }, ...steps.map((st) => h('option', { value: st }, `step ${st}`)));
-    stepSelect.value = String(steps[steps.length - 1]);
+    stepSelect.value = pickedStep !== null && steps.includes(Number(pickedStep)) ? pickedStep : String(steps[steps.length - 1]);
+    stepSelect.addEventListener('change', () => { pickedStep = stepSelect.value; });
     const dirSelect = h('select', { 'aria-label': 'direction of w', 'data-testid': 'snapshot-direction' },
       h('option', { value: '' }, 'w · e_k: choose k'),
       ...Array.from({ length: Math.min(d || 1, 64) }, (_, k) => h('option', { value: k }, `w · e_${k + 1}`)));
@@ -154,7 +175,7 @@ export function simulationPage(root: HTMLElement, id: string) {
         const reply = await api<Record<string, unknown>>(`/v1/simulations/${id}/snapshots/${stepSelect.value}`);
         snapshot = readSnapshot({ step: Number(stepSelect.value), ...reply });
         const n = snapshot.c[0]?.length ?? 0;
-        status.textContent = `${snapshot.c.length} replicas × ${n} particles; colour: replica.`;
+        status.textContent = `${snapshot.c.length} replicas × ${n} particles; colour: replica.${finished ? '' : ` ${steps.length} of ${s.spec.record.snapshots.length} snapshots so far: later ones appear as they are recorded.`}`;
         drawParticleChart(normBox, particlePoints(snapshot, null), '|w|', `c against |w| at step ${snapshot.step}`);
         drawDirection();
       } catch (err) {
@@ -176,7 +197,8 @@ export function simulationPage(root: HTMLElement, id: string) {
         (reply as { snapshots?: unknown[] }).snapshots ?? (reply as { steps?: unknown[] }).steps ?? []);
       return list.map((x) => (typeof x === 'number' ? x : Number((x as { step: number }).step))).filter(Number.isFinite);
     } catch {
-      return [...s.spec.record.snapshots].sort((a, b) => a - b);
+      // No list route: the spec's steps, once the run has finished (before, they may not exist yet).
+      return FINAL_STATUSES.includes(s.status) ? [...s.spec.record.snapshots].sort((a, b) => a - b) : [];
     }
   }
 
@@ -197,6 +219,12 @@ export function simulationPage(root: HTMLElement, id: string) {
   );
 
   let particlesShown = false;
+  let particlesFinal = false;
+  let particlesAt = 0;
+  void currentRole().then((r) => {
+    mayClone = mayDo(r, 'submit');
+    if (mayClone && sim && !stopped) renderFacts(sim);
+  });
   const follow = (): LiveHandle => live<SimulationReply>({
     eventsPath: `/v1/simulations/${id}/events`,
     read: () => api<SimulationReply>(`/v1/simulations/${id}`),
@@ -216,9 +244,14 @@ export function simulationPage(root: HTMLElement, id: string) {
       }
       if (finished && !particlesShown) {
         particlesShown = true;
-        loadParticles(s);
         loadLimits();
-      } else if (!finished && !particlesShown) clear(particles, h('h2', {}, 'Particles'), note('Shown when the run has finished.'));
+      }
+      // Snapshots as they land while it runs, and once more when it ends.
+      if ((finished && !particlesFinal) || (!finished && Date.now() - particlesAt > TRAJECTORY_REFRESH_MS)) {
+        particlesFinal = finished;
+        particlesAt = Date.now();
+        loadParticles(s).catch(() => {});
+      }
     },
   });
   let handle = follow();
@@ -236,6 +269,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       sim = reply;
       if (action === 'retry') {
         particlesShown = false;
+        particlesFinal = false;
         handle.stop();
         handle = follow();
       }

@@ -8,6 +8,7 @@ import { live } from '../live.ts';
 import { extrapolationAt, extrapolationLine, logPoints, readExtrapolation } from '../series.ts';
 import { SWEEP_FINAL, type ScalingFit, type SweepReply, type SweepSeriesStatistics, type SweepStatisticsReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { scheduleLine, sweepChildren } from '../sweep-children.ts';
 
 /** The exponent as the lab reads it: alpha with its interval. */
 /** Probes drawn in the extrapolation chart (a sweep records up to hundreds). */
@@ -50,34 +51,21 @@ export function sweepPage(root: HTMLElement, id: string) {
   let stopped = false;
   let statsLoaded = false;
   const head = h('div');
-  const children = h('section.card', {}, h('h2', {}, 'Simulations'));
+  const childTable = sweepChildren(id);
+  const children = h('section.card', {}, childTable.el);
+  let scheduleEl: HTMLElement | null = null;
   const statsCard = h('section.card', {}, h('h2', {}, 'Scaling with width'), note('Statistics appear when the sweep has finished.'));
 
   function renderSweep(s: SweepReply) {
-    const kids = [...s.children].sort((a, b) => a.width - b.width);
     const gridText = Object.entries(s.grid).map(([k, v]) => `${k} ∈ {${v.join(', ')}}`).join(' × ');
     const counts = Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(' · ');
     clear(
       head,
       pageHeader(s.name ?? `Sweep ${shortId(s.id)}`, statusBadge(s.status), s.partial ? statusBadge('partial') : null),
       h('div.progress-row', {}, progressBar(s.progress), h('span.muted', {}, `${gridText} · ${s.replicas} replicas · ${counts} · created ${fmtDate(s.createdAt)}`)),
-      s.scheduleId ? h('p.muted', {}, 'Created by schedule ', h('a', { href: '#/schedules' }, shortId(s.scheduleId))) : null,
+      s.scheduleId ? (scheduleEl ??= scheduleLine(s.scheduleId)) : null,
     );
-    clear(
-      children,
-      h('h2', {}, `Simulations (${kids.length})`),
-      h('table.data', {},
-        h('thead', {}, h('tr', {}, ...['Grid point', 'Status', 'Progress', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, ...kids.map((c) =>
-          h('tr', { 'data-id': c.simulationId },
-            h('td', {}, Object.entries(c.point).map(([k, v]) => `${k.split('.').pop()} = ${v}`).join(', ') || `width = ${c.width}`),
-            h('td', {}, statusBadge(c.status), c.error ? h('span.error-text', { title: c.error }, ' ⚠') : null),
-            h('td', {}, progressBar(c.progress)),
-            h('td', {}, h('a', { href: `#/simulations/${c.simulationId}` }, 'open')),
-          ),
-        )),
-      ),
-    );
+    childTable.show(s);
   }
 
   async function loadStatistics(): Promise<boolean> {

@@ -3,8 +3,11 @@ import { api, query } from '../api.ts';
 import { clear, fmtDate, h } from '../dom.ts';
 import { SWEEP_FINAL, type Page, type SweepSummary } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { scheduleLine } from '../sweep-children.ts';
 
-export function sweepsPage(root: HTMLElement) {
+/** `scheduleId`: only the sweeps that schedule made (also once it is deleted). */
+export function sweepsPage(root: HTMLElement, params: URLSearchParams = new URLSearchParams()) {
+  const scheduleId = params.get('scheduleId') ?? '';
   const cursors: (string | null)[] = [null];
   let pageIndex = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -15,7 +18,7 @@ export function sweepsPage(root: HTMLElement) {
   async function load() {
     if (timer) clearTimeout(timer);
     try {
-      const page = await api<Page<SweepSummary>>(`/v1/sweeps${query({ limit: 20, cursor: cursors[pageIndex] })}`);
+      const page = await api<Page<SweepSummary>>(`/v1/sweeps${query({ limit: 20, cursor: cursors[pageIndex], scheduleId })}`);
       if (stopped) return;
       cursors[pageIndex + 1] = page.nextCursor;
       clear(table, page.items.length === 0 ? note('No sweeps yet.') : h('table.data', {},
@@ -36,7 +39,8 @@ export function sweepsPage(root: HTMLElement) {
       if (!stopped) clear(table, note(`Could not load sweeps: ${errorText(err)}`, 'error'));
     }
   }
-  root.replaceChildren(pageHeader('Sweeps', h('a.button.primary', { href: '#/new?kind=sweep' }, 'New sweep')), table, pager);
+  const scheduleNote = scheduleId ? scheduleLine(scheduleId, ' · ', h('a', { href: '#/sweeps' }, 'every sweep')) : null;
+  root.replaceChildren(pageHeader('Sweeps', h('a.button.primary', { href: '#/new?kind=sweep' }, 'New sweep')), scheduleNote ?? '', table, pager);
   load();
   return () => {
     stopped = true;
