@@ -23,8 +23,16 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     sweepId: row.sweepId,
     createdAt: row.createdAt.toISOString(),
     startedAt: iso(row.startedAt),
+    firstStartedAt: iso(row.firstStartedAt ?? row.startedAt),
     finishedAt: iso(row.finishedAt),
     runSeconds: row.runSeconds,
+    width: row.width,
+    dynamics: (row.spec as unknown as Spec).training.dynamics,
+    dt: row.dt ?? (row.spec as unknown as Spec).training.dt,
+    steps: row.totalSteps,
+    finalTestLoss: row.finalTestLoss ?? null,
+    finalTrainLoss: row.finalTrainLoss ?? null,
+    bestTestLoss: row.bestTestLoss ?? null,
     trajectoryDigest: row.trajectoryDigest ?? null,
   };
 }

@@ -81,6 +81,22 @@ function latestMeans(chunk: Chunk): { trainLoss: number | null; testLoss: number
   return { trainLoss: mean('trainLoss'), testLoss: mean('testLoss') };
 }
 
+/** The list's loss columns from one chunk: the latest replica means and the least replica-mean test loss of its steps. */
+function chunkLosses(chunk: Chunk): { finalTestLoss: number | null; finalTrainLoss: number | null; bestTestLoss: number | null } {
+  const sums = new Map<number, { sum: number; count: number }>();
+  for (const p of chunk.points) {
+    if (p.testLoss === null || !Number.isFinite(p.testLoss)) continue;
+    const s = sums.get(p.step) ?? { sum: 0, count: 0 };
+    s.sum += p.testLoss;
+    s.count += 1;
+    sums.set(p.step, s);
+  }
+  let best: number | null = null;
+  for (const { sum, count } of sums.values()) best = best === null ? sum / count : Math.min(best, sum / count);
+  const latest = latestMeans(chunk);
+  return { finalTestLoss: latest.testLoss, finalTrainLoss: latest.trainLoss, bestTestLoss: best };
+}
+
 const FINAL = new Set(['completed', 'failed', 'cancelled', 'diverged']);
 
 export async function runSimulation(job: Job<SimulationJobData>, token: string | undefined, deps: RunDeps): Promise<void> {
@@ -121,7 +137,9 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   let cancelled = false;
   let lastChunkAt = performance.now();
 
-  const started = performance.now();
+  // Run time is counted chunk by chunk into the row (every attempt adds its own), so a resumed run's
+  // total goes on and a worker that dies loses at most its last chunk's seconds.
+  let counted = performance.now();
   let lastCheckpoint = performance.now();
   let diverged: Chunk['diverged'];
   let stepsDone = resume?.step ?? 0;
@@ -137,7 +155,9 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     if (checkpoint) await withRetry(() => saveCheckpoint(db, id, checkpoint.step, checkpoint.state));
     stepsDone = chunk.toStep;
     diverged = chunk.diverged;
-    const now = await withRetry(() => updateProgress(db, id, chunk.toStep, chunk.totalSteps));
+    const summary = { seconds: seconds(counted), ...chunkLosses(chunk) };
+    counted = performance.now();
+    const now = await withRetry(() => updateProgress(db, id, chunk.toStep, chunk.totalSteps, summary));
     // The row is the backstop of a cancel whose message this worker missed.
     if (now.status === 'cancelled') cancelled = true;
     const steps = chunk.toStep - chunk.fromStep;
@@ -174,7 +194,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       deps.log('stopped after losing the lease; not failing the run another worker holds', { id, error: message });
       return;
     }
-    await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(started) }));
+    await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(counted) }));
     await live.count('jobs_failed');
     await live.event('status', { status: 'failed', error: message, stepsDone });
     throw err;
@@ -188,7 +208,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   if (result.stopped && (cancelled || deps.signal?.aborted)) {
     // Cancelled by a client: keep what was computed and the state (a retry resumes from it).
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
-    await withRetry(() => markFinished(db, id, { status: 'cancelled', stepsDone, runSeconds: seconds(started) }));
+    await withRetry(() => markFinished(db, id, { status: 'cancelled', stepsDone, runSeconds: seconds(counted) }));
     deps.log('cancelled', { id, step: result.checkpoint.step });
     await live.count('jobs_cancelled');
     await live.event('status', { status: 'cancelled', stepsDone });
@@ -209,8 +229,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   await storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log);
   await withRetry(() =>
     markFinished(db, id, diverged
-      ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(started), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
-      : { status: 'completed', stepsDone, runSeconds: seconds(started) }),
+      ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(counted), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
+      : { status: 'completed', stepsDone, runSeconds: seconds(counted) }),
   );
   await withRetry(() => deleteCheckpoint(db, id));
   await live.count(diverged ? 'jobs_failed' : 'jobs_completed');

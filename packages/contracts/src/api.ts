@@ -34,10 +34,26 @@ export const simulationSchema = z.object({
   unstableAtStep: z.array(z.number().int().nullable()).nullable().optional(),
   sweepId: z.string().nullable(),
   createdAt: z.string(),
+  /** When the last attempt started (a run resumed after a retry or a lost worker starts again). */
   startedAt: z.string().nullable(),
+  /** When the first attempt started. */
+  firstStartedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  /** Wall-clock seconds the engine ran. */
+  /** Wall-clock seconds the worker ran it, over every attempt (counted as chunks are stored, so it grows while it runs). */
   runSeconds: z.number().nullable(),
+  /** The list's columns, from the spec: student.width, training.dynamics, training.dt, training.steps. */
+  width: z.number().int(),
+  dynamics: z.string(),
+  dt: z.number(),
+  steps: z.number().int(),
+  /**
+   * The replica-mean test and train loss at the last recorded step, and the least replica-mean test
+   * loss over the recorded steps (means over the replicas with a finite value); null before the first
+   * recorded step. Kept up to date while it runs.
+   */
+  finalTestLoss: z.number().nullable(),
+  finalTrainLoss: z.number().nullable(),
+  bestTestLoss: z.number().nullable(),
   /**
    * SHA-256 (hex) of the stored trajectory (every point, in step then replica order), set when the
    * run completes: two runs with the same digest have the same points, value for value.
@@ -51,8 +67,16 @@ const commaList = (v: unknown) => (Array.isArray(v) ? v : [v]).flatMap((x) => (t
 export const statusListSchema = z.preprocess(commaList, z.array(simulationStatusSchema).min(1).max(SIMULATION_STATUSES.length))
   .meta({ description: `One or several of ${SIMULATION_STATUSES.join(', ')}: comma-separated or repeated` });
 
-/** Orders a list can be sorted in: a field, `-` first for descending. */
-export const SIMULATION_SORTS = ['-createdAt', 'createdAt', '-width', 'width', '-progress', 'progress', '-totalSteps', 'totalSteps'] as const;
+/** Fields a list can be sorted by (`-` first for descending; `totalSteps` is the older name of `steps`). */
+export const SIMULATION_SORT_FIELDS = [
+  'createdAt', 'width', 'progress', 'steps', 'totalSteps', 'dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss',
+] as const;
+/** Orders a list can be sorted in: a field, `-` first for descending. Rows without a value (no loss yet) come last either way. */
+export const SIMULATION_SORTS = SIMULATION_SORT_FIELDS.flatMap((f) => [`-${f}`, f] as const) as unknown as readonly [SimulationSortKey, ...SimulationSortKey[]];
+type SimulationSortField = (typeof SIMULATION_SORT_FIELDS)[number];
+export type SimulationSortKey = SimulationSortField | `-${SimulationSortField}`;
+const simulationSortSchema = z.enum(SIMULATION_SORTS, { error: `sort by one of ${SIMULATION_SORT_FIELDS.join(', ')} (\`-\` first for descending)` })
+  .meta({ description: `One of ${SIMULATION_SORT_FIELDS.join(', ')}; \`-\` first for descending (\`-finalTestLoss\`). Rows without a value come last.` });
 
 /** `spec.<path>` list filters: dotted camelCase names, at most 6 deep (`spec.student.width`). */
 export const SPEC_FILTER_PATTERN = /^spec(\.[A-Za-z][A-Za-z0-9]{0,63}){1,6}$/;
@@ -82,7 +106,7 @@ const listFilterShape = {
   sweep: z.string().uuid().optional(),
   createdAfter: storableDate.optional(),
   createdBefore: storableDate.optional(),
-  sort: z.enum(SIMULATION_SORTS).default('-createdAt'),
+  sort: simulationSortSchema.default('-createdAt'),
 };
 
 /**

@@ -29,7 +29,7 @@ export async function claimRun(
          FROM simulations s WHERE s.id = $1 AND s.status IN ('queued', 'running') FOR UPDATE)
      UPDATE simulations s SET
        status = 'running', "leaseOwner" = $2, "leaseExpiresAt" = now() + make_interval(secs => $3),
-       backend = $4, device = $5, "startedAt" = now(), error = NULL,
+       backend = $4, device = $5, "startedAt" = now(), "firstStartedAt" = coalesce(s."firstStartedAt", now()), error = NULL,
        "workerDeaths" = CASE
          WHEN cur."leaseOwner" IS NULL OR cur."leaseOwner" = $2 THEN cur."workerDeaths"
          WHEN cur.step <= coalesce(cur."claimStep", -1) THEN cur."workerDeaths" + 1

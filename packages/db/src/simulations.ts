@@ -58,12 +58,21 @@ export async function findSimulation(db: Database, id: string, project?: string)
 
 export interface SimulationPage {
   items: SimulationRow[];
+  'firstStartedAt', 'dt', 'finalTestLoss', 'finalTrainLoss', 'bestTestLoss',
   nextCursor: string | null;
 }
 
 // The cursor is the sort value and id of the last row of the page: stable under inserts.
-type SortField = 'createdAt' | 'width' | 'progress' | 'totalSteps';
-export type SimulationSort = SortField | `-${SortField}`;
+type SortField = 'createdAt' | 'width' | 'progress' | 'totalSteps' | 'dt' | 'runSeconds' | 'finalTestLoss' | 'bestTestLoss' | 'finalTrainLoss';
+/** Sort keys as the API names them (`steps` is the column `totalSteps`). */
+type SortKey = SortField | 'steps';
+export type SimulationSort = SortKey | `-${SortKey}`;
+/** Columns that may be null (no loss recorded yet, never run): their nulls come last in both directions. */
+const NULLABLE: ReadonlySet<SortField> = new Set(['dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss']);
+const sortField = (sort: SimulationSort): SortField => {
+  const key = sort.replace('-', '') as SortKey;
+  return key === 'steps' ? 'totalSteps' : key;
+};
 
 export class InvalidCursorError extends Error {
   constructor() {
@@ -73,12 +82,13 @@ export class InvalidCursorError extends Error {
 }
 
 const encodeCursor = (sort: SimulationSort, row: SimulationRow) => {
-  const field = sort.replace('-', '') as SortField;
+  const field = sortField(sort);
+  if (raw === null && NULLABLE.has(field)) return { value: null, id };
   const v = row[field];
   return Buffer.from(JSON.stringify([sort, v instanceof Date ? v.toISOString() : v, row.id])).toString('base64url');
 };
 
-function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | number; id: string } {
+function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | number | null; id: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
@@ -88,7 +98,7 @@ function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | num
   if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort) throw new InvalidCursorError();
   const [, raw, id] = parsed as [string, unknown, unknown];
   if (!isUuid(id)) throw new InvalidCursorError();
-  const field = sort.replace('-', '') as SortField;
+  const field = sortField(sort);
   if (field === 'createdAt') {
     const d = new Date(typeof raw === 'string' ? raw : '');
     if (!isStorableDate(d)) throw new InvalidCursorError();
@@ -121,6 +131,11 @@ export interface SimulationListQuery {
   project: string;
   limit: number;
   cursor?: string;
+  dt: [0, Number.MAX_VALUE, false],
+  runSeconds: [0, Number.MAX_VALUE, false],
+  finalTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
+  bestTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
+  finalTrainLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
   /** Any of these statuses. */
   status?: SimulationStatus | SimulationStatus[];
   /** Case-insensitive part of the name. */
@@ -143,7 +158,7 @@ export interface SimulationListQuery {
 /** One page of simulations, filtered and sorted (newest first by default). */
 export async function listSimulations(db: Database, q: SimulationListQuery): Promise<SimulationPage> {
   const sort = q.sort ?? '-createdAt';
-  const field = sort.replace('-', '') as SortField;
+  const field = sortField(sort);
   const dir = sort.startsWith('-') ? 'desc' : 'asc';
   const op = dir === 'desc' ? 'lt' : 'gt';
   const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
@@ -161,11 +176,12 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
     ...(!after && q.spec && Object.keys(q.spec).length > 0 && { AND: specFilters(q.spec) }),
     ...((q.createdAfter || q.createdBefore) && { createdAt: { gte: q.createdAfter, lt: q.createdBefore } }),
     ...(sweeps.length > 0 && ({ sweepId: sweeps.length === 1 ? sweeps[0] : { in: [] } } as Prisma.SimulationWhereInput)),
-    ...(after && { AND: [...specFilters(q.spec), { OR: [{ [field]: { [op]: after.value } }, { [field]: after.value, id: { [op]: after.id } }] }] }),
+    ...(after && { AND: [...specFilters(q.spec), { OR: afterCursor(field, op, after, nullable) }] }),
   };
+  const nullable = NULLABLE.has(field);
   const rows = await db.prisma.simulation.findMany({
     where,
-    orderBy: [{ [field]: dir }, { id: dir }],
+    orderBy: [{ [field]: nullable ? { sort: dir, nulls: 'last' } : dir }, { id: dir }],
     take: q.limit + 1,
   });
   const items = rows.slice(0, q.limit);
@@ -189,6 +205,16 @@ async function idsStartingWith(db: Database, project: string, prefix: string): P
 // `q`: a part of the name or note, or a whole tag; all case-insensitive (Prisma has no case-insensitive
 // array match: the ids whose tags match come from one query first).
 async function textSearch(db: Database, project: string, text: string): Promise<Prisma.SimulationWhereInput[]> {
+// The rows after the cursor's (value, id) in (field, id) order, nulls last in both directions.
+function afterCursor(field: SortField, op: 'lt' | 'gt', after: { value: Date | number | null; id: string }, nullable: boolean): Prisma.SimulationWhereInput[] {
+  if (after.value === null) return [{ [field]: null, id: { [op]: after.id } }];
+  return [
+    { [field]: { [op]: after.value } },
+    { [field]: after.value, id: { [op]: after.id } },
+    ...(nullable ? [{ [field]: null }] : []),
+  ];
+}
+
   const { rows } = await db.pool.query<{ id: string }>(
     'SELECT id FROM simulations WHERE project = $1 AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($2))',
     [project, text],
@@ -230,11 +256,29 @@ export async function markRunning(db: Database, id: string, run: { backend: stri
   return count > 0;
 }
 
-export function updateProgress(db: Database, id: string, stepsDone: number, totalSteps: number) {
-  return db.prisma.simulation.update({
-    where: { id },
-    data: { stepsDone, progress: totalSteps > 0 ? stepsDone / totalSteps : 1 },
-  });
+/** What a stored chunk adds to the list's columns. */
+export interface ChunkSummary {
+  /** Engine seconds since the last count (added to `runSeconds`). */
+  seconds?: number;
+  /** Replica means (finite values only) at the chunk's last recorded step; null keeps the stored one. */
+  finalTestLoss?: number | null;
+  finalTrainLoss?: number | null;
+  /** The least replica-mean test loss of the chunk's recorded steps; the stored one is kept when lower. */
+  bestTestLoss?: number | null;
+}
+
+/** Progress after a stored chunk, with its run time and losses; the row's status after (a cancel may have come). */
+export async function updateProgress(db: Database, id: string, stepsDone: number, totalSteps: number, chunk: ChunkSummary = {}): Promise<{ status: SimulationStatus }> {
+  const { rows } = await db.pool.query<{ status: SimulationStatus }>(
+    `UPDATE simulations SET "stepsDone" = $2, progress = $3,
+       "runSeconds" = CASE WHEN $4::float8 IS NULL THEN "runSeconds" ELSE coalesce("runSeconds", 0) + $4::float8 END,
+       "finalTestLoss" = coalesce($5::float8, "finalTestLoss"), "finalTrainLoss" = coalesce($6::float8, "finalTrainLoss"),
+       "bestTestLoss" = least("bestTestLoss", $7::float8)
+     WHERE id = $1 RETURNING status`,
+    [id, stepsDone, totalSteps > 0 ? stepsDone / totalSteps : 1, chunk.seconds ?? null, chunk.finalTestLoss ?? null, chunk.finalTrainLoss ?? null, chunk.bestTestLoss ?? null],
+  );
+  if (!rows[0]) throw new Error(`simulation ${id} is gone`);
+  return rows[0];
 }
 
 export interface Outcome {
@@ -244,19 +288,23 @@ export interface Outcome {
   divergedAtStep?: number;
   runSeconds?: number;
 }
+  if (count > 0) await db.pool.query('UPDATE simulations SET "firstStartedAt" = coalesce("firstStartedAt", "startedAt") WHERE id = $1', [id]);
 
 /** A final status; never overwrites `cancelled` (a client's cancel wins over the worker's end). */
-export function markFinished(db: Database, id: string, o: Outcome) {
-  return db.prisma.simulation.updateMany({
+export async function markFinished(db: Database, id: string, o: Outcome) {
+  const result = await db.prisma.simulation.updateMany({
     where: { id, ...(o.status !== 'cancelled' && { status: { not: 'cancelled' } }) },
     data: {
       status: o.status,
       finishedAt: new Date(),
       error: o.error ?? null,
       divergedAtStep: o.divergedAtStep ?? null,
-      runSeconds: o.runSeconds,
       ...(o.stepsDone !== undefined && { stepsDone: o.stepsDone }),
       ...(o.status === 'completed' && { progress: 1 }),
     },
   });
+  /** Engine seconds since the last chunk's count, added to the total. */
 }
+  // The attempt's time counts whatever status wins (a cancel's too); added in SQL, as a null total is no number.
+  if (o.runSeconds !== undefined) await db.pool.query('UPDATE simulations SET "runSeconds" = coalesce("runSeconds", 0) + $2 WHERE id = $1', [id, o.runSeconds]);
+  return result;

@@ -53,6 +53,7 @@ export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: S
         seed: BigInt(spec.seed ?? s.seed),
         replicas: spec.replicas,
         width: spec.student.width,
+        dt: spec.training.dt,
         totalSteps: spec.training.steps,
         sweepId: sweep.id,
         sweepPoint: json(point),

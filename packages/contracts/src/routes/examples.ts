@@ -25,10 +25,12 @@ export const exampleSimulation = {
     student: { unit: 'tanh', width: 256 }, training: { dynamics: 'sgd', batchSize: 1024, dt: 0.5, steps: 3000 }, record: { logPoints: 60, testSize: 4096, probes: 64 },
   }),
   backend: 'native', device: 'cpu', error: null, divergedAtStep: null,
-  sweepId: null, createdAt: AT, startedAt: AT, finishedAt: AT, runSeconds: 12.5, trajectoryDigest: null,
+  sweepId: null, createdAt: AT, startedAt: AT, firstStartedAt: AT, finishedAt: AT, runSeconds: 12.5, trajectoryDigest: null,
+  width: 256, dynamics: 'sgd', dt: 0.5, steps: 3000, finalTestLoss: 0.0213, finalTrainLoss: 0.0198, bestTestLoss: 0.0209,
 };
 export const exampleQueuedSimulation = {
-  ...exampleSimulation, status: 'queued', progress: 0, stepsDone: 0, startedAt: null, finishedAt: null, runSeconds: null, backend: null, device: null,
+  ...exampleSimulation, status: 'queued', progress: 0, stepsDone: 0, startedAt: null, firstStartedAt: null, finishedAt: null, runSeconds: null, backend: null, device: null,
+  finalTestLoss: null, finalTrainLoss: null, bestTestLoss: null,
 };
 
 export const exampleKey = {
