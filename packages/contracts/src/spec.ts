@@ -24,9 +24,13 @@ const dimension = () => int(1, LIMITS.maxDimension);
 const vector = () => z.array(finite()).max(LIMITS.maxExplicitValues);
 const matrix = () => z.array(vector()).max(LIMITS.maxSampleSize);
 
-export const UNITS = ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian'] as const;
+export const UNITS = ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian', 'ramp'] as const;
 export const unitSchema = z.enum(UNITS);
 export type Unit = z.infer<typeof unitSchema>;
+
+/** The `ramp` unit (Mei-Montanari-Nguyen): phi(t) = s1 for t <= t1, s2 for t >= t2, linear between; t1 < t2. */
+export const rampSchema = z.strictObject({ s1: finite(), s2: finite(), t1: finite(), t2: finite() });
+export type RampParams = z.infer<typeof rampSchema>;
 
 // ---- inputs x in R^d -------------------------------------------------------
 export const sampleSchema = z.strictObject({ x: matrix(), y: vector() });
@@ -64,6 +68,8 @@ export const targetSchema = z.discriminatedUnion('kind', [
     unit: unitSchema,
     width: int(1, 100_000),
     bandwidth: positive().default(1),
+    /** Required for (and only for) unit "ramp". */
+    ramp: rampSchema.optional(),
     params: teacherParamsSchema.optional(),
   }),
   z.strictObject({
@@ -106,6 +112,8 @@ export const studentSchema = z.strictObject({
   width: int(1, LIMITS.maxWidth),
   parameterization: z.enum(['mean-field', 'ntk']).default('mean-field'),
   bandwidth: positive().default(1),
+  /** Required for (and only for) unit "ramp". */
+  ramp: rampSchema.optional(),
   init: initSchema.default({ kind: 'random', wScale: 1, bScale: 0, cScale: 1 }),
   /** Absent: every group trains (left out rather than defaulted, so existing specs keep their hash). */
   train: trainGroupsSchema.optional(),
@@ -183,6 +191,13 @@ function checkMatrix(ctx: Ctx, path: (string | number)[], m: number[][], rows: n
   if (bad >= 0) issue(ctx, [...path, bad], `expected ${cols} columns, got ${m[bad].length}`);
 }
 
+/** A ramp is given exactly when the unit is "ramp", with t1 < t2 (a 400 naming the field otherwise). */
+function checkRamp(ctx: Ctx, path: (string | number)[], unit: Unit, ramp: RampParams | undefined) {
+  if (unit === 'ramp' && !ramp) issue(ctx, path, 'is required for the ramp unit: {s1, s2, t1, t2}');
+  if (unit !== 'ramp' && ramp) issue(ctx, path, `applies to the ramp unit only, not ${unit}`);
+  if (ramp && !(ramp.t1 < ramp.t2)) issue(ctx, [...path, 't2'], `must be greater than t1 (${ramp.t1})`);
+}
+
 function checkLength(ctx: Ctx, path: (string | number)[], v: number[] | undefined, n: number) {
   if (v !== undefined && v.length !== n) issue(ctx, path, `expected ${n} values, got ${v.length}`);
 }
@@ -223,6 +238,8 @@ function checkSpec(spec: z.infer<typeof specObject>, ctx: Ctx) {
     if (target.coefficients !== undefined) checkLength(ctx, ['target', 'coefficients'], target.coefficients, size);
     if (size > LIMITS.maxExplicitValues) issue(ctx, ['target', 'p'], `d^p = ${size} coefficients is too many`);
   }
+  if (target.kind === 'teacher') checkRamp(ctx, ['target', 'ramp'], target.unit, target.ramp);
+  checkRamp(ctx, ['student', 'ramp'], student.unit, student.ramp);
   if (target.kind === 'teacher' && target.params) {
     const m = target.width;
     checkLength(ctx, ['target', 'params', 'a'], target.params.a, m);

@@ -4,7 +4,15 @@
 // All arrays are float32, row-major; shapes in comments.
 import type { Inputs } from '@mfsim/contracts';
 
-export type UnitKind = 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'gaussian';
+export type UnitKind = 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'gaussian' | 'ramp';
+
+/** The ramp unit (Mei-Montanari-Nguyen): phi(h) = s1 for h <= t1, s2 for h >= t2, linear between (t1 < t2). */
+export interface Ramp {
+  s1: number;
+  s2: number;
+  t1: number;
+  t2: number;
+}
 
 /** Parameters of a network family: what phi is and how outputs are scaled. */
 export interface Network {
@@ -13,6 +21,8 @@ export interface Network {
   bandwidth: number;
   /** alpha_n: 1/n (mean-field), 1/sqrt(n) (ntk), m^-1/2 for a teacher. */
   scale: number;
+  /** The ramp's levels and knots; required for (and used by) ramp units only. */
+  ramp?: Ramp;
 }
 
 /**

@@ -99,7 +99,7 @@ export function setupProblem(spec: Spec, seed: number, kernel: Kernel): Problem 
     n,
     d,
     K: spec.training.steps,
-    net: { unit: spec.student.unit, bandwidth: spec.student.bandwidth, scale: alpha },
+    net: { unit: spec.student.unit, bandwidth: spec.student.bandwidth, scale: alpha, ramp: spec.student.ramp },
     lr: dt * eta,
     decay: dt * weightDecay,
     noise: Math.sqrt(2 * dt * temperature),

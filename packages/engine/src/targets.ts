@@ -121,7 +121,7 @@ export function teacher(target: Extract<Spec['target'], { kind: 'teacher' }>, d:
     new RandomStream(seed, STREAMS.target, 0, 0, 0).fillNormal(c);
     new RandomStream(seed, STREAMS.target, 0, 0, 1).fillNormal(w, 1 / Math.sqrt(d));
   }
-  const net = { unit: target.unit, bandwidth: target.bandwidth, scale: 1 / Math.sqrt(m) };
+  const net = { unit: target.unit, bandwidth: target.bandwidth, scale: 1 / Math.sqrt(m), ramp: target.ramp };
   const particles = { R: 1, n: m, d, c, w, b };
   const block = pointsPerCall(1, m);
   return (x, count) => {

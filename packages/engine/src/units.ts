@@ -1,6 +1,6 @@
 // The units phi of science.md as scalar float64 functions (used by the reference kernel and the
 // data/target code). Ridge units act on h = w . x + b; gaussian units are radial (see kernels).
-import type { UnitKind } from './kernel.ts';
+import type { Ramp, UnitKind } from './kernel.ts';
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -23,9 +23,21 @@ export function erf(x: number): number {
   return Math.sign(x) * TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
 }
 
-/** phi(h) for a ridge unit. */
-export function activation(unit: Exclude<UnitKind, 'gaussian'>): (h: number) => number {
+/** The ramp's parameters, or an error naming what is missing. */
+function rampOf(ramp: Ramp | undefined): Ramp {
+  if (!ramp) throw new Error('the ramp unit needs its parameters {s1, s2, t1, t2}');
+  return ramp;
+}
+
+/** phi(h) for a ridge unit (`ramp`: the ramp unit's parameters). */
+export function activation(unit: Exclude<UnitKind, 'gaussian'>, ramp?: Ramp): (h: number) => number {
   switch (unit) {
+    case 'ramp': {
+      // s1 at or below t1, s2 at or above t2 exactly; linear between.
+      const { s1, s2, t1, t2 } = rampOf(ramp);
+      const slope = (s2 - s1) / (t2 - t1);
+      return (h) => (h <= t1 ? s1 : h >= t2 ? s2 : s1 + slope * (h - t1));
+    }
     case 'tanh':
       return Math.tanh;
     case 'sigmoid':
@@ -37,9 +49,14 @@ export function activation(unit: Exclude<UnitKind, 'gaussian'>): (h: number) => 
   }
 }
 
-/** phi'(h) for a ridge unit (relu: 1 for h > 0, else 0). */
-export function activationDerivative(unit: Exclude<UnitKind, 'gaussian'>): (h: number) => number {
+/** phi'(h) for a ridge unit (relu: 1 for h > 0, else 0; ramp: its slope strictly between the knots, else 0). */
+export function activationDerivative(unit: Exclude<UnitKind, 'gaussian'>, ramp?: Ramp): (h: number) => number {
   switch (unit) {
+    case 'ramp': {
+      const { s1, s2, t1, t2 } = rampOf(ramp);
+      const slope = (s2 - s1) / (t2 - t1);
+      return (h) => (h > t1 && h < t2 ? slope : 0);
+    }
     case 'tanh':
       return (h) => {
         const t = Math.tanh(h);

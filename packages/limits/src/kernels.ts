@@ -7,6 +7,7 @@
 //   closed forms when that law is gaussian or isotropic-gaussians (a mixture of two gaussians);
 //   other laws have no kernel here (NoKernelError names inputs.kind).
 import type { Inputs, Spec } from '@mfsim/contracts';
+import type { RampParams } from './ramp-moments.ts';
 import { ridgeMoments, type Prepared, type RidgeUnit } from './ridge-moments.ts';
 
 /** A spec whose limits are not defined here: `field` is the spec path to name in a 400. */
@@ -37,8 +38,8 @@ function dot(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, d
   return s;
 }
 
-function ridgeKernel(unit: RidgeUnit, d: number, wScale: number, bScale: number, cScale: number): LimitKernel {
-  const moments = ridgeMoments(unit);
+function ridgeKernel(unit: RidgeUnit, d: number, wScale: number, bScale: number, cScale: number, ramp?: RampParams): LimitKernel {
+  const moments = ridgeMoments(unit, ramp);
   const w2 = (wScale * wScale) / d;
   const b2 = bScale * bScale;
   const c2 = cScale * cScale;
@@ -128,5 +129,5 @@ export function limitKernel(spec: KernelSpec, d: number): LimitKernel {
   }
   const { wScale, bScale, cScale } = student.init;
   if (student.unit === 'gaussian') return gaussianKernel(spec.inputs, d, student.bandwidth, wScale, cScale);
-  return ridgeKernel(student.unit, d, wScale, bScale, cScale);
+  return ridgeKernel(student.unit, d, wScale, bScale, cScale, student.ramp);
 }

@@ -6,10 +6,12 @@
 //   (normalised Hermite polynomials h_k) when its tail bound |rho|^(K+1) tail(q1) tail(q2) is below
 //   SERIES_TOLERANCE, so a Gram matrix costs O(K) per entry after O(points) one-dimensional
 //   quadratures; two-dimensional Gauss-Hermite quadrature otherwise (nearly parallel inputs).
+// - ramp: quadrature split at its kinks, with the inner expectation in closed form (ramp-moments.ts).
 import { activation, activationDerivative } from '@mfsim/engine';
 import { normalRule } from './gauss-hermite.ts';
+import { rampMoments, type RampParams } from './ramp-moments.ts';
 
-export type RidgeUnit = 'tanh' | 'sigmoid' | 'relu' | 'erf';
+export type RidgeUnit = 'tanh' | 'sigmoid' | 'relu' | 'erf' | 'ramp';
 
 /** Per-input data prepared once (q = Var u, and the Hermite coefficients where used). */
 export interface Prepared {
@@ -135,16 +137,21 @@ function seriesMoments(unit: 'tanh' | 'sigmoid'): RidgeMoments {
   };
 }
 
-export function ridgeMoments(unit: RidgeUnit): RidgeMoments {
+/** `ramp`: the ramp unit's parameters (required for it, ignored otherwise). */
+export function ridgeMoments(unit: RidgeUnit, ramp?: RampParams): RidgeMoments {
+  if (unit === 'ramp') {
+    if (!ramp) throw new RangeError('the ramp unit needs its parameters {s1, s2, t1, t2}');
+    return rampMoments(ramp);
+  }
   if (unit === 'erf') return erfMoments();
   if (unit === 'relu') return reluMoments();
   return seriesMoments(unit);
 }
 
 /** The same two expectations by plain two-dimensional quadrature of the given degree (tests, references). */
-export function ridgeMomentsByQuadrature(unit: RidgeUnit, q1: number, q2: number, c: number): [number, number] {
+export function ridgeMomentsByQuadrature(unit: RidgeUnit, q1: number, q2: number, c: number, ramp?: RampParams): [number, number] {
   const norm = Math.sqrt(q1 * q2);
   const rho = norm === 0 ? 0 : c / norm;
-  return [quadrature(activation(unit), activation(unit), q1, q2, rho),
-    quadrature(activationDerivative(unit), activationDerivative(unit), q1, q2, rho)];
+  return [quadrature(activation(unit, ramp), activation(unit, ramp), q1, q2, rho),
+    quadrature(activationDerivative(unit, ramp), activationDerivative(unit, ramp), q1, q2, rho)];
 }

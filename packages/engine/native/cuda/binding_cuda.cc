@@ -8,7 +8,7 @@
 
 extern "C" {
 int mfc_init(int device, char* name, size_t name_cap, char* msg, size_t cap);
-int mfc_run(int step, int unit, float bandwidth, float scale, int R, int n, int d, int P, int perReplica,
+int mfc_run(int step, int unit, float bandwidth, const float* ramp, float scale, int R, int n, int d, int P, int perReplica,
             float* c, float* w, float* b, const float* x, const float* y, const float* weights, float lr,
             float decay, float* f_out, double* loss_out, char* msg, size_t cap);
 void mfc_dispose();
@@ -29,7 +29,14 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), name);
 }
 
-// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica) -> Float32Array [R, P]
+/** The ramp's [s1, s2, t1, t2] from argument i into out; null when absent (other units). */
+const float* rampOf(const Napi::CallbackInfo& info, size_t i, float out[4]) {
+  if (info.Length() <= i || info[i].IsUndefined() || info[i].IsNull()) return nullptr;
+  mfnapi::rampArg(info, i, out);
+  return out;
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica, ramp?) -> Float32Array [R, P]
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int R = intArg(info, 3, "R"), n = intArg(info, 4, "n"), d = intArg(info, 5, "d"), P = intArg(info, 10, "P");
@@ -41,13 +48,14 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   const float* x = f32(info[9], (size_t)(per ? R : 1) * P * d, "x");
   Napi::Float32Array f = Napi::Float32Array::New(env, (size_t)R * P);
   char msg[512] = {0};
-  if (mfc_run(0, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), numArg(info, 2, "scale"), R, n, d, P, per,
+  float ramp[4] = {0, 0, 0, 1};
+  if (mfc_run(0, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), rampOf(info, 12, ramp), numArg(info, 2, "scale"), R, n, d, P, per,
               c, w, b, x, nullptr, nullptr, 0, 0, f.Data(), nullptr, msg, sizeof msg) != 0)
     throw Napi::Error::New(env, msg);
   return f;
 }
 
-// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay) -> Float64Array [R]
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay, ramp?) -> Float64Array [R]
 Napi::Value Step(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int R = intArg(info, 3, "R"), n = intArg(info, 4, "n"), d = intArg(info, 5, "d"), P = intArg(info, 11, "P");
@@ -61,7 +69,8 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   const float* weights = f32(info[13], (size_t)R * P, "weights", true);
   Napi::Float64Array loss = Napi::Float64Array::New(env, R);
   char msg[512] = {0};
-  if (mfc_run(1, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), numArg(info, 2, "scale"), R, n, d, P, per,
+  float ramp[4] = {0, 0, 0, 1};
+  if (mfc_run(1, intArg(info, 0, "unit"), numArg(info, 1, "bandwidth"), rampOf(info, 16, ramp), numArg(info, 2, "scale"), R, n, d, P, per,
               c, w, b, x, y, weights, numArg(info, 14, "lr"), numArg(info, 15, "decay"), nullptr, loss.Data(), msg,
               sizeof msg) != 0)
     throw Napi::Error::New(env, msg);

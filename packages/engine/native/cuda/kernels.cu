@@ -21,10 +21,16 @@ constexpr int T = 32;        // samples per tile, units per tile
 constexpr int THREADS = 256; // 8 warps
 constexpr int DMAX = 128;
 
-enum { TANH = 0, SIGMOID = 1, RELU = 2, ERF = 3, GAUSSIAN = 4 };
+enum { TANH = 0, SIGMOID = 1, RELU = 2, ERF = 3, GAUSSIAN = 4, RAMP = 5 };
+
+// Constants of phi: the gaussian bandwidth; the ramp's levels s1, s2, knots t1 < t2 and slope.
+struct UnitK {
+  float inv_s2, s1, s2, t1, t2, slope;
+};
 
 template <int U>
-__device__ __forceinline__ void phi(float h, float inv_s2, float& a, float& g) {
+__device__ __forceinline__ void phi(float h, const UnitK& u, float& a, float& g) {
+  const float inv_s2 = u.inv_s2;
   if constexpr (U == TANH) {
     a = tanhf(h);
     g = 1.0f - a * a;
@@ -37,6 +43,10 @@ __device__ __forceinline__ void phi(float h, float inv_s2, float& a, float& g) {
   } else if constexpr (U == ERF) {
     a = erff(h);
     g = 1.12837916709551257f * expf(-h * h);
+  } else if constexpr (U == RAMP) {
+    // s1 at or below t1, s2 at or above t2 (exactly), linear between; phi' = 0 at the knots.
+    a = h <= u.t1 ? u.s1 : (h >= u.t2 ? u.s2 : u.s1 + u.slope * (h - u.t1));
+    g = (h > u.t1 && h < u.t2) ? u.slope : 0.0f;
   } else {  // h = |x - z|^2
     a = expf(-0.5f * inv_s2 * h);
     g = a * inv_s2;
@@ -60,7 +70,8 @@ __device__ __forceinline__ float preact(const float* xrow, const float* wrow, fl
 
 struct Args {
   int R, n, d, P, perReplica;
-  float scale, inv_s2, lr, decay;
+  float scale, lr, decay;
+  UnitK u;
   float *c, *w, *b;
   const float *x, *y, *weights;
   float* f;     // [R, P] or null
@@ -103,7 +114,7 @@ __global__ void __launch_bounds__(THREADS) fwd_kernel(Args a) {
     for (int j = grp; j < T; j += THREADS / 32) {
       float h = preact<U>(xs + lane * ds, ws + j * ds, bs[j], d);
       float av, gv;
-      phi<U>(h, a.inv_s2, av, gv);
+      phi<U>(h, a.u, av, gv);
       part = fmaf(cs[j], av, part);
     }
     facc += part;
@@ -167,7 +178,7 @@ __global__ void __launch_bounds__(THREADS) bwd_kernel(Args a) {
     for (int m = grp; m < T; m += G) {
       float h = preact<U>(xs + m * ds, ws + iu * ds, bi, d);
       float av, gv;
-      phi<U>(h, a.inv_s2, av, gv);
+      phi<U>(h, a.u, av, gv);
       float dv = gv * es[m];
       Ds[m][iu] = dv;
       pc = fmaf(av, es[m], pc);
@@ -264,6 +275,7 @@ void launch_unit(int unit, const Args& a, bool step) {
     case SIGMOID: launch<SIGMOID>(a, step); break;
     case RELU: launch<RELU>(a, step); break;
     case ERF: launch<ERF>(a, step); break;
+    case RAMP: launch<RAMP>(a, step); break;
     default: launch<GAUSSIAN>(a, step); break;
   }
 }
@@ -327,7 +339,8 @@ int mfc_init(int device, char* name, size_t name_cap, char* msg, size_t cap) {
 }
 
 // step != 0: Euler step in place (loss [R] out); else forward (f [R, P] out).
-int mfc_run(int step, int unit, float bandwidth, float scale, int R, int n, int d, int P, int perReplica,
+// ramp: [s1, s2, t1, t2] for the RAMP unit (null otherwise).
+int mfc_run(int step, int unit, float bandwidth, const float* ramp, float scale, int R, int n, int d, int P, int perReplica,
             float* c, float* w, float* b, const float* x, const float* y, const float* weights, float lr,
             float decay, float* f_out, double* loss_out, char* msg, size_t cap) {
   if (S.device < 0) {
@@ -344,7 +357,15 @@ int mfc_run(int step, int unit, float bandwidth, float scale, int R, int n, int 
   CK(cudaMemcpy(S.x.p, x, rows * d * 4, cudaMemcpyHostToDevice), "upload x");
   Args a{};
   a.R = R; a.n = n; a.d = d; a.P = P; a.perReplica = perReplica;
-  a.scale = scale; a.inv_s2 = 1.0f / (bandwidth * bandwidth); a.lr = lr; a.decay = decay;
+  a.scale = scale; a.lr = lr; a.decay = decay;
+  a.u.inv_s2 = 1.0f / (bandwidth * bandwidth);
+  if (ramp) {
+    a.u.s1 = ramp[0]; a.u.s2 = ramp[1]; a.u.t1 = ramp[2]; a.u.t2 = ramp[3];
+    a.u.slope = (float)(((double)ramp[1] - ramp[0]) / ((double)ramp[3] - ramp[2]));
+  } else if (unit == RAMP) {
+    snprintf(msg, cap, "the ramp unit needs ramp = [s1, s2, t1, t2]");
+    return -1;
+  }
   a.c = S.c.as<float>(); a.w = S.w.as<float>(); a.b = S.b.as<float>(); a.x = S.x.as<float>();
   if (step) {
     CK(S.y.ensure(rows * 4 + 4), "cudaMalloc y");

@@ -16,10 +16,24 @@ using mfnapi::f32;
 using mfnapi::intArg;
 using mfnapi::numArg;
 
-// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica, threads) -> Float32Array [R, P]
+/** unit, bandwidth, scale from arguments 0..2 and the optional ramp [s1, s2, t1, t2] at `rampAt`. */
+mf::NetParams netArgs(const Napi::CallbackInfo& info, size_t rampAt) {
+  mf::NetParams net{intArg(info, 0, "unit"), (float)numArg(info, 1, "bandwidth"), (float)numArg(info, 2, "scale")};
+  float ramp[4] = {net.s1, net.s2, net.t1, net.t2};
+  mfnapi::rampArg(info, rampAt, ramp);
+  if (net.unit == mf::RAMP && !(info.Length() > rampAt && info[rampAt].IsArray()))
+    throw Napi::TypeError::New(info.Env(), "the ramp unit needs ramp = [s1, s2, t1, t2]");
+  net.s1 = ramp[0];
+  net.s2 = ramp[1];
+  net.t1 = ramp[2];
+  net.t2 = ramp[3];
+  return net;
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, P, perReplica, threads, ramp?) -> Float32Array [R, P]
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  mf::NetParams net{intArg(info, 0, "unit"), (float)numArg(info, 1, "bandwidth"), (float)numArg(info, 2, "scale")};
+  mf::NetParams net = netArgs(info, 13);
   mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 10, "P"),
               info[11].ToBoolean().Value()};
   const size_t R = s.R, n = s.n, d = s.d, P = s.P;
@@ -33,11 +47,11 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return f;
 }
 
-// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay, threads)
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, lr, decay, threads, ramp?)
 //   -> Float64Array [R]; c, w, b updated in place.
 Napi::Value Step(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  mf::NetParams net{intArg(info, 0, "unit"), (float)numArg(info, 1, "bandwidth"), (float)numArg(info, 2, "scale")};
+  mf::NetParams net = netArgs(info, 17);
   mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 11, "P"),
               info[12].ToBoolean().Value()};
   const size_t R = s.R, n = s.n, d = s.d, P = s.P;
@@ -53,6 +67,26 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   Napi::Float64Array loss = Napi::Float64Array::New(env, R);
   if (R > 0) mf::step(net, s, c, w, b, x, y, weights, lr, decay, loss.Data(), threads);
   return loss;
+}
+
+// (unit, bandwidth, scale, R, n, d, c, w, b, x, y, P, perReplica, weights|null, threads, ramp?)
+//   -> Float64Array [R, n]: the birth-death potentials V_i = c_i sum_mu weight_mu (f_mu - y_mu) phi_i(x_mu).
+Napi::Value Potentials(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  mf::NetParams net = netArgs(info, 15);
+  mf::Shape s{intArg(info, 3, "R"), intArg(info, 4, "n"), intArg(info, 5, "d"), intArg(info, 11, "P"),
+              info[12].ToBoolean().Value()};
+  const size_t R = s.R, n = s.n, d = s.d, P = s.P;
+  const float* c = f32(info[6], R * n, "c");
+  const float* w = f32(info[7], R * n * d, "w");
+  const float* b = f32(info[8], R * n, "b");
+  const float* x = f32(info[9], (s.perReplica ? R : 1) * P * d, "x");
+  const float* y = f32(info[10], (s.perReplica ? R : 1) * P, "y");
+  const float* weights = f32(info[13], R * P, "weights", true);
+  const int threads = intArg(info, 14, "threads");
+  Napi::Float64Array V = Napi::Float64Array::New(env, R * n);
+  if (R * n > 0 && P > 0) mf::potentials(net, s, c, w, b, x, y, weights, V.Data(), threads);
+  return V;
 }
 
 // (C: Float64Array, d, norm, x: Float32Array [count, d], count, threads) -> Float32Array [count]:
@@ -127,6 +161,7 @@ Napi::Value PeakGflops(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward));
   exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("potentials", Napi::Function::New(env, Potentials));
   exports.Set("pspin3", Napi::Function::New(env, PSpin3));
   exports.Set("drawInputs", Napi::Function::New(env, DrawInputs));
   exports.Set("drawNormals", Napi::Function::New(env, DrawNormals));

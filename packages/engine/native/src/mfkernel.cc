@@ -95,8 +95,24 @@ void load_block(const Dims& D, const float* x, int p0, int cnt, float* Xb) {
     std::copy(x + (size_t)(p0 + m) * D.d, x + (size_t)(p0 + m + 1) * D.d, Xb + (size_t)m * D.dpad);
 }
 
+// Per-unit-kind constants of phi: the gaussian bandwidth, the ramp's levels and knots.
+struct UnitK {
+  float inv_s2, s1, s2, t1, t2, slope;
+};
+UnitK make_unitk(const NetParams& net) {
+  UnitK u;
+  u.inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
+  u.s1 = net.s1;
+  u.s2 = net.s2;
+  u.t1 = net.t1;
+  u.t2 = net.t2;
+  u.slope = (float)(((double)net.s2 - net.s1) / ((double)net.t2 - net.t1));
+  return u;
+}
+
 template <int U>
-inline void activate(vf h, vf& a, vf& g, float inv_s2) {
+inline void activate(vf h, vf& a, vf& g, const UnitK& u) {
+  const float inv_s2 = u.inv_s2;
   if constexpr (U == TANH) {
     a = vtanh(h);
     g = 1.0f - a * a;
@@ -109,6 +125,11 @@ inline void activate(vf h, vf& a, vf& g, float inv_s2) {
   } else if constexpr (U == ERF) {
     a = verf(h);
     g = 1.12837916709551257f * vexp(-(h * h));
+  } else if constexpr (U == RAMP) {
+    // s1 at or below t1, s2 at or above t2 (exactly), linear between; phi' = 0 at the knots. NaN stays NaN.
+    const vf lin = u.s1 + u.slope * (h - u.t1);
+    a = h <= u.t1 ? vset(u.s1) : (h >= u.t2 ? vset(u.s2) : lin);
+    g = (h > u.t1) & (h < u.t2) ? vset(u.slope) : vset(0.0f);
   } else {  // GAUSSIAN: h = |x - z|^2
     a = vexp(h * (-0.5f * inv_s2));
     g = a * inv_s2;
@@ -119,7 +140,7 @@ inline void activate(vf h, vf& a, vf& g, float inv_s2) {
 // receives the lane-wise partial sums of c_i * A[m, i].
 template <int U, bool WANT_G>
 void fwd_block(const Dims& D, const float* WT, const float* cp, const float* bp, const float* Xb,
-               float inv_s2, float* A, float* G, double* facc) {
+               const UnitK& uk, float* A, float* G, double* facc) {
   const int npad = D.npad, dpad = D.dpad, PB = D.PB;
   for (int i0 = 0; i0 < npad; i0 += UI) {
     vf cv[NV], bv[NV];
@@ -154,7 +175,7 @@ void fwd_block(const Dims& D, const float* WT, const float* cp, const float* bp,
         vf fs = vset(0.0f);
         for (int v = 0; v < NV; v++) {
           vf a, g;
-          activate<U>(acc[m][v], a, g, inv_s2);
+          activate<U>(acc[m][v], a, g, uk);
           vstore(Ar + v * VL, a);
           if constexpr (WANT_G) vstore(Gr + v * VL, g);
           fs += cv[v] * a;
@@ -212,7 +233,7 @@ void bwd_block(const Dims& D, const float* A, float* G, const float* e, const fl
   }
 }
 
-using FwdFn = void (*)(const Dims&, const float*, const float*, const float*, const float*, float,
+using FwdFn = void (*)(const Dims&, const float*, const float*, const float*, const float*, const UnitK&,
                        float*, float*, double*);
 
 template <bool WANT_G>
@@ -222,6 +243,7 @@ FwdFn pick_fwd(int unit) {
     case SIGMOID: return fwd_block<SIGMOID, WANT_G>;
     case RELU: return fwd_block<RELU, WANT_G>;
     case ERF: return fwd_block<ERF, WANT_G>;
+    case RAMP: return fwd_block<RAMP, WANT_G>;
     default: return fwd_block<GAUSSIAN, WANT_G>;
   }
 }
@@ -260,7 +282,7 @@ Plan make_plan(const Shape& s, const Dims& D) {
 double accumulate(const NetParams& net, const Shape& s, const Dims& D, FwdFn fwd, const float* xr,
                   const float* yr, const float* wr, int pa, int pb, Work& W, const float* WT,
                   const float* cp, const float* bp, double* gc, double* gb, double* gW) {
-  const float inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
+  const UnitK uk = make_unitk(net);
   const float defw = 1.0f / (float)s.P;
   float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
   float* A = W.A.get((size_t)D.PB * D.npad);
@@ -272,7 +294,7 @@ double accumulate(const NetParams& net, const Shape& s, const Dims& D, FwdFn fwd
     const int cnt = std::min(D.PB, pb - p0);
     load_block(D, xr, p0, cnt, Xb);
     std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
-    fwd(D, WT, cp, bp, Xb, inv_s2, A, G, facc);
+    fwd(D, WT, cp, bp, Xb, uk, A, G, facc);
     for (int m = 0; m < D.PB; m++) {
       if (m < cnt) {
         double f = (double)net.scale * hsumd(vdload(facc + (size_t)m * VL));
@@ -311,6 +333,21 @@ void apply_update(const NetParams& net, const Dims& D, float* c, float* w, float
   }
 }
 
+// gc [npad] += sum_m A[m, :] * e[m] over one block (float32 within the block, as bwd_block's grad_c).
+void colsum_block(const Dims& D, const float* A, const float* e, double* gc) {
+  const int npad = D.npad, PB = D.PB;
+  for (int i0 = 0; i0 < npad; i0 += UI) {
+    vf sc[NV];
+    for (int v = 0; v < NV; v++) sc[v] = vset(0.0f);
+    for (int m = 0; m < PB; m++) {
+      const vf em = vset(e[m]);
+      const float* Ar = A + (size_t)m * npad + i0;
+      for (int v = 0; v < NV; v++) sc[v] += vload(Ar + v * VL) * em;
+    }
+    for (int v = 0; v < NV; v++) vdadd(gc + i0 + v * VL, sc[v]);
+  }
+}
+
 }  // namespace
 
 const char* simd_name() { return MF_SIMD_NAME; }
@@ -322,7 +359,7 @@ void forward(const NetParams& net, const Shape& s, const float* c, const float* 
   const Dims D = make_dims(s.n, s.d);
   const Plan plan = make_plan(s, D);
   const FwdFn fwd = pick_fwd<false>(net.unit);
-  const float inv_s2 = 1.0f / (net.bandwidth * net.bandwidth);
+  const UnitK uk = make_unitk(net);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(T)
   for (int it = 0; it < plan.items; it++) {
     const int r = it / plan.chunks, ch = it % plan.chunks;
@@ -340,7 +377,7 @@ void forward(const NetParams& net, const Shape& s, const float* c, const float* 
       const int cnt = std::min(D.PB, pb - p0);
       load_block(D, xr, p0, cnt, Xb);
       std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
-      fwd(D, WT, cp, bp, Xb, inv_s2, A, nullptr, facc);
+      fwd(D, WT, cp, bp, Xb, uk, A, nullptr, facc);
       for (int m = 0; m < cnt; m++)
         f[(size_t)r * s.P + p0 + m] = (float)((double)net.scale * hsumd(vdload(facc + (size_t)m * VL)));
     }
@@ -403,6 +440,60 @@ void step(const NetParams& net, const Shape& s, float* c, float* w, float* b, co
     double t = 0;
     for (int ch = 0; ch < plan.chunks; ch++) t += sse[r * plan.chunks + ch];
     loss[r] = s.P > 0 ? t / (2.0 * s.P) : 0.0;
+  }
+}
+
+// Forward only (no phi'), then the column sums of phi weighted by weight * residual: what step's
+// grad_c is before the update, so V_i = c_i grad_c_i costs about a forward pass.
+void potentials(const NetParams& net, const Shape& s, const float* c, const float* w, const float* b,
+                const float* x, const float* y, const float* weights, double* V, int threads) {
+  const int T = resolve_threads(threads);
+  const Dims D = make_dims(s.n, s.d);
+  const Plan plan = make_plan(s, D);
+  const FwdFn fwd = pick_fwd<false>(net.unit);
+  const UnitK uk = make_unitk(net);
+  const float defw = 1.0f / (float)s.P;
+  std::vector<double> partial((size_t)D.npad * plan.items, 0.0);  // [items][npad], reduced in chunk order
+
+#pragma omp parallel for schedule(dynamic, 1) num_threads(T)
+  for (int it = 0; it < plan.items; it++) {
+    const int r = it / plan.chunks, ch = it % plan.chunks;
+    const int pa = ch * plan.perChunk, pb = std::min(s.P, pa + plan.perChunk);
+    Work& W = tls_work;
+    float* WT = W.WT.get((size_t)D.dpad * D.npad);
+    float* cp = W.cp.get(D.npad);
+    float* bp = W.bp.get(D.npad);
+    prepare(D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, WT, cp, bp);
+    const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
+    const float* yr = s.perReplica ? y + (size_t)r * s.P : y;
+    const float* wtr = weights ? weights + (size_t)r * s.P : nullptr;
+    float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
+    float* A = W.A.get((size_t)D.PB * D.npad);
+    float* e = W.e.get(D.PB);
+    double* facc = W.facc.get((size_t)D.PB * VL);
+    double* gc = partial.data() + (size_t)D.npad * it;
+    for (int p0 = pa; p0 < pb; p0 += D.PB) {
+      const int cnt = std::min(D.PB, pb - p0);
+      load_block(D, xr, p0, cnt, Xb);
+      std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
+      fwd(D, WT, cp, bp, Xb, uk, A, nullptr, facc);
+      for (int m = 0; m < D.PB; m++) {
+        if (m < cnt) {
+          const double f = (double)net.scale * hsumd(vdload(facc + (size_t)m * VL));
+          e[m] = (float)((wtr ? (double)wtr[p0 + m] : (double)defw) * (f - (double)yr[p0 + m]));
+        } else {
+          e[m] = 0.0f;
+        }
+      }
+      colsum_block(D, A, e, gc);
+    }
+  }
+  for (int r = 0; r < s.R; r++) {
+    for (int i = 0; i < s.n; i++) {
+      double t = 0;
+      for (int ch = 0; ch < plan.chunks; ch++) t += partial[(size_t)D.npad * (r * plan.chunks + ch) + i];
+      V[(size_t)r * s.n + i] = (double)c[(size_t)r * s.n + i] * t;
+    }
   }
 }
 

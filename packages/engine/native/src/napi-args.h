@@ -35,4 +35,21 @@ inline double numArg(const Napi::CallbackInfo& info, size_t i, const char* name)
   return info[i].As<Napi::Number>().DoubleValue();
 }
 
+/**
+ * The ramp unit's [s1, s2, t1, t2] from an optional trailing argument (an array of 4 numbers);
+ * `out` keeps its values when the argument is absent (units other than the ramp).
+ */
+inline void rampArg(const Napi::CallbackInfo& info, size_t i, float out[4]) {
+  if (info.Length() <= i || info[i].IsUndefined() || info[i].IsNull()) return;
+  if (!info[i].IsArray() || info[i].As<Napi::Array>().Length() != 4)
+    throw Napi::TypeError::New(info.Env(), "ramp must be an array [s1, s2, t1, t2]");
+  Napi::Array a = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < 4; k++) {
+    Napi::Value v = a.Get(k);
+    if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), "ramp must be an array of 4 numbers");
+    out[k] = (float)v.As<Napi::Number>().DoubleValue();
+  }
+  if (!(out[2] < out[3])) throw Napi::RangeError::New(info.Env(), "ramp needs t1 < t2");
+}
+
 }  // namespace mfnapi

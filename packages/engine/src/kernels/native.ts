@@ -12,7 +12,15 @@ const require = createRequire(import.meta.url);
 // MFSIM_NATIVE_DIR: where native/ is when this file runs from a bundle (bench/gpu-check.sh).
 const nativeDir = process.env.MFSIM_NATIVE_DIR ? process.env.MFSIM_NATIVE_DIR.replace(/\/?$/, '/') : fileURLToPath(new URL('../../native/', import.meta.url));
 
-export const UNIT_CODES: Record<UnitKind, number> = { tanh: 0, sigmoid: 1, relu: 2, erf: 3, gaussian: 4 };
+export const UNIT_CODES: Record<UnitKind, number> = { tanh: 0, sigmoid: 1, relu: 2, erf: 3, gaussian: 4, ramp: 5 };
+
+/** The addons' trailing ramp argument: [s1, s2, t1, t2] for ramp units, else undefined. */
+export function rampArg(net: Network): [number, number, number, number] | undefined {
+  if (net.unit !== 'ramp') return undefined;
+  if (!net.ramp) throw new Error('the ramp unit needs its parameters {s1, s2, t1, t2}');
+  const { s1, s2, t1, t2 } = net.ramp;
+  return [s1, s2, t1, t2];
+}
 
 /** The reason recorded by native/build.mjs when an addon could not be built, if any. */
 export function buildReason(which: 'native' | 'cuda'): string | null {
@@ -42,10 +50,14 @@ export function loadAddon<T>(relPath: string, what: string, which: 'native' | 'c
 export interface NativeAddon {
   forward(unit: number, bandwidth: number, scale: number, R: number, n: number, d: number,
     c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, P: number, perReplica: boolean,
-    threads: number): Float32Array;
+    threads: number, ramp?: number[]): Float32Array;
   step(unit: number, bandwidth: number, scale: number, R: number, n: number, d: number,
     c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, y: Float32Array, P: number,
-    perReplica: boolean, weights: Float32Array | null, lr: number, decay: number, threads: number): Float64Array;
+    perReplica: boolean, weights: Float32Array | null, lr: number, decay: number, threads: number, ramp?: number[]): Float64Array;
+  /** Birth-death potentials V [R, n] (see Kernel.potentials). */
+  potentials(unit: number, bandwidth: number, scale: number, R: number, n: number, d: number,
+    c: Float32Array, w: Float32Array, b: Float32Array, x: Float32Array, y: Float32Array, P: number,
+    perReplica: boolean, weights: Float32Array | null, threads: number, ramp?: number[]): Float64Array;
   pspin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number, threads: number): Float32Array;
   drawInputs(kind: number, d: number, param: number, k0: number, k1: number, step: number, R: number, count: number,
     x: Float32Array, y: Float32Array | null, threads: number): void;
@@ -118,13 +130,19 @@ export function loadNativeKernel(options: { threads?: number } = {}): Kernel {
     forward(net: Network, p: Particles, x: Float32Array, P: number, perReplica: boolean): Float32Array {
       checkParticles(p);
       checkBatch(p, x, P, perReplica);
-      return addon.forward(UNIT_CODES[net.unit], net.bandwidth, net.scale, p.R, p.n, p.d, p.c, p.w, p.b, x, P, perReplica, threads);
+      return addon.forward(UNIT_CODES[net.unit], net.bandwidth, net.scale, p.R, p.n, p.d, p.c, p.w, p.b, x, P, perReplica, threads, rampArg(net));
     },
     step(net: Network, p: Particles, batch: Batch, size: StepSize): Float64Array {
       checkParticles(p);
       checkBatch(p, batch.x, batch.P, batch.perReplica, batch.y, batch.weights);
       return addon.step(UNIT_CODES[net.unit], net.bandwidth, net.scale, p.R, p.n, p.d, p.c, p.w, p.b,
-        batch.x, batch.y, batch.P, batch.perReplica, batch.weights ?? null, size.lr, size.decay, threads);
+        batch.x, batch.y, batch.P, batch.perReplica, batch.weights ?? null, size.lr, size.decay, threads, rampArg(net));
+    },
+    potentials(net: Network, p: Particles, batch: Batch): Float64Array {
+      checkParticles(p);
+      checkBatch(p, batch.x, batch.P, batch.perReplica, batch.y, batch.weights);
+      return addon.potentials(UNIT_CODES[net.unit], net.bandwidth, net.scale, p.R, p.n, p.d, p.c, p.w, p.b,
+        batch.x, batch.y, batch.P, batch.perReplica, batch.weights ?? null, threads, rampArg(net));
     },
     pSpin3(C: Float64Array, d: number, norm: number, x: Float32Array, count: number): Float32Array {
       return addon.pspin3(C, d, norm, x, count, threads);

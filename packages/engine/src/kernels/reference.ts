@@ -15,7 +15,7 @@ export interface BatchLike { P: number; perReplica: boolean; x: Values; y: Value
  */
 function units(net: Network, p: ParticlesLike, r: number, x: Values, xo: number, h: Float64Array, a: Float64Array): void {
   const { n, d } = p;
-  const act = net.unit === 'gaussian' ? null : activation(net.unit);
+  const act = net.unit === 'gaussian' ? null : activation(net.unit, net.ramp);
   const inv2s2 = 1 / (2 * net.bandwidth * net.bandwidth);
   for (let i = 0; i < n; i++) {
     const wo = (r * n + i) * d;
@@ -73,7 +73,7 @@ export function stepReference(net: Network, p: ParticlesLike, batch: BatchLike, 
   const gw = new Float64Array(n * d);
   const gb = new Float64Array(n);
   const gaussian = net.unit === 'gaussian';
-  const dact = gaussian ? null : activationDerivative(net.unit as Exclude<typeof net.unit, 'gaussian'>);
+  const dact = gaussian ? null : activationDerivative(net.unit as Exclude<typeof net.unit, 'gaussian'>, net.ramp);
   const invS2 = 1 / (net.bandwidth * net.bandwidth);
   for (let r = 0; r < R; r++) {
     gc.fill(0);

@@ -85,6 +85,16 @@ function units(net: Network, x: tf.Tensor2D, wt: tf.Tensor2D, b: tf.Tensor2D, wi
       return { A: tf.relu(H), dA: withDerivative ? (tf.step(H) as tf.Tensor2D) : null };
     case 'erf':
       return { A: tf.erf(H), dA: withDerivative ? (tf.mul(tf.exp(tf.neg(tf.square(H))), 2 / Math.sqrt(Math.PI)) as tf.Tensor2D) : null };
+    case 'ramp': {
+      // s1 at or below t1, s2 at or above t2 (exactly), linear between; phi' = slope strictly inside.
+      if (!net.ramp) throw new Error('the ramp unit needs its parameters {s1, s2, t1, t2}');
+      const { s1, s2, t1, t2 } = net.ramp;
+      const slope = (s2 - s1) / (t2 - t1);
+      const lin = tf.add(tf.mul(tf.sub(H, t1), slope), s1);
+      const A = tf.where(tf.lessEqual(H, t1), tf.fill(H.shape, s1), tf.where(tf.greaterEqual(H, t2), tf.fill(H.shape, s2), lin)) as tf.Tensor2D;
+      const inside = tf.logicalAnd(tf.greater(H, t1), tf.less(H, t2));
+      return { A, dA: withDerivative ? (tf.mul(tf.cast(inside, 'float32'), slope) as tf.Tensor2D) : null };
+    }
   }
 }
 
