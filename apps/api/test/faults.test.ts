@@ -178,26 +178,36 @@ describe('quarantine and leases', () => {
 });
 
 describe('service faults (throwaway servers)', () => {
-  it('rides out a 30 s Postgres outage (longer than the 18 s the worker used to retry): 503 meanwhile, then the run completes value for value', async () => {
+  // Long (over two minutes of outage): the issue's bar is an outage of at least 2 minutes, ridden
+  // out with the default MFSIM_DB_OUTAGE_SECONDS (600).
+  it('rides out a 125 s Postgres outage (long test): 503 meanwhile, the run pauses with its state and then completes value for value', async () => {
+    const OUTAGE_MS = 125_000;
     const id = (await api().post('/v1/simulations').send(longSpec('postgres down'))).body.id;
     await withWorker(async () => {
       await progressed(id);
       await pg.stop();
+      let restartedAt: number;
       try {
         const r = await api().get(`/v1/simulations/${id}`);
         expect(r.status).toBe(503);
         expect(r.body.statusCode).toBe(503);
         expect((await api().get('/readyz')).status).toBe(503);
-        await sleep(30_000);
+        await sleep(OUTAGE_MS);
       } finally {
         await pg.start();
+        restartedAt = Date.now();
       }
       await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 60_000, 'ready again');
+      // Its lease ran out during the outage, but its job is live: recovery leaves it to its worker.
+      expect(await requeueExpiredLeases(service.deps)).not.toContain(id);
       const end = await finished(id);
       expect(end.status).toBe('completed');
+      // Its completion was written after Postgres came back: the run was in progress during the outage.
+      expect(new Date(end.finishedAt).getTime()).toBeGreaterThanOrEqual(restartedAt - 1_000);
       expect(await trajectoryOf(id)).toEqual(reference);
+      expect(end.trajectoryDigest).toBe(referenceDigest);
     });
-  }, 600_000);
+  }, 900_000);
 
   it('completes a run with nothing lost when Redis is killed and restarted without persistence under it', async () => {
     const id = (await api().post('/v1/simulations').send(longSpec('redis restarted'))).body.id;
