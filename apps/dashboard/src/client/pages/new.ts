@@ -40,21 +40,23 @@ export function readPasted(text: string): Submission {
 
 export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: string) => void) {
   let stopped = false;
-  root.replaceChildren(pageHeader('New simulation or sweep'), note('Loading…'));
+  const from = params.get('from');
+  // The form at once (the role is known by the time anyone types); a read-only key then gets a sentence instead.
+  if (from) root.replaceChildren(pageHeader('Clone and re-run'), note('Reading the run…'));
+  else showForm(root, params, go, null);
   void currentRole().then(async (role) => {
     if (stopped) return;
     if (!mayDo(role, 'submit')) {
       root.replaceChildren(pageHeader('New simulation or sweep'), h('section.card.read-only', { 'data-testid': 'read-only' }, h('p', {}, READ_ONLY_TEXT)));
       return;
     }
-    const from = params.get('from');
-    if (!from) return showForm(root, params, go, null);
+    if (!from) return;
     try {
       const sim = await api<SimulationReply>(`/v1/simulations/${encodeURIComponent(from)}`);
       if (!stopped) showForm(root, params, go, sim);
     } catch (err) {
       if (stopped) return;
-      root.replaceChildren(pageHeader('New simulation or sweep'),
+      root.replaceChildren(pageHeader('Clone and re-run'),
         note(err instanceof ApiError && err.status === 404 ? `No run ${from} to clone.` : `Could not read the run to clone: ${errorText(err)}`, 'error'));
     }
   });

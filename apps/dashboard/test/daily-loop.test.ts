@@ -1,0 +1,111 @@
+// @vitest-environment happy-dom
+// The daily loop's page models: list URL state and spec filters, the compare page's spec diff, the
+// form's grid over any field, a run's spec back into the form (clone), pasted YAML/JSON.
+import { describe, expect, it } from 'vitest';
+import { readIds, runLabels, specDiff } from '../src/client/compare-model.ts';
+import { readPasted } from '../src/client/pages/new.ts';
+import { groupBySweep, listQuery, parseSpecFilters, readListState } from '../src/client/run-list.ts';
+import { scheduleTitle } from '../src/client/sweep-children.ts';
+import { defaultValues, parseGrid, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec } from '../src/client/spec-form.ts';
+
+describe('simulations list state', () => {
+  it('reads several statuses and spec filters from the URL and writes the same query back', () => {
+    const state = readListState(new URLSearchParams('status=completed,failed&status=running&spec.student.width=256&sort=-finalTestLoss&group=sweep&sweep=11111111-2222-3333-4444-555555555555'));
+    expect(state.statuses).toEqual(['completed', 'failed', 'running']);
+    expect(state.spec).toEqual([['spec.student.width', '256']]);
+    expect(state.group).toBe(true);
+    expect(state.sweepId).toBe('11111111-2222-3333-4444-555555555555');
+    const api = listQuery(state, true);
+    expect(api.get('status')).toBe('completed,failed,running');
+    expect(api.get('spec.student.width')).toBe('256');
+    expect(api.get('sort')).toBe('-finalTestLoss');
+    expect(api.get('sweepId')).toBe('11111111-2222-3333-4444-555555555555');
+    expect(api.has('group')).toBe(false); // the API has no such parameter
+    expect(listQuery(state).get('group')).toBe('sweep');
+  });
+
+  it('parses spec filters typed as text, and refuses a part without a value', () => {
+    expect(parseSpecFilters('student.width=256, spec.training.dynamics = sgd')).toEqual({ ok: true, filters: [['spec.student.width', '256'], ['spec.training.dynamics', 'sgd']] });
+    const bad = parseSpecFilters('student.width');
+    expect(bad.ok).toBe(false);
+  });
+
+  it('groups rows by sweep, runs outside sweeps last', () => {
+    const rows = [{ id: 'a', sweepId: null }, { id: 'b', sweepId: 's1' }, { id: 'c', sweepId: 's2' }, { id: 'd', sweepId: 's1' }];
+    expect(groupBySweep(rows).map((g) => [g.sweepId, g.items.map((r) => r.id)])).toEqual([['s1', ['b', 'd']], ['s2', ['c']], [null, ['a']]]);
+  });
+});
+
+describe('compare', () => {
+  it('keeps run ids from the URL and reports the rest', () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(readIds(new URLSearchParams(`ids=${id},nope,${id}`))).toEqual({ ids: [id], bad: ['nope'] });
+  });
+
+  it('marks the spec fields that differ, and a field only one spec has', () => {
+    const rows = specDiff([
+      { student: { width: 64, unit: 'tanh' }, training: { dt: 0.1, steps: 100 }, record: { snapshots: [0, 100] } },
+      { student: { width: 256, unit: 'tanh' }, training: { dt: 0.1, steps: 100, birthDeath: { rate: 5 } }, record: { snapshots: [0, 100] } },
+    ]);
+    const differ = rows.filter((r) => r.differs).map((r) => [r.path, r.values]);
+    expect(differ).toEqual([['student.width', ['64', '256']], ['training.birthDeath.rate', ['—', '5']]]);
+    expect(rows.find((r) => r.path === 'record.snapshots')).toEqual({ path: 'record.snapshots', values: ['[0, 100]', '[0, 100]'], differs: false });
+  });
+
+  it('labels runs by name, adding the short id where names repeat', () => {
+    expect(runLabels([{ id: 'aaaaaaaa-1', name: 'x' }, { id: 'bbbbbbbb-2', name: 'x' }, { id: 'cccccccc-3', name: null }])).toEqual(['x (aaaaaaaa)', 'x (bbbbbbbb)', 'cccccccc']);
+  });
+});
+
+describe('the form: sweeps over any field, clone, paste', () => {
+  it('sweeps over widths and another field, and names a bad value of the other field at its field', () => {
+    const values = { ...defaultValues(), [SWEEP_WIDTHS]: '16, 32', [SWEEP_GRID]: 'training.dt = 0.1, 0.2; seed = 1, 2' };
+    const ok = validate('sweep', values);
+    expect(ok.ok && ok.body.grid).toEqual({ 'student.width': [16, 32], 'training.dt': [0.1, 0.2], seed: [1, 2] });
+    const bad = validate('sweep', { ...values, [SWEEP_GRID]: 'training.dt = 0.1, -3' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual([SWEEP_GRID]);
+    expect(!bad.ok && bad.issues[0].message).toMatch(/^training\.dt = -3: /);
+    expect(parseGrid('training.dt').ok).toBe(false);
+  });
+
+  it('puts priority and GPU placement in the spec', () => {
+    const r = validate('simulation', { ...defaultValues(), priority: '5', 'resources.gpu': 'required' });
+    expect(r.ok && [r.body.priority, r.body.resources]).toEqual([5, { gpu: 'required' }]);
+  });
+
+  it('fills the form from a stored spec and keeps what it has no field for', () => {
+    const spec = {
+      seed: 7, replicas: 3, tags: ['a'], name: 'run', priority: 0, resources: { gpu: 'preferred' },
+      inputs: { kind: 'gaussian', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 3 }, student: { unit: 'tanh', width: 16, parameterization: 'mean-field' },
+      training: { dynamics: 'gd', dt: 0.2, steps: 50, trainSize: 64, weightDecay: 0, temperature: 0, birthDeath: { rate: 5 } },
+      record: { every: 10, testSize: 32, probes: 2, snapshots: [0, 50] },
+    };
+    const { values, rest, restPaths } = valuesFromSpec(spec);
+    expect(values['student.width']).toBe('16');
+    expect(values['record.snapshots']).toBe('0, 50');
+    expect(restPaths.sort()).toEqual(['record.every', 'training.birthDeath.rate']);
+    const again = validate('simulation', values, rest);
+    expect(again.ok).toBe(true);
+    const body = again.ok ? again.body as typeof spec : null;
+    expect(body?.training.birthDeath).toEqual({ rate: 5 });
+    expect(body?.record.every).toBe(10);
+    expect(body?.seed).toBe(7);
+  });
+
+  it('reads pasted YAML and JSON: a spec, a sweep, and an error at its path', () => {
+    const yaml = 'seed: 1\ninputs: {kind: gaussian, d: 4}\ntarget: {kind: teacher, unit: tanh, width: 3}\nstudent: {unit: tanh, width: 8}\ntraining: {dynamics: gd, dt: 0.2, steps: 20}\n';
+    expect(readPasted(yaml)).toMatchObject({ ok: true, kind: 'simulation' });
+    const sweep = JSON.stringify({ name: 's', base: { seed: 1, inputs: { kind: 'gaussian', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 3 }, student: { unit: 'tanh', width: 8 }, training: { dynamics: 'gd', dt: 0.2, steps: 20 } }, grid: { 'training.dt': [0.1, 0.2] } });
+    expect(readPasted(sweep)).toMatchObject({ ok: true, kind: 'sweep' });
+    const bad = readPasted(yaml.replace('dt: 0.2', 'dt: -1'));
+    expect(!bad.ok && bad.issues.map((i) => i.path)).toEqual(['training.dt']);
+    expect(readPasted('{ not json').ok).toBe(false);
+  });
+});
+
+describe('schedules', () => {
+  it('titles an unnamed schedule by its sweep, pattern and grid', () => {
+    expect(scheduleTitle({ id: 'x', name: null, pattern: '0 3 * * *', sweep: { name: 'nightly', base: {}, grid: { 'student.width': [8, 16] } } } as never)).toBe('“nightly” at 0 3 * * * · width ∈ {8, 16}');
+  });
+});
