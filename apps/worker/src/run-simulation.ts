@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema, type SimulationEvent } from '@mfsim/contracts';
 import {
-  claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, releaseLease, saveCheckpoint,
+  claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, readStatisticsInputs, releaseLease, saveCheckpoint,
   storeTrajectoryDigest, sweepProgress, updateProgress, writeBirthDeath, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
 } from '@mfsim/db';
 import { countJobMetric, reportStepRate, type SimulationJobData } from '@mfsim/queue';
@@ -131,7 +131,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new UnrecoverableError(error);
   }
   if (claim.previousOwner) deps.log('taking over a run whose worker died', { id, previousOwner: claim.previousOwner, workerDeaths: claim.workerDeaths });
-  const resume = await loadOwnCheckpoint(deps, identity);
+  const resume = claim.hasCheckpoint ? await loadOwnCheckpoint(deps, identity) : undefined;
   await live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps });
   await live.count('jobs_started');
   let cancelled = false;
@@ -163,15 +163,18 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     const steps = chunk.toStep - chunk.fromStep;
     const elapsed = (performance.now() - lastChunkAt) / 1000;
     lastChunkAt = performance.now();
-    await live.count('steps', steps);
-    if (elapsed > 0) await live.rate(steps / elapsed);
-    await live.event('progress', {
-      stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
-    });
-    // The queue's copy of the progress is for BullMQ dashboards only; the row is the record. A Redis
-    // that lost the job (restarted without persistence) must not fail the run.
-    await job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
-      deps.log('could not report progress to the queue', { id, error: err.message }));
+    // Counters, rate, event and the queue's progress are independent: sent together, not one after another.
+    await Promise.all([
+      live.count('steps', steps),
+      elapsed > 0 && live.rate(steps / elapsed),
+      live.event('progress', {
+        stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
+      }),
+      // The queue's copy of the progress is for BullMQ dashboards only; the row is the record. A Redis
+      // that lost the job (restarted without persistence) must not fail the run.
+      job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
+        deps.log('could not report progress to the queue', { id, error: err.message })),
+    ]);
   };
 
   let result;
@@ -224,9 +227,16 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   }
 
   // Before the final status, so a finished run always has its statistics and its digest.
-  await storeSimulationStatisticsQuietly(db, id, spec, deps.log);
-  await withRetry(() => storeTrajectoryDigest(db, id));
-  await storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log);
+  // The records are read once for both; the three writes are independent and go out together.
+  const records = await withRetry(() => readStatisticsInputs(db, id, spec.replicas)).catch((err: Error) => {
+    deps.log('could not read the records for statistics and limits', { id, error: err.message });
+    return undefined;
+  });
+  await Promise.all([
+    records && storeSimulationStatisticsQuietly(db, id, spec, deps.log, records),
+    withRetry(() => storeTrajectoryDigest(db, id)),
+    records && storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log, records),
+  ]);
   await withRetry(() =>
     markFinished(db, id, diverged
       ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(counted), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }

@@ -2,15 +2,15 @@
 // and stored as one report: the prediction for its spec and seed, the t = 0 NNGP check against its
 // step-0 probe outputs, and its mean test loss against the NTK curve at every recorded step.
 import type { Spec } from '@mfsim/contracts';
-import { readStatisticsInputs, writeSimulationLimits, type Database } from '@mfsim/db';
+import { readStatisticsInputs, writeSimulationLimits, type Database, type StatisticsInputs } from '@mfsim/db';
 import { compareWithRun, NoKernelError, predictLimits } from '@mfsim/limits';
 import { withRetry } from './retry.ts';
 
-export async function storeSimulationLimits(db: Database, simulationId: string, spec: Spec, seed: number): Promise<void> {
+export async function storeSimulationLimits(db: Database, simulationId: string, spec: Spec, seed: number, runRecords?: StatisticsInputs): Promise<void> {
   let report: unknown;
   try {
     const prediction = predictLimits(spec, seed, { oversize: 'note' });
-    const records = await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas));
+    const records = runRecords ?? (await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas)));
     report = { prediction, agreement: compareWithRun(prediction, spec.replicas, records) };
   } catch (err) {
     if (!(err instanceof NoKernelError)) throw err;
@@ -23,9 +23,10 @@ export async function storeSimulationLimits(db: Database, simulationId: string, 
 export async function storeSimulationLimitsQuietly(
   db: Database, simulationId: string, spec: Spec, seed: number,
   log: (msg: string, extra?: Record<string, unknown>) => void,
+  records?: StatisticsInputs,
 ): Promise<void> {
   try {
-    await storeSimulationLimits(db, simulationId, spec, seed);
+    await storeSimulationLimits(db, simulationId, spec, seed, records);
   } catch (err) {
     log('could not store the limits', { id: simulationId, error: (err as Error).message });
   }

@@ -1,12 +1,15 @@
 // Statistics of one simulation over its replicas, computed once when its run ends and stored.
 import type { Spec } from '@mfsim/contracts';
-import { readStatisticsInputs, writeSimulationStatistics, writeUnstableAtStep, type Database } from '@mfsim/db';
+import { readStatisticsInputs, writeSimulationStatistics, writeUnstableAtStep, type Database, type StatisticsInputs } from '@mfsim/db';
 import { aggregateSimulation } from '@mfsim/stats';
 import { withRetry } from './retry.ts';
 
-/** Reads the run's records, aggregates them per recorded step (unstable replicas left out), replaces its statistics rows and records which replicas went unstable. */
-export async function storeSimulationStatistics(db: Database, simulationId: string, spec: Spec): Promise<number> {
-  const inputs = await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas));
+/**
+ * Reads the run's records (unless the caller read them already), aggregates them per recorded step
+ * (unstable replicas left out), replaces its statistics rows and records which replicas went unstable.
+ */
+export async function storeSimulationStatistics(db: Database, simulationId: string, spec: Spec, records?: StatisticsInputs): Promise<number> {
+  const inputs = records ?? (await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas)));
   const { rows, unstableAtStep } = aggregateSimulation(spec.student.width, inputs, { parameterization: spec.student.parameterization });
   await withRetry(() => writeSimulationStatistics(db, [{ simulationId, rows }]));
   await withRetry(() => writeUnstableAtStep(db, [{ simulationId, unstableAtStep }]));
@@ -19,9 +22,10 @@ export async function storeSimulationStatisticsQuietly(
   simulationId: string,
   spec: Spec,
   log: (msg: string, extra?: Record<string, unknown>) => void,
+  records?: StatisticsInputs,
 ): Promise<void> {
   try {
-    await storeSimulationStatistics(db, simulationId, spec);
+    await storeSimulationStatistics(db, simulationId, spec, records);
   } catch (err) {
     log('could not store the statistics', { id: simulationId, error: (err as Error).message });
   }

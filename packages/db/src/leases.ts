@@ -13,6 +13,8 @@ export interface Claim {
   workerDeaths: number;
   /** The worker whose lease this claim took over (null: none, or this worker's own). */
   previousOwner: string | null;
+  /** Whether a checkpoint is stored (when not, the run starts at step 0 without looking for one). */
+  hasCheckpoint: boolean;
 }
 
 /**
@@ -25,7 +27,8 @@ export async function claimRun(
   const { rows } = await db.pool.query<Claim>(
     `WITH cur AS (
        SELECT s.id, s."leaseOwner", s.status, s."workerDeaths", s."claimStep",
-              coalesce((SELECT c.step FROM checkpoints c WHERE c."simulationId" = s.id), 0) AS step
+              coalesce((SELECT c.step FROM checkpoints c WHERE c."simulationId" = s.id), 0) AS step,
+              EXISTS (SELECT 1 FROM checkpoints c WHERE c."simulationId" = s.id) AS "hasCheckpoint"
          FROM simulations s WHERE s.id = $1 AND s.status IN ('queued', 'running') FOR UPDATE)
      UPDATE simulations s SET
        status = 'running', "leaseOwner" = $2, "leaseExpiresAt" = now() + make_interval(secs => $3),
@@ -36,7 +39,8 @@ export async function claimRun(
          ELSE 1 END,
        "claimStep" = cur.step
      FROM cur WHERE s.id = cur.id
-     RETURNING s."workerDeaths" AS "workerDeaths", CASE WHEN cur."leaseOwner" = $2 THEN NULL ELSE cur."leaseOwner" END AS "previousOwner"`,
+     RETURNING s."workerDeaths" AS "workerDeaths", CASE WHEN cur."leaseOwner" = $2 THEN NULL ELSE cur."leaseOwner" END AS "previousOwner",
+               cur."hasCheckpoint" AS "hasCheckpoint"`,
     [id, run.owner, run.leaseSeconds, run.backend, run.device],
   );
   return rows[0] ?? null;
