@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { specSchema, type SpecInput } from '@mfsim/contracts';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint.ts';
-import { referenceKernel } from '../src/kernels/reference.ts';
+import { batchSource } from '../src/dynamics.ts';
+import type { Kernel } from '../src/kernel.ts';
+import { potentialsReference, referenceKernel } from '../src/kernels/reference.ts';
+import { setupProblem } from '../src/problem.ts';
 import { simulate } from '../src/simulate.ts';
 import type { Chunk } from '../src/types.ts';
 import { availableKernels, points, runAll, spec } from './helpers.ts';
@@ -66,6 +69,42 @@ describe('birth-death', async () => {
     const recordsResumed = [...head, ...rest.chunks].flatMap((c) => c.birthDeath ?? []);
     expect(recordsResumed).toEqual(recordsWhole);
   });
+});
+
+describe('kernel-side potentials', async () => {
+  const kernels = (await availableKernels()).filter((k) => k.potentials && k !== referenceKernel);
+  for (const kernel of kernels) {
+    for (const dynamics of ['gd', 'sgd', 'sde'] as const) {
+      it(`${kernel.name} (${dynamics}): V equals the float64 reference to float32 accuracy, and the same particles come out`, async () => {
+        const training = dynamics === 'gd' ? {} : { dynamics, batchSize: 16 };
+        const s = spec(base({ ...training, birthDeath: { rate: 5 } }, { unit: 'ramp', ramp: { s1: -1, s2: 2, t1: -0.3, t2: 0.4 } }));
+        // Potentials at the particles after a few steps, on that step's sample, against the reference.
+        const run = await simulate(s, 5, { kernel, chunkSteps: 6 });
+        for await (const chunk of run) {
+          void chunk;
+          break;
+        }
+        const st = run.state();
+        const p = { R: 2, n: 16, d: 4, c: st.c, w: st.w, b: st.b };
+        const problem = setupProblem(s, 5, kernel);
+        const batch = batchSource(problem, kernel)(6);
+        const V = kernel.potentials!(problem.net, p, batch);
+        const ref = potentialsReference(problem.net, p, batch);
+        const scale = Math.max(...ref.map(Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        for (let i = 0; i < V.length; i++) expect(Math.abs(V[i] - ref[i])).toBeLessThan(1e-5 * scale);
+        // Decisions: the kernel's potentials and the host's give the same run, bit for bit.
+        const host: Kernel = { name: kernel.name, device: kernel.device, forward: kernel.forward.bind(kernel), step: kernel.step.bind(kernel), pSpin3: kernel.pSpin3?.bind(kernel), sampleInputs: kernel.sampleInputs?.bind(kernel) };
+        const withKernel = await runAll(s, 5, { kernel });
+        const withHost = await runAll(s, 5, { kernel: host });
+        expect(withKernel.run.state().w).toEqual(withHost.run.state().w);
+        expect(withKernel.run.state().c).toEqual(withHost.run.state().c);
+        const counts = (r: typeof withKernel) => r.chunks.flatMap((c) => c.birthDeath ?? []);
+        expect(counts(withKernel)).toEqual(counts(withHost));
+        expect(counts(withKernel).some((r) => r.births.some((b) => b > 0) || r.deaths.some((d) => d > 0))).toBe(true);
+      });
+    }
+  }
 });
 
 describe('frozen parameter groups', () => {
