@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    name: '@mfsim/client',
+    name: '@mfsim/cli',
     root: import.meta.dirname,
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,9 +1,9 @@
 // Birth-death runs end to end: submitted, run by a worker, their births and deaths served per recorded
 // step; bad birth-death and frozen-group specs refused with a 400 naming the field, nothing created.
 import { expect, it } from 'vitest';
-import { finishedSimulation, serviceWithWorker, smallSpec } from './harness.ts';
+import { finishedSimulation, useService, smallSpec } from '@mfsim/testing';
 
-const { held, api } = serviceWithWorker();
+const { held, api } = useService({ worker: true });
 
 it('serves births and deaths per recorded step and replica', async () => {
   const post = await api().post('/v1/simulations').send(smallSpec({

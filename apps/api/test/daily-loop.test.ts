@@ -2,7 +2,7 @@
 // them again by search, and sweep children named by their grid point.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { smallSpec, startService } from './harness.ts';
+import { smallSpec, startService } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 const api = () => request(service.app.server);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { finishedSimulation, startService, startTestWorker } from './harness.ts';
+import { finishedSimulation, startService, startTestWorker } from '@mfsim/testing';
 
 const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 

@@ -2,7 +2,7 @@
 // and the same steps for every replica.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, startTestWorker } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

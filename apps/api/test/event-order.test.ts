@@ -1,7 +1,7 @@
 // A page that opens a run's event stream gets its history in order, then live: progress never jumps back.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
-import { finishedSimulation, smallSpec, sseEvents, sseText, startService, startTestWorker } from './harness.ts';
+import { finishedSimulation, smallSpec, sseEvents, sseText, startService, startTestWorker } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

@@ -3,7 +3,7 @@
 // not run, and refuses a unit/input law with no kernel or a training set too large, naming the field.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishedSimulation, startService, startTestWorker, waitFor } from './harness.ts';
+import { finishedSimulation, startService, startTestWorker, waitFor } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

@@ -8,7 +8,7 @@ import {
   simulationSchema, simulationStatisticsSchema, snapshotListSchema, snapshotSchema, sweepListSchema, sweepSchema,
   sweepStatisticsSchema, trajectorySchema,
 } from '@mfsim/contracts';
-import { startService } from './harness.ts';
+import { startService } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 

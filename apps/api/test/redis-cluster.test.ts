@@ -6,9 +6,8 @@ import request from 'supertest';
 import { QUEUE_PREFIX } from '@mfsim/queue';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
-import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
-import { workerConfig } from '../../worker/src/config.ts';
-import { smallSpec, waitFor } from './harness.ts';
+import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
+import { smallSpec, waitFor } from '@mfsim/testing';
 import { startTestCluster, type TestCluster } from './redis-cluster.ts';
 
 let cluster: TestCluster;

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
-import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
-import { workerConfig } from '../../worker/src/config.ts';
-import { smallSpec, waitFor } from './harness.ts';
+import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
+import { smallSpec, waitFor } from '@mfsim/testing';
 import { startThrowawayRedis, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
 
 let redis: ThrowawayRedis;

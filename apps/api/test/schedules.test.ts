@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { openScheduleQueue, redisConnection } from '@mfsim/queue';
-import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
+import { smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

@@ -3,7 +3,7 @@
 // carries a stack, a server path or SQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { smallSpec, startService } from './harness.ts';
+import { smallSpec, startService } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 const api = () => request(service.app.server);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { insertSimulationUnchecked } from './unchecked.ts';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from './harness.ts';
+import { finishedSimulation, smallSpec, startService, startTestWorker } from '@mfsim/testing';
 
 const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 

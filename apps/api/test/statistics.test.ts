@@ -3,7 +3,7 @@
 // kurtosis with its error and the unstable count; the probe outputs come back as JSON and CSV.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { startService, startTestWorker, waitFor } from './harness.ts';
+import { startService, startTestWorker, waitFor } from '@mfsim/testing';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

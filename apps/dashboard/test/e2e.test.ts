@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, startTestWorker, waitFor } from '../../api/test/harness.ts';
+import { startService, startTestWorker, waitFor } from '@mfsim/testing';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

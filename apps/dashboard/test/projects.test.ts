@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/src/app.ts';
-import { smallSpec, startService } from '../../api/test/harness.ts';
+import { buildApp } from '@mfsim/testing';
+import { smallSpec, startService } from '@mfsim/testing';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

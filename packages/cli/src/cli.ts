@@ -1,4 +1,4 @@
 // The `mfsim` command (bin/mfsim.mjs loads this): every command is in src/cli/.
-import { main } from './cli/main.ts';
+import { main } from './main.ts';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 // What every command is: a name, its help, its options (node:util parseArgs), and a run function.
 import type { ParseArgsConfig } from 'node:util';
-import { MfsimClient } from '../client.ts';
+import { MfsimClient } from '@mfsim/client';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;

@@ -1,8 +1,8 @@
 // The `mfsim` command line (src/cli.ts runs it): parses the command and its options, runs it, prints errors clearly
 // (the API's field messages one per line), and exits 0 (ok), 1 (failed) or 2 (misused).
 import { parseArgs } from 'node:util';
-import { MfsimClient } from '../client.ts';
-import { MfsimApiError, MfsimConnectionError, MfsimSpecError, MfsimTimeoutError } from '../errors.ts';
+import { MfsimApiError, MfsimClient, MfsimConnectionError, MfsimTimeoutError } from '@mfsim/client';
+import { MfsimSpecError } from './spec-error.ts';
 import { UsageError, type Command, type Context, type Options } from './command.ts';
 import { cancel, exportCommand, list, retry, show, stats, submit, watch } from './commands/simulations.ts';
 import { run } from './commands/run.ts';
@@ -89,7 +89,11 @@ export async function main(argv: string[]): Promise<number> {
     ctx = {
       positionals,
       values,
-      client: () => (client ??= new MfsimClient({ baseUrl: values.api as string | undefined, apiKey: values.key as string | undefined })),
+      // the SDK reads no environment: the command line passes --api / --key, else MFSIM_API / MFSIM_API_KEY
+      client: () => (client ??= new MfsimClient({
+        baseUrl: (values.api as string | undefined) || process.env.MFSIM_API || undefined,
+        apiKey: (values.key as string | undefined) ?? process.env.MFSIM_API_KEY,
+      })),
       out: (text) => console.log(text),
       err: (text) => console.error(text),
     };

@@ -1,7 +1,7 @@
 // A one-line progress bar on stderr: redrawn in place on a terminal; anywhere else (a pipe, a log
 // file, CI) plain lines with no carriage returns or escape codes: one per 10% of progress, change of
 // status, or 30 s without either.
-import type { ProgressUpdate } from '../types.ts';
+import type { ProgressUpdate } from '@mfsim/client';
 
 const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toPrecision(4) : '-');
 

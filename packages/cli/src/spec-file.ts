@@ -2,7 +2,7 @@
 // anything else is read as YAML).
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { MfsimSpecError } from './errors.ts';
+import { MfsimSpecError } from './spec-error.ts';
 
 export async function readSpecFile<T = unknown>(path: string): Promise<T> {
   let text: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MfsimApiError, MfsimClient, MfsimConnectionError, runLocal, type ProgressUpdate } from '../src/index.ts';
+import { MfsimApiError, MfsimClient, MfsimConnectionError, type ProgressUpdate } from '@mfsim/client';
+import { runLocal } from '../src/index.ts';
 import { smallSpec, startHttpService } from './service.ts';
 
 let service: Awaited<ReturnType<typeof startHttpService>>;

@@ -2,7 +2,7 @@
 // last losses known kept on updates that carry none.
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { ProgressBar } from '../src/cli/progress-bar.ts';
+import { ProgressBar } from '../src/progress-bar.ts';
 
 it('prints a line per tenth of progress and keeps the last losses known', () => {
   const out = new PassThrough();

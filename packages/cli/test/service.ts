@@ -1,8 +1,7 @@
-// The real service over real HTTP for the client's tests: the API (apps/api's test harness) on a
-// free port, and an in-process worker on the kernel the local runs use too.
-import type { AddressInfo } from 'node:net';
+// The real service over real HTTP for the command line's tests (@mfsim/testing), with its worker on
+// the kernel the local runs use too, so a local run and a service run can be compared number for number.
 import { KERNEL_PREFERENCES, selectKernel } from '@mfsim/engine';
-import { smallSpec, startService, startTestWorker } from '../../../apps/api/test/harness.ts';
+import { smallSpec, startHttpService as startTestingService } from '@mfsim/testing';
 
 export { smallSpec };
 
@@ -15,16 +14,6 @@ export async function sharedKernel(): Promise<string> {
 /** The API over HTTP and a worker; with `adminKey`, API keys are on with that bootstrap admin key. */
 export async function startHttpService(options: { adminKey?: string } = {}) {
   const kernel = await sharedKernel();
-  const service = await startService({ memoryBudgetBytes: 1024 ** 3, adminKey: options.adminKey });
-  await service.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = service.app.server.address() as AddressInfo;
-  const worker = await startTestWorker({ MFSIM_KERNEL: kernel });
-  return {
-    kernel,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await worker.close();
-      await service.close();
-    },
-  };
+  const service = await startTestingService({ memoryBudgetBytes: 1024 ** 3, adminKey: options.adminKey, workerEnv: { MFSIM_KERNEL: kernel } });
+  return { kernel, url: service.url, close: service.close };
 }

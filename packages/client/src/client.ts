@@ -1,7 +1,9 @@
-// The typed client of the mfsim HTTP API. Every method is one route; list methods come as async
-// iterators that follow `nextCursor`; `wait` and `progress` stream over SSE and poll where the
-// API has no events route.
-import { FINAL_STATUSES, type FieldIssue, type SimulationLabels } from '@mfsim/contracts';
+// The typed client of the mfsim HTTP API, safe in a browser (no process, no Node modules): every
+// call goes through a route of the table in @mfsim/contracts (`call(route, input)`: method, path
+// and reply type come from that one definition). List methods come as async iterators that follow
+// `nextCursor`; `wait` and `progress` stream over SSE and poll where the API has no events route.
+import type { z } from 'zod';
+import { apiRoutes, FINAL_STATUSES, type FieldIssue, type RouteDefinition, type SimulationLabels } from '@mfsim/contracts';
 import { MfsimApiError, MfsimConnectionError, MfsimTimeoutError } from './errors.ts';
 import { parseEventStream } from './sse.ts';
 import type {
@@ -10,13 +12,33 @@ import type {
   SweepReply, SweepRequest, SweepStatisticsReply, SweepSummary, TrajectoryOptions, TrajectoryReply,
 } from './types.ts';
 
+const { simulations: sim, sweeps: sweepRoutes, schedules: scheduleRoutes, keys: keyRoutes, datasets: datasetRoutes } = apiRoutes;
+
+/** The JSON reply of a route's success status (200, 201 or 202), as its schema says; undefined for 204. */
+export type RouteReply<R extends RouteDefinition> = {
+  [K in keyof R['replies']]: K extends 200 | 201 | 202
+    ? R['replies'][K] extends { schema: infer S extends z.ZodType } ? z.output<S>
+      : R['replies'][K] extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? z.output<S> : unknown
+    : K extends 204 ? undefined : never;
+}[keyof R['replies']];
+
+/** What a call of a route takes: its path parameters, query and body as the route's schemas read them. */
+export type RouteInput<R extends RouteDefinition> = (R['params'] extends z.ZodObject ? { params: z.input<R['params']> } : { params?: undefined }) & {
+  body?: R['body'] extends { schema: infer B extends z.ZodType } ? z.input<B> : never;
+  query?: Record<string, string | number | boolean | undefined>;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+};
+
 export const DEFAULT_API = 'http://127.0.0.1:3000';
 
 export interface ClientOptions {
-  /** Where the API listens; default env MFSIM_API, else http://127.0.0.1:3000. */
+  /** Where the API listens (default http://127.0.0.1:3000); '' for the page's own origin in a browser. */
   baseUrl?: string;
-  /** Sent as `Authorization: Bearer <key>`; default env MFSIM_API_KEY. */
+  /** Sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** Headers added to every request, read at each one (a page's signed-in key and project). */
+  headers?: () => Record<string, string>;
   /** Milliseconds between polls where there is no event stream (default 500). */
   pollMs?: number;
   fetch?: typeof fetch;
@@ -53,24 +75,29 @@ export class MfsimClient {
   readonly apiKey: string | undefined;
   private readonly pollMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly extraHeaders: () => Record<string, string>;
   /** False once the trajectory route refused `maxPoints` (an API without downsampling). */
   private downsampling = true;
 
   constructor(options: ClientOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? process.env.MFSIM_API ?? DEFAULT_API).replace(/\/+$/, '');
-    this.apiKey = options.apiKey ?? process.env.MFSIM_API_KEY ?? undefined;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_API).replace(/\/+$/, '');
+    this.apiKey = options.apiKey || undefined;
     this.pollMs = options.pollMs ?? 500;
-    this.fetchImpl = options.fetch ?? fetch;
+    // fetch called unbound: a browser's fetch refuses to run with the client as `this`
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.extraHeaders = options.headers ?? (() => ({}));
   }
 
   // ---- transport -----------------------------------------------------------
 
   /** One HTTP request; the raw Response when it is a 2xx, else an MfsimApiError. */
   async send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
-    const url = new URL(this.baseUrl + path);
-    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: o.accept ?? 'application/json', ...o.headers };
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) search.set(k, String(v));
+    const url = this.baseUrl + path + (search.size ? `?${search}` : '');
+    const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    Object.assign(headers, this.extraHeaders(), o.headers);
     if (o.body !== undefined) headers['content-type'] = 'application/json';
     if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
     let res: Response;
@@ -83,7 +110,7 @@ export class MfsimClient {
       });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new MfsimConnectionError(this.baseUrl, (err as Error).cause ?? err);
+      throw new MfsimConnectionError(this.baseUrl || '(this page)', (err as Error).cause ?? err);
     }
     if (res.ok) return res;
     throw await apiError(res, method, path);
@@ -97,11 +124,18 @@ export class MfsimClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** One route of the table (apiRoutes in @mfsim/contracts), its reply typed by the route's schema. */
+  call<R extends RouteDefinition>(route: R, input: RouteInput<R> = {} as RouteInput<R>): Promise<RouteReply<R>> {
+    const path = routePath(route, (input.params ?? {}) as Record<string, string | number>);
+    const body = input.body ?? (route.body && route.method !== 'GET' ? {} : undefined);
+    return this.request(route.method, path, { query: input.query, body, idempotencyKey: input.idempotencyKey, signal: input.signal });
+  }
+
   /** Every item of a cursor-paginated list route, page after page. */
-  async *paginate<T>(path: string, query: ListOptions = {}): AsyncGenerator<T> {
+  async *paginate<T>(route: RouteDefinition, query: ListOptions = {}): AsyncGenerator<T> {
     let cursor = query.cursor;
     for (;;) {
-      const page = await this.request<Page<T>>('GET', path, { query: { ...query, cursor } });
+      const page = (await this.call(route, { query: { ...query, cursor } } as RouteInput<RouteDefinition>)) as Page<T>;
       yield* page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
@@ -111,31 +145,31 @@ export class MfsimClient {
   // ---- simulations -----------------------------------------------------------
 
   submit(spec: SpecInput, o: { idempotencyKey?: string } = {}): Promise<SimulationReply> {
-    return this.request('POST', '/v1/simulations', { body: spec, idempotencyKey: o.idempotencyKey });
+    return this.call(sim.submit, { body: spec, idempotencyKey: o.idempotencyKey });
   }
 
   get(id: string): Promise<SimulationReply> {
-    return this.request('GET', `/v1/simulations/${enc(id)}`);
+    return this.call(sim.get, { params: { id } });
   }
 
   /** Names, tags or notes a simulation: absent fields are kept, null clears name or note, `tags` replaces them. */
   update(id: string, labels: SimulationLabels): Promise<SimulationReply> {
-    return this.request('PATCH', `/v1/simulations/${enc(id)}`, { body: labels });
+    return this.call(sim.update, { params: { id }, body: labels });
   }
 
   /** One page of simulations, newest first. */
   listPage(query: ListOptions = {}): Promise<SimulationList> {
-    return this.request('GET', '/v1/simulations', { query });
+    return this.call(sim.list, { query });
   }
 
   /** Every simulation matching the filters, following `nextCursor` (`limit` is the page size). */
   list(query: ListOptions = {}): AsyncGenerator<SimulationReply> {
-    return this.paginate<SimulationReply>('/v1/simulations', query);
+    return this.paginate<SimulationReply>(sim.list, query);
   }
 
   /** One page of the trajectory (all of it unless the API pages long scans: see `nextCursor`). */
   trajectory(id: string, o: TrajectoryOptions & { cursor?: string } = {}): Promise<TrajectoryReply> {
-    return this.request('GET', `/v1/simulations/${enc(id)}/trajectory`, { query: { ...o } });
+    return this.call(sim.trajectory, { params: { id }, query: { ...o } });
   }
 
   /** Every point of the trajectory, following `nextCursor` across pages. */
@@ -151,20 +185,20 @@ export class MfsimClient {
   }
 
   statistics(id: string): Promise<SimulationStatisticsReply> {
-    return this.request('GET', `/v1/simulations/${enc(id)}/statistics`);
+    return this.call(sim.statistics, { params: { id } });
   }
 
   cancel(id: string): Promise<SimulationReply> {
-    return this.request('POST', `/v1/simulations/${enc(id)}/cancel`, { body: {} });
+    return this.call(sim.cancel, { params: { id } });
   }
 
   retry(id: string): Promise<SimulationReply> {
-    return this.request('POST', `/v1/simulations/${enc(id)}/retry`, { body: {} });
+    return this.call(sim.retry, { params: { id } });
   }
 
   /** Live progress of a simulation until it reaches a final status: SSE, or polling without it. */
   progress(id: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressUpdate> {
-    return this.follow(`/v1/simulations/${enc(id)}`, o.signal, async () => {
+    return this.follow(routePath(sim.events, { id }), o.signal, async () => {
       const sim = await this.get(id);
       return { status: sim.status, progress: sim.progress, stepsDone: sim.stepsDone, ...(await this.latestLosses(id, sim)) };
     });
@@ -188,29 +222,29 @@ export class MfsimClient {
    * `inputs: {kind: "dataset", datasetId}`. The reply has its id, d and sizes (not the points).
    */
   uploadDataset(dataset: DatasetRequest, o: { idempotencyKey?: string } = {}): Promise<DatasetReply> {
-    return this.request('POST', '/v1/datasets', { body: dataset, idempotencyKey: o.idempotencyKey });
+    return this.call(datasetRoutes.create, { body: dataset, idempotencyKey: o.idempotencyKey });
   }
 
   /** A stored dataset's id, name, d and sizes (the API does not send its points back). */
   getDataset(id: string): Promise<DatasetReply> {
-    return this.request('GET', `/v1/datasets/${enc(id)}`);
+    return this.call(datasetRoutes.get, { params: { id } });
   }
 
   // ---- sweeps ----------------------------------------------------------------
 
   readonly sweeps = {
     submit: (sweep: SweepRequest, o: { idempotencyKey?: string } = {}): Promise<SweepReply> =>
-      this.request('POST', '/v1/sweeps', { body: sweep, idempotencyKey: o.idempotencyKey }),
-    get: (id: string): Promise<SweepReply> => this.request('GET', `/v1/sweeps/${enc(id)}`),
-    listPage: (query: ListOptions = {}): Promise<SweepList> => this.request('GET', '/v1/sweeps', { query }),
-    list: (query: ListOptions = {}): AsyncGenerator<SweepSummary> => this.paginate<SweepSummary>('/v1/sweeps', query),
-    cancel: (id: string): Promise<SweepReply> => this.request('POST', `/v1/sweeps/${enc(id)}/cancel`, { body: {} }),
-    statistics: (id: string): Promise<SweepStatisticsReply> => this.request('GET', `/v1/sweeps/${enc(id)}/statistics`),
+      this.call(sweepRoutes.submit, { body: sweep, idempotencyKey: o.idempotencyKey }),
+    get: (id: string): Promise<SweepReply> => this.call(sweepRoutes.get, { params: { id } }),
+    listPage: (query: ListOptions = {}): Promise<SweepList> => this.call(sweepRoutes.list, { query }),
+    list: (query: ListOptions = {}): AsyncGenerator<SweepSummary> => this.paginate<SweepSummary>(sweepRoutes.list, query),
+    cancel: (id: string): Promise<SweepReply> => this.call(sweepRoutes.cancel, { params: { id } }),
+    statistics: (id: string): Promise<SweepStatisticsReply> => this.call(sweepRoutes.statistics, { params: { id } }),
     /** The scaling fit at the recorded time nearest `time` (default: the last); `series` as JSON for multi-series sweeps. */
     scaling: (id: string, o: { time?: number; series?: string } = {}): Promise<ScalingReply> =>
-      this.request('GET', `/v1/sweeps/${enc(id)}/scaling`, { query: o }),
+      this.call(sweepRoutes.scaling, { params: { id }, query: o }),
     progress: (id: string, o: { signal?: AbortSignal } = {}): AsyncGenerator<ProgressUpdate> =>
-      this.follow(`/v1/sweeps/${enc(id)}`, o.signal, async () => {
+      this.follow(routePath(sweepRoutes.events, { id }), o.signal, async () => {
         const sweep = await this.sweeps.get(id);
         return { status: sweep.status, progress: sweepProgress(sweep) };
       }),
@@ -222,32 +256,32 @@ export class MfsimClient {
 
   readonly schedules = {
     create: (schedule: ScheduleRequest, o: { idempotencyKey?: string } = {}): Promise<ScheduleReply> =>
-      this.request('POST', '/v1/schedules', { body: schedule, idempotencyKey: o.idempotencyKey }),
-    get: (id: string): Promise<ScheduleReply> => this.request('GET', `/v1/schedules/${enc(id)}`),
-    listPage: (query: ListOptions = {}): Promise<ScheduleList> => this.request('GET', '/v1/schedules', { query }),
-    list: (query: ListOptions = {}): AsyncGenerator<ScheduleReply> => this.paginate<ScheduleReply>('/v1/schedules', query),
-    pause: (id: string): Promise<ScheduleReply> => this.request('POST', `/v1/schedules/${enc(id)}/pause`, { body: {} }),
-    resume: (id: string): Promise<ScheduleReply> => this.request('POST', `/v1/schedules/${enc(id)}/resume`, { body: {} }),
-    delete: (id: string): Promise<void> => this.request('DELETE', `/v1/schedules/${enc(id)}`),
+      this.call(scheduleRoutes.create, { body: schedule, idempotencyKey: o.idempotencyKey }),
+    get: (id: string): Promise<ScheduleReply> => this.call(scheduleRoutes.get, { params: { id } }),
+    listPage: (query: ListOptions = {}): Promise<ScheduleList> => this.call(scheduleRoutes.list, { query }),
+    list: (query: ListOptions = {}): AsyncGenerator<ScheduleReply> => this.paginate<ScheduleReply>(scheduleRoutes.list, query),
+    pause: (id: string): Promise<ScheduleReply> => this.call(scheduleRoutes.pause, { params: { id } }),
+    resume: (id: string): Promise<ScheduleReply> => this.call(scheduleRoutes.resume, { params: { id } }),
+    delete: (id: string): Promise<void> => this.call(scheduleRoutes.delete, { params: { id } }),
   };
 
   // ---- API keys (admin) ------------------------------------------------------
 
   readonly keys = {
     /** The reply carries the key itself, shown this once. */
-    create: (o: NewApiKey): Promise<CreatedApiKeyReply> => this.request('POST', '/v1/keys', { body: o }),
-    list: async (): Promise<ApiKeyReply[]> => (await this.request<{ items: ApiKeyReply[] }>('GET', '/v1/keys')).items,
-    revoke: (id: string): Promise<ApiKeyReply | undefined> => this.request('DELETE', `/v1/keys/${enc(id)}`),
+    create: (o: NewApiKey): Promise<CreatedApiKeyReply> => this.call(keyRoutes.create, { body: o }),
+    list: async (): Promise<ApiKeyReply[]> => (await this.call(keyRoutes.list)).items,
+    revoke: (id: string): Promise<ApiKeyReply | undefined> => this.call(keyRoutes.revoke, { params: { id } }),
   };
 
   // ---- progress machinery ------------------------------------------------------
 
   /**
-   * Follows `<resource>/events` over SSE until a final status; when the route is missing (404,
+   * Follows an events route over SSE until a final status; when the route is missing (404,
    * 405, 501) or the stream breaks off, polls `poll` every pollMs instead.
    */
   private async *follow(
-    resource: string,
+    eventsPath: string,
     signal: AbortSignal | undefined,
     poll: () => Promise<Omit<ProgressUpdate, 'source'>>,
   ): AsyncGenerator<ProgressUpdate> {
@@ -257,7 +291,7 @@ export class MfsimClient {
     for (let attempt = 0; attempt < 3 && !signal?.aborted; attempt++) {
       let res: Response | undefined;
       try {
-        res = await this.sendEvents(`${resource}/events`, lastEventId, signal);
+        res = await this.sendEvents(eventsPath, lastEventId, signal);
         if (!res?.body) break;
         for await (const ev of parseEventStream(res.body)) {
           if (ev.id) lastEventId = ev.id;
@@ -346,6 +380,14 @@ export class MfsimClient {
 }
 
 const enc = encodeURIComponent;
+
+/** A route's path with its parameters filled in: `/v1/simulations/{id}` -> `/v1/simulations/7243...`. */
+export function routePath(route: RouteDefinition, params: Record<string, string | number>): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, k: string) => {
+    if (params[k] === undefined) throw new TypeError(`${route.operationId}: missing path parameter ${k}`);
+    return enc(String(params[k]));
+  });
+}
 
 function sweepProgress(sweep: SweepReply): number {
   if (typeof sweep.progress === 'number') return sweep.progress;

@@ -1,14 +1,24 @@
-// Rows of plain values as CSV (RFC 4180 quoting; null and undefined as empty cells).
+// The one CSV writer (RFC 4180 quoting; null and undefined as empty cells, objects as JSON): the
+// CLI's exports, the dashboard's download and the API's streamed `text/csv` replies all use it.
+
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The header line, with its newline. */
+export const csvHeader = (columns: readonly string[]): string => columns.join(',') + '\n';
+
+/** One row as a line, with its newline (for replies streamed row by row). */
+export function csvLine<T extends object>(row: T, columns: readonly (keyof T & string)[]): string {
+  return columns.map((c) => csvCell(row[c])).join(',') + '\n';
+}
 
 export function toCsv<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(','));
-  return lines.join('\n') + '\n';
+  let out = csvHeader(columns);
+  for (const row of rows) out += csvLine(row, columns);
+  return out;
 }
 
 export const TRAJECTORY_COLUMNS = ['replica', 'step', 'time', 'trainLoss', 'testLoss', 'testError'] as const;

@@ -42,18 +42,3 @@ export class MfsimTimeoutError extends Error {
     this.name = 'MfsimTimeoutError';
   }
 }
-
-/** A spec (or sweep) file that does not parse or does not validate; `issues` names each field. */
-export class MfsimSpecError extends Error {
-  constructor(
-    message: string,
-    readonly issues: FieldIssue[] = [],
-  ) {
-    super(message);
-    this.name = 'MfsimSpecError';
-  }
-
-  describe(): string {
-    return [this.message, ...this.issues.map((i) => `  ${i.path}: ${i.message}`)].join('\n');
-  }
-}

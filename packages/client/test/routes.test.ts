@@ -1,8 +1,8 @@
 // The client on the routes beyond simulations: API keys with auth on, live progress over SSE,
 // cancel, sweeps with their statistics, schedules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallSpec, startHttpService } from '@mfsim/testing';
 import { MfsimApiError, MfsimClient, type ProgressUpdate } from '../src/index.ts';
-import { smallSpec, startHttpService } from './service.ts';
 
 const ADMIN = 'test-admin-key-0123456789abcdef';
 let service: Awaited<ReturnType<typeof startHttpService>>;
@@ -10,7 +10,7 @@ let admin: MfsimClient;
 
 beforeAll(async () => {
   process.env.API_ADMIN_KEY = ADMIN; // auth on for this file's service
-  service = await startHttpService();
+  service = await startHttpService({ memoryBudgetBytes: 1024 ** 3 });
   admin = new MfsimClient({ baseUrl: service.url, apiKey: ADMIN, pollMs: 100 });
 });
 afterAll(async () => {

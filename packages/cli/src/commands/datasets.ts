@@ -1,6 +1,6 @@
 // `mfsim datasets`: store a dataset on the service once, then name it in specs by its id.
-import type { DatasetReply, DatasetRequest } from '../../types.ts';
-import { readSpecFile } from '../../spec-file.ts';
+import type { DatasetReply, DatasetRequest } from '@mfsim/client';
+import { readSpecFile } from '../spec-file.ts';
 import { positional, str, UsageError, type Command } from '../command.ts';
 import { fields } from '../table.ts';
 

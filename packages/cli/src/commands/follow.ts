@@ -1,7 +1,7 @@
 // Following a simulation or sweep to its end with a progress bar; the exit code says how it ended.
-import type { MfsimClient } from '../../client.ts';
-import { MfsimApiError } from '../../errors.ts';
-import type { SimulationReply, SweepReply, TrajectoryPointReply } from '../../types.ts';
+import type { MfsimClient } from '@mfsim/client';
+import { MfsimApiError } from '@mfsim/client';
+import type { SimulationReply, SweepReply, TrajectoryPointReply } from '@mfsim/client';
 import { ProgressBar } from '../progress-bar.ts';
 import { fields, table } from '../table.ts';
 import type { Context } from '../command.ts';

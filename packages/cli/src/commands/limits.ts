@@ -1,7 +1,7 @@
 // `mfsim limits`: the infinite-width predictions for a spec file, computed here (no servers).
-import { readSpecFile } from '../../spec-file.ts';
-import { parseSpec } from '../../local/run-local.ts';
-import { localLimits } from '../../local/limits.ts';
+import { readSpecFile } from '../spec-file.ts';
+import { parseSpec } from '../local/run-local.ts';
+import { localLimits } from '../local/limits.ts';
 import { sampleIndices, table } from '../table.ts';
 import { int, positional, type Command } from '../command.ts';
 

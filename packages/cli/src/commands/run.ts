@@ -1,10 +1,10 @@
 // `mfsim run`: a spec (or sweep) file run to its end, in this process with --local, else by the service.
 import { basename, extname, join } from 'node:path';
-import { readSpecFile } from '../../spec-file.ts';
-import type { SpecInput, SweepRequest } from '../../types.ts';
-import { parseDataset, runLocal, type LocalRunOptions } from '../../local/run-local.ts';
-import { runLocalSweep } from '../../local/sweep-local.ts';
-import { runSummary, slug, sweepSummary, writeRun, writeSweep } from '../../local/outputs.ts';
+import { readSpecFile } from '../spec-file.ts';
+import type { SpecInput, SweepRequest } from '@mfsim/client';
+import { parseDataset, runLocal, type LocalRunOptions } from '../local/run-local.ts';
+import { runLocalSweep } from '../local/sweep-local.ts';
+import { runSummary, slug, sweepSummary, writeRun, writeSweep } from '../local/outputs.ts';
 import { ProgressBar } from '../progress-bar.ts';
 import { int, positional, str, UsageError, type Command } from '../command.ts';
 import { describeSimulation, exitFor, followSimulation, followSweep } from './follow.ts';

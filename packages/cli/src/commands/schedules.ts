@@ -1,6 +1,6 @@
 // `mfsim schedules`: sweeps that run by themselves on a cron pattern.
-import type { ScheduleReply, ScheduleRequest } from '../../types.ts';
-import { readSpecFile } from '../../spec-file.ts';
+import type { ScheduleReply, ScheduleRequest } from '@mfsim/client';
+import { readSpecFile } from '../spec-file.ts';
 import { positional, UsageError, type Command } from '../command.ts';
 import { fields, table } from '../table.ts';
 

@@ -1,9 +1,9 @@
 // Commands on simulations in the service: submit, list, show, watch, export, stats, cancel, retry.
 import { writeFile } from 'node:fs/promises';
-import { MfsimApiError } from '../../errors.ts';
-import { readSpecFile } from '../../spec-file.ts';
-import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '../../csv.ts';
-import type { SimulationReply, SimulationStatisticsReply, SpecInput, TrajectoryOptions } from '../../types.ts';
+import { MfsimApiError } from '@mfsim/client';
+import { readSpecFile } from '../spec-file.ts';
+import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
+import type { SimulationReply, SimulationStatisticsReply, SpecInput, TrajectoryOptions } from '@mfsim/client';
 import { aggregateSimulation } from '@mfsim/stats';
 import { int, positional, str, UsageError, type Command, type Context } from '../command.ts';
 import { sampleIndices, table } from '../table.ts';

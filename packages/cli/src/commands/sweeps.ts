@@ -1,6 +1,6 @@
 // `mfsim sweep`: submit a sweep file, or list, show, watch, cancel sweeps and read their statistics.
-import type { ScalingReply, SweepRequest, SweepReply } from '../../types.ts';
-import { readSpecFile } from '../../spec-file.ts';
+import type { ScalingReply, SweepRequest, SweepReply } from '@mfsim/client';
+import { readSpecFile } from '../spec-file.ts';
 import { float, int, positional, type Command, type Context } from '../command.ts';
 import { fields, sampleIndices, table } from '../table.ts';
 import { followSweep } from './follow.ts';

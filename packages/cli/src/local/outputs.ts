@@ -2,8 +2,8 @@
 // and summary tables.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '../csv.ts';
-import { sampleIndices, table } from '../cli/table.ts';
+import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
+import { sampleIndices, table } from '../table.ts';
 import type { LocalRun } from './run-local.ts';
 import { localLimits } from './limits.ts';
 import type { LocalSweep } from './sweep-local.ts';

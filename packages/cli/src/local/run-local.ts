@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { datasetRequestSchema, fieldIssues, specSchema, type DatasetRequest, type Spec, type SpecInput } from '@mfsim/contracts';
 import { selectKernel, simulate, type Chunk, type TrajectoryPoint } from '@mfsim/engine';
 import { aggregateSimulation, type SimulationRecords, type SimulationStatistics } from '@mfsim/stats';
-import { MfsimSpecError } from '../errors.ts';
+import { MfsimSpecError } from '../spec-error.ts';
 
 export interface LocalRunOptions {
   /** Kernel preference (auto, native, tfjs-wasm, ...); default env MFSIM_KERNEL, else auto. */

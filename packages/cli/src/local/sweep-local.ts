@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { expandSweep, sweepRequestSchema, sweepSeriesKey, fieldIssues, type SweepRequest } from '@mfsim/contracts';
 import { aggregateSweep, type SweepStatistics } from '@mfsim/stats';
-import { MfsimSpecError } from '../errors.ts';
+import { MfsimSpecError } from '../spec-error.ts';
 import { runLocal, type LocalRun, type LocalRunOptions } from './run-local.ts';
 
 export interface LocalSweepPoint {

@@ -1,17 +1,28 @@
-// The real service for tests: the API app on the test database and Redis (npm test prepares
-// both), and, when asked, a worker in this process taking jobs from the same queues.
+// The real service for system tests (apps/api, apps/dashboard, packages/client and packages/cli use
+// it): the API app on the test database and Redis (npm test prepares both), and, when asked, a
+// worker in this process taking jobs from the same queues.
 import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { FINAL_STATUSES } from '@mfsim/contracts';
-import { buildApp } from '../src/app.ts';
-import { openApiDeps } from '../src/services.ts';
-import type { SecurityOptions } from '../src/security-config.ts';
-import { startWorker, type RunningWorker } from '../../worker/src/simulation-worker.ts';
-import { workerConfig } from '../../worker/src/config.ts';
+import { buildApp } from '@mfsim/api/app';
+import { openApiDeps } from '@mfsim/api/services';
+import type { SecurityOptions } from '@mfsim/api/security-config';
+import { startWorker, type RunningWorker } from '@mfsim/worker/simulation-worker';
+import { workerConfig } from '@mfsim/worker/config';
 
-export async function startService(options: { memoryBudgetBytes?: number; adminKey?: string; security?: Partial<SecurityOptions> } = {}) {
+export { buildApp, startWorker, workerConfig, type RunningWorker };
+
+export interface ServiceOptions {
+  memoryBudgetBytes?: number;
+  adminKey?: string;
+  security?: Partial<SecurityOptions>;
+}
+
+export type Service = Awaited<ReturnType<typeof startService>>;
+
+export async function startService(options: ServiceOptions = {}) {
   const deps = openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
   const app = await buildApp({ deps, security: options.security, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
   await app.ready();
@@ -29,18 +40,47 @@ export async function startTestWorker(env: Record<string, string> = {}): Promise
   return startWorker(workerConfig({ ...process.env, MFSIM_CHECKPOINT_SECONDS: '1', ...env }), () => {});
 }
 
-/** A service and a worker for the whole test file (started before its tests, closed after); `api()` requests it. */
-export function serviceWithWorker() {
-  const held: { service?: Awaited<ReturnType<typeof startService>>; worker?: RunningWorker } = {};
+/**
+ * The service for the whole test file (started before its tests, closed after), with an in-process
+ * worker when `worker` is true (its environment: `workerEnv`); `api()` requests it with supertest.
+ * `held` is filled once the file's tests start.
+ */
+export function useService(options: ServiceOptions & { worker?: boolean; workerEnv?: Record<string, string> } = {}) {
+  const held: { service?: Service; worker?: RunningWorker } = {};
   beforeAll(async () => {
-    held.service = await startService();
-    held.worker = await startTestWorker();
+    held.service = await startService(options);
+    if (options.worker) held.worker = await startTestWorker(options.workerEnv);
   });
   afterAll(async () => {
     await held.worker?.close();
     await held.service?.close();
   });
-  return { held, api: () => request(held.service!.app.server) };
+  return {
+    held,
+    api: () => request(held.service!.app.server),
+    get app() {
+      return held.service!.app;
+    },
+    get deps() {
+      return held.service!.deps;
+    },
+  };
+}
+
+/** The API listening on a free port over real HTTP, and a worker (its environment: `workerEnv`). */
+export async function startHttpService(options: ServiceOptions & { workerEnv?: Record<string, string> } = {}) {
+  const service = await startService(options);
+  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = service.app.server.address() as AddressInfo;
+  const worker = await startTestWorker(options.workerEnv);
+  return {
+    service,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await worker.close();
+      await service.close();
+    },
+  };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
