@@ -1,5 +1,5 @@
 // Sweep and schedule rows as the API's replies (packages/contracts shapes).
-import type { ScheduleReply, SweepReply, SweepRequest, SweepStatus } from '@mfsim/contracts';
+import { sweepChildRole, type ScheduleReply, type SweepReply, type SweepRequest, type SweepStatus } from '@mfsim/contracts';
 import type { ScheduleRow, SweepChildRow, SweepProgress, SweepRow } from '@mfsim/db';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -7,6 +7,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const childReply = (c: SweepChildRow) => ({
   simulationId: c.id,
   point: (c.sweepPoint ?? {}) as Record<string, unknown>,
+  role: sweepChildRole(c.sweepPoint as Record<string, unknown> | null),
   width: c.width,
   status: c.status,
   progress: c.status === 'completed' ? 1 : c.progress,
@@ -31,6 +32,7 @@ export function sweepSummaryReply(row: SweepRow, progress: SweepProgress | undef
     grid: row.grid as Record<string, unknown[]>,
     replicas: row.replicas,
     seed: Number(row.seed),
+    reference: progress?.reference ?? null,
     partial: row.partial,
     counts,
     scheduleId: row.scheduleId,
@@ -59,5 +61,6 @@ export function scheduleReply(row: ScheduleRow, nextFireAt: Date | null, sweeps:
     nextFireAt: row.paused ? null : iso(nextFireAt),
     sweeps,
     createdAt: row.createdAt.toISOString(),
+    deletedAt: iso(row.deletedAt),
   };
 }

@@ -3,7 +3,7 @@
 // or queued when any point is refused; a sweep whose flow cannot be queued is removed.
 import { randomInt } from 'node:crypto';
 import type { FlowProducer } from 'bullmq';
-import { expandSweep, sweepRequestSchema, type FieldIssue } from '@mfsim/contracts';
+import { expandSweep, sweepChildRole, sweepRequestSchema, type FieldIssue } from '@mfsim/contracts';
 import { findDatasetShape, type SweepRow } from '@mfsim/db';
 import { gpuWorkersRegistered } from '@mfsim/queue';
 import { launchSweep, SweepQueueError } from '@mfsim/lifecycle';
@@ -27,12 +27,12 @@ export async function checkSweepRequest(deps: ApiDeps, body: unknown, project: s
   const issues: FieldIssue[] = [];
   const widths = request.grid['student.width'];
   const haveGpu = await gpuWorkersRegistered(deps.redis);
-  expansion.points.forEach(({ spec }) => {
+  expansion.points.forEach(({ point, spec }) => {
     const bytes = estimateMemory(spec).bytes;
     if (bytes > deps.memoryBudgetBytes) {
       const k = widths?.indexOf(spec.student.width) ?? -1;
       issues.push({
-        path: k >= 0 ? `grid.student.width.${k}` : 'base.student.width',
+        path: sweepChildRole(point) === 'reference' ? 'reference.width' : k >= 0 ? `grid.student.width.${k}` : 'base.student.width',
         message: `needs about ${(bytes / GiB).toFixed(2)} GiB, over the worker budget of ${(deps.memoryBudgetBytes / GiB).toFixed(2)} GiB`,
       });
     }

@@ -1,8 +1,9 @@
 // The processor of a sweep's parent job: once every child has finished (or failed), aggregate
 // the sweep from Postgres per series (children that differ only in width), store it, and mark
-// the sweep completed; partial when some grid point has no statistics.
+// the sweep completed; partial when some grid point has no statistics. A series' reference child
+// (`reference` in the request) is not one of its widths: its mean loss is L_ref(t) for the excess fit.
 import type { Job } from 'bullmq';
-import { SWEEP_TRANSITIONS, sweepSeriesKey } from '@mfsim/contracts';
+import { SWEEP_TRANSITIONS, sweepChildRole, sweepSeriesKey } from '@mfsim/contracts';
 import {
   findSweep, markSweepFinished, readStatisticsInputs, sweepChildren, writeSimulationStatistics,
   writeSweepStatistics, writeUnstableAtStep, type Database, type StoredSweepStatistics, type SweepChildRow,
@@ -60,9 +61,12 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
   }
 
   const groups = new Map<string, SweepChildRow[]>();
+  const references = new Map<string, SweepChildRow>();
   for (const child of children) {
-    const key = sweepSeriesKey((child.sweepPoint ?? {}) as Record<string, unknown>);
-    groups.set(key, [...(groups.get(key) ?? []), child]);
+    const point = (child.sweepPoint ?? {}) as Record<string, unknown>;
+    const key = sweepSeriesKey(point);
+    if (sweepChildRole(point) === 'reference') references.set(key, child);
+    else groups.set(key, [...(groups.get(key) ?? []), child]);
   }
 
   // Only completed children count: a failed, diverged or cancelled point is reported missing.
@@ -79,12 +83,14 @@ export async function aggregateStoredSweep(deps: AggregateDeps, sweepId: string)
   let partial = completed.length < children.length;
   for (const [series, members] of groups) {
     const points: SweepPoint[] = members.map((c) => ({ width: c.width, records: records.get(c.id) ?? null }));
+    const reference = references.get(series);
     // Every child of a sweep has the sweep's seed: replica r shares its seed across widths.
     const stats = aggregateSweep(points, {
       seed: Number(sweep.seed),
       resamples: deps.resamples,
       sharedSeeds: true,
       parameterization: parameterizationOf(sweep.base, members[0]?.sweepPoint),
+      reference: reference ? { width: reference.width, records: records.get(reference.id) ?? null } : null,
     });
     for (const c of members) {
       const unstable = stats.instability.find((i) => i.width === c.width);

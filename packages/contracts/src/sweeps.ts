@@ -22,10 +22,29 @@ export const sweepRequestSchema = z.strictObject({
     .refine((g) => Object.keys(g).length <= SWEEP_LIMITS.maxPaths, `at most ${SWEEP_LIMITS.maxPaths} paths`),
   /** Replicas per grid point; default base.replicas. */
   replicas: z.number().int().min(1).max(LIMITS.maxReplicas).optional(),
+  /**
+   * One more child per series, much wider than the grid: its mean loss curve is the series'
+   * mean-field reference L_ref(t), and the sweep fits the excess m_n(t) - L_ref(t) against n.
+   * Left out of the plain width scaling.
+   */
+  reference: z.strictObject({
+    width: z.number().int().min(1).max(LIMITS.maxWidth),
+    replicas: z.number().int().min(1).max(LIMITS.maxReplicas),
+  }).optional(),
 });
 export type SweepRequest = z.infer<typeof sweepRequestSchema>;
 
-/** One grid point: its values by path, and the validated spec. */
+/** What a child is for: a point of the grid, or a series' mean-field reference (`reference` in the request). */
+export type SweepChildRole = 'grid' | 'reference';
+/** The key of a stored sweep point that marks the reference child (never a spec path: the spec has no `role`). */
+export const SWEEP_ROLE_KEY = 'role';
+
+/** A stored sweep point -> the role of its child. */
+export function sweepChildRole(point: Record<string, unknown> | null | undefined): SweepChildRole {
+  return point?.[SWEEP_ROLE_KEY] === 'reference' ? 'reference' : 'grid';
+}
+
+/** One grid point: its values by path (a reference child's also carry `role: "reference"`), and the validated spec. */
 export interface SweepPointSpec {
   point: Record<string, unknown>;
   spec: Spec;
@@ -87,7 +106,43 @@ export function expandSweep(request: SweepRequest, seed: number): SweepExpansion
     points.push({ point, spec: parsed.data });
   }
   if (issues.size > 0) return { ok: false, issues: [...issues.values()] };
+  if (request.reference) {
+    const reference = referencePoints(request, points, baseSeed);
+    if (!reference.ok) return reference;
+    points.push(...reference.points);
+  }
   return { ok: true, seed: baseSeed, points };
+}
+
+/**
+ * The reference children: one per series (the grid values other than the width), at
+ * `reference.width` with `reference.replicas`, otherwise the spec of that series' points. The width
+ * must exceed every width of the grid, else the issue names `reference.width`.
+ */
+function referencePoints(request: SweepRequest, grid: SweepPointSpec[], seed: number): SweepExpansion {
+  const reference = request.reference!;
+  const widest = Math.max(...grid.map((p) => p.spec.student.width));
+  if (!(reference.width > widest)) {
+    return { ok: false, issues: [{ path: 'reference.width', message: `must be larger than every width of the grid (the widest is ${widest}); got ${reference.width}` }] };
+  }
+  const seen = new Set<string>();
+  const points: SweepPointSpec[] = [];
+  for (const { point, spec } of grid) {
+    const key = sweepSeriesKey(point);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const values: Record<string, unknown> = { ...point, 'student.width': reference.width };
+    const raw = structuredClone(spec) as Record<string, unknown>;
+    setPath(raw, 'student.width', reference.width);
+    raw.replicas = reference.replicas;
+    raw.name = `${sweepChildName(request.name ?? (typeof request.base.name === 'string' ? request.base.name : undefined), values, seed)} reference`.slice(0, 200);
+    const parsed = specSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { ok: false, issues: fieldIssues(parsed.error).map((i) => ({ path: i.path === 'student.width' ? 'reference.width' : i.path === 'replicas' ? 'reference.replicas' : `reference (${i.path})`, message: i.message })) };
+    }
+    points.push({ point: { ...values, [SWEEP_ROLE_KEY]: 'reference' }, spec: parsed.data });
+  }
+  return { ok: true, seed, points };
 }
 
 /**
@@ -123,10 +178,10 @@ export function sweepPointIndex(grid: Record<string, unknown[]>, point: Record<s
   return index;
 }
 
-/** The series a point belongs to: its grid values other than the width, as canonical JSON ("{}"). */
+/** The series a point belongs to: its grid values other than the width (and the role), as canonical JSON ("{}"). */
 export function sweepSeriesKey(point: Record<string, unknown>): string {
   const rest = Object.keys(point)
-    .filter((k) => k !== 'student.width')
+    .filter((k) => k !== 'student.width' && k !== SWEEP_ROLE_KEY)
     .sort()
     .map((k) => [k, point[k]] as const);
   return JSON.stringify(Object.fromEntries(rest));
@@ -140,6 +195,8 @@ export type SweepStatus = z.infer<typeof sweepStatusSchema>;
 export const sweepChildSchema = z.object({
   simulationId: idSchema,
   point: z.record(z.string(), z.unknown()),
+  /** `reference`: the series' wide mean-field reference run, left out of the plain width scaling. */
+  role: z.enum(['grid', 'reference']),
   width: z.number().int(),
   status: simulationStatusSchema,
   progress: z.number(),
@@ -157,6 +214,8 @@ export const sweepSchema = z.object({
   grid: z.record(z.string(), z.array(z.unknown())),
   replicas: z.number().int(),
   seed: z.number().int(),
+  /** The reference child's width and replicas (one per series); null without one. */
+  reference: z.object({ width: z.number().int(), replicas: z.number().int() }).nullable(),
   /** True when some grid point has no statistics: its run failed, diverged or was cancelled. */
   partial: z.boolean(),
   /** The grid points without statistics (once completed). */
@@ -224,6 +283,36 @@ const goodnessSchema = z.object({
 });
 const estimateSchema = z.object({ value: z.number(), standardError: z.number(), lower: z.number(), upper: z.number(), level: z.number() });
 
+const localSlopesSchema = z.array(z.object({ fromWidth: z.number().int(), toWidth: z.number().int(), alpha: z.number(), standardError: z.number() }));
+const intervalSchema = z.object({ lower: z.number(), upper: z.number(), level: z.number(), resamples: z.number().int() });
+
+/** L_ref(t): the reference run's mean loss at one recorded time. */
+export const referenceLossSchema = z.object({ width: z.number().int(), meanLoss: z.number(), standardError: z.number(), count: z.number().int() });
+
+/**
+ * The scaling of the excess m_n(t) - L_ref(t) with n: the plain fit's method on the excess, each
+ * width's standard error combined with the reference's; the interval resamples the reference too.
+ */
+export const excessScalingSchema = z.object({
+  alpha: nullableNumber,
+  logIntercept: nullableNumber,
+  standardError: nullableNumber,
+  interval: intervalSchema.nullable(),
+  joint: z.boolean(),
+  goodness: goodnessSchema.nullable(),
+  powerLaw: z.enum(['consistent', 'rejected', 'untested']).nullable(),
+  verdict: z.string(),
+  localSlopes: localSlopesSchema,
+  /** Per width: the excess m_n - L_ref, its combined standard error and the replica count. */
+  points: z.array(z.object({ width: z.number().int(), meanLoss: z.number(), standardError: z.number(), count: z.number().int() })),
+  excludedWidths: z.array(z.number().int()),
+  /** Widths whose loss was not above L_ref: left out. */
+  nonPositiveWidths: z.array(z.number().int()),
+  reference: referenceLossSchema.nullable(),
+  reason: z.string().nullable(),
+  intervalReason: z.string().nullable(),
+});
+
 export const scalingFitSchema = z.object({
   step: z.number().int(),
   time: z.number(),
@@ -259,6 +348,8 @@ export const scalingFitSchema = z.object({
     sigma2Noise: estimateSchema.nullable(), aF: estimateSchema.nullable(), goodness: goodnessSchema.nullable(),
     widths: z.array(z.number().int()), reason: z.string().nullable(),
   }).nullable().optional(),
+  /** The excess over the sweep's reference run (`reference` in the request); null or absent without one. */
+  excess: excessScalingSchema.nullable().optional(),
 });
 
 export const sweepSeriesStatisticsSchema = z.object({
@@ -269,7 +360,9 @@ export const sweepSeriesStatisticsSchema = z.object({
   partial: z.boolean(),
   /** Per width (ascending): the child's statistics over its replicas. */
   byWidth: z.array(z.object({ width: z.number().int(), simulationId: idSchema, status: simulationStatusSchema, rows: z.array(statisticsRowSchema) })),
-  /** Per recorded time: the scaling of the mean loss with the width. */
+  /** The series' reference run (`reference` in the request): its own statistics, left out of `byWidth` and of the plain scaling; null without one. */
+  reference: z.object({ width: z.number().int(), simulationId: idSchema, status: simulationStatusSchema, rows: z.array(statisticsRowSchema) }).nullable().optional(),
+  /** Per recorded time: the scaling of the mean loss with the width (and, with a reference, of the excess over it). */
   scaling: z.array(scalingFitSchema),
   extrapolation: z.array(z.unknown()),
 });
@@ -334,10 +427,14 @@ export const scheduleSchema = z.object({
   /** Sweeps it has created. */
   sweeps: z.number().int(),
   createdAt: z.string(),
+  /** When it was deleted (it never fires again; its sweeps keep their `scheduleId`); null while it lives. */
+  deletedAt: z.string().nullable(),
 });
 export type ScheduleReply = z.infer<typeof scheduleSchema>;
 export const scheduleListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),
+  /** `true`: deleted schedules too (with `deletedAt`); left out by default. */
+  includeDeleted: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 export const scheduleListSchema = z.object({ items: z.array(scheduleSchema), nextCursor: z.string().nullable() });

@@ -1,6 +1,6 @@
 // The sweeps table and its children: a sweep and all its simulations are written in one transaction.
 import { randomUUID } from 'node:crypto';
-import { SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepPointIndex, type Spec } from '@mfsim/contracts';
+import { SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepChildRole, sweepPointIndex, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Simulation, Sweep } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
@@ -83,14 +83,17 @@ export function findSweepByFiring(db: Database, firingId: string): Promise<Sweep
   return db.prisma.sweep.findUnique({ where: { firingId } });
 }
 
-/** The children in grid order (last grid path varies fastest). */
+/** The children in grid order (last grid path varies fastest), then the reference children (`reference` in the request). */
 export async function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
   const [sweep, children] = await Promise.all([
     db.prisma.sweep.findUnique({ where: { id: sweepId }, select: { grid: true } }),
     childRows(db, sweepId),
   ]);
   const grid = (sweep?.grid ?? {}) as Record<string, unknown[]>;
-  const order = new Map(children.map((c) => [c.id, sweepPointIndex(grid, (c.sweepPoint ?? {}) as Record<string, unknown>)]));
+  const order = new Map(children.map((c) => {
+    const point = (c.sweepPoint ?? {}) as Record<string, unknown>;
+    return [c.id, sweepChildRole(point) === 'reference' ? Number.MAX_SAFE_INTEGER : sweepPointIndex(grid, point)];
+  }));
   return children.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
@@ -114,17 +117,27 @@ export interface SweepProgress {
   sweepId: string;
   progress: number;
   counts: Record<string, number>;
+  /** The width and replicas of its reference child (every series' is the same); null without one. */
+  reference: { width: number; replicas: number } | null;
 }
 
 /** Progress and child counts per status of many sweeps in one query (for list pages). */
 export async function sweepProgress(db: Database, sweepIds: string[]): Promise<Map<string, SweepProgress>> {
-  const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {} }]));
+  const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {}, reference: null }]));
   if (sweepIds.length === 0) return out;
-  const { rows } = await db.pool.query<{ sweepId: string; status: string; n: string; progress: number }>(
-    `SELECT "sweepId", status::text AS status, count(*) AS n, sum(progress) AS progress
-       FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`,
-    [sweepIds],
-  );
+  const [{ rows }, references] = await Promise.all([
+    db.pool.query<{ sweepId: string; status: string; n: string; progress: number }>(
+      `SELECT "sweepId", status::text AS status, count(*) AS n, sum(progress) AS progress
+         FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`,
+      [sweepIds],
+    ),
+    db.pool.query<{ sweepId: string; width: number; replicas: number }>(
+      `SELECT DISTINCT ON ("sweepId") "sweepId", width, replicas
+         FROM simulations WHERE "sweepId" = ANY($1::uuid[]) AND "sweepPoint"->>'role' = 'reference'`,
+      [sweepIds],
+    ),
+  ]);
+  for (const r of references.rows) out.get(r.sweepId)!.reference = { width: r.width, replicas: r.replicas };
   const totals = new Map<string, { n: number; progress: number }>();
   for (const r of rows) {
     const p = out.get(r.sweepId)!;

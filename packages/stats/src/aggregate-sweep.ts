@@ -196,10 +196,12 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
         { level },
       ),
       noise: variances.length >= 2 ? decomposeOutputVariance(variances, level) : null,
-      excess: reference && referenceIndex.has(step)
-        ? excessScaling(losses, { width: reference.width, losses: stableLossesAt(reference.records.testLosses, referenceIndex.get(step)!, referenceStable) }, {
-          level, resamples, seed: mixSeed(seed ^ 0x5eed, step), sharedSeeds: options.sharedSeeds,
-        })
+      // A reference without a record at this step (it failed or was cancelled) gives a fit with the reason.
+      excess: options.reference
+        ? excessScaling(losses, {
+          width: options.reference.width,
+          losses: reference && referenceIndex.has(step) ? stableLossesAt(reference.records.testLosses, referenceIndex.get(step)!, referenceStable) : [],
+        }, { level, resamples, seed: mixSeed(seed ^ 0x5eed, step), sharedSeeds: options.sharedSeeds })
         : null,
     });
     if (outputWidths.length >= 2) {

@@ -43,7 +43,7 @@ export function excessScaling(widths: readonly WidthLosses[], reference: WidthLo
   const prepared = prepareWidths(widths);
   const ref = prepareWidths([reference]);
   if (ref.points.length === 0) {
-    const reason = `the reference run (n = ${reference.width}) has fewer than 2 finite, stable losses with a spread at this time`;
+    const reason = `the reference run (n = ${reference.width}) has fewer than 2 finite, stable losses with a spread at this time (or no record: it failed, diverged or was cancelled)`;
     const fit = powerLawFit({ points: [], samples: [], excludedWidths: prepared.excludedWidths }, null, { level, joint: false, resamplesRequested: 0 });
     return { ...fit, reason, intervalReason: reason, verdict: `no exponent: ${reason}`, reference: null, nonPositiveWidths: [] };
   }

@@ -94,3 +94,13 @@ describe('aggregateSweep with a reference run', () => {
     expect(without.referenceInstability).toBeNull();
   });
 });
+
+describe('aggregateSweep with a reference that has no records', () => {
+  it('gives each time an excess fit with no exponent and the reason', () => {
+    const records: SimulationRecords = { steps: [0, 5], times: [0, 1], testLosses: [[1, 0.5], [1.2, 0.6]] };
+    const stats = aggregateSweep([{ width: 8, records }, { width: 16, records }], { resamples: 0, saturating: false, reference: { width: 512, records: null } });
+    expect(stats.scaling.map((s) => s.excess?.alpha)).toEqual([null, null]);
+    expect(stats.scaling[0].excess!.reason).toMatch(/reference run \(n = 512\).*no record/);
+    expect(stats.referenceInstability).toBeNull();
+  });
+});

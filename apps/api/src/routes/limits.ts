@@ -2,13 +2,14 @@
 // stored by the worker and only read here; POST /v1/limits computes a prediction for a spec that has
 // not run (bounded by the eigendecomposition's size: the 400 names the field and the size that fits).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { apiRoutes, FINAL_STATUSES, idSchema } from '@mfsim/contracts';
-import { findSweep, readSimulationLimits, readSimulationLimitsMany, sweepChildren } from '@mfsim/db';
+import { apiRoutes, FINAL_STATUSES, idSchema, SWEEP_LIMITS_CSV_COLUMNS, sweepChildRole } from '@mfsim/contracts';
+import { findSweep, readSimulationLimits, readSimulationLimitsMany, readSweepStatistics, sweepChildren } from '@mfsim/db';
 import { limitsCsv, LimitsTooLargeError, NoKernelError, predictLimits, type LimitsReport, type RunAgreement } from '@mfsim/limits';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationOr404 } from './simulations.ts';
+import { sweepMeanField, sweepMeanFieldCsvRows } from '../sweep-mean-field.ts';
 
 interface StoredLimits {
   prediction: LimitsReport | null;
@@ -41,23 +42,28 @@ export default async function limitsRoutes(app: FastifyInstance) {
     const sweep = idSchema.safeParse(id).success ? await findSweep(app.deps.db, id, projectOf(request)) : null;
     if (!sweep) throw new NotFoundError(`sweep ${id}`);
     const children = await sweepChildren(app.deps.db, sweep.id);
-    const reports = await readSimulationLimitsMany(app.deps.db, children.map((c) => c.id));
+    const [reports, stored] = await Promise.all([readSimulationLimitsMany(app.deps.db, children.map((c) => c.id)), readSweepStatistics(app.deps.db, sweep.id)]);
     const rows = children.map((c) => {
       const stored = (reports.get(c.id) ?? null) as StoredLimits | null;
-      return { simulationId: c.id, width: c.width, status: c.status, limits: stored && (FINAL_STATUSES as readonly string[]).includes(c.status) ? { simulationId: c.id, ...stored } : null };
+      return {
+        simulationId: c.id, width: c.width, role: sweepChildRole(c.sweepPoint as Record<string, unknown> | null), status: c.status,
+        limits: stored && (FINAL_STATUSES as readonly string[]).includes(c.status) ? { simulationId: c.id, ...stored } : null,
+      };
     });
+    const meanField = sweepMeanField(sweep.base, children, stored);
     if (wantsCsv(request, request.query.format)) {
       reply.type('text/csv; charset=utf-8');
-      let header = '';
+      // Every row has every column: the children's, then series, source, interval and the excess fit.
+      const childColumns = SWEEP_LIMITS_CSV_COLUMNS.split(',').length - 2 - 10;
       const body: string[] = [];
       for (const r of rows) {
-        const [first, ...lines] = csvOf(r.limits).trimEnd().split('\n');
-        if (first) header = `simulationId,width,${first}`;
-        for (const line of lines) body.push(`${r.simulationId},${r.width},${line}`);
+        const [, ...lines] = csvOf(r.limits).trimEnd().split('\n');
+        for (const line of lines) if (line) body.push(`${r.simulationId},${r.width},${line}${','.repeat(10)}`);
       }
-      return header ? `${header}\n${body.join('\n')}\n` : '';
+      body.push(...sweepMeanFieldCsvRows(meanField, childColumns));
+      return `${SWEEP_LIMITS_CSV_COLUMNS}\n${body.map((l) => `${l}\n`).join('')}`;
     }
-    return { sweepId: sweep.id, children: rows };
+    return { sweepId: sweep.id, children: rows, meanField };
   });
 
   route(app, apiRoutes.limits.predict, async (request) => {

@@ -2,7 +2,7 @@
 // (per simulation, per sweep, the scaling at a time), computed once by the worker and stored.
 import type { FastifyInstance } from 'fastify';
 import {
-  apiRoutes, FINAL_STATUSES, idSchema, SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepMay, sweepSeriesKey,
+  apiRoutes, FINAL_STATUSES, idSchema, SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepChildRole, sweepMay, sweepSeriesKey,
 } from '@mfsim/contracts';
 import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
@@ -116,9 +116,13 @@ export default async function sweepRoutes(app: FastifyInstance) {
     const children = await sweepChildren(app.deps.db, sweep.id);
     const stats = await readStatisticsOf(app.deps.db, children.map((c) => c.id));
     const series = new Map<string, typeof children>();
+    const references = new Map<string, (typeof children)[number]>();
     for (const c of children) {
-      const key = sweepSeriesKey((c.sweepPoint ?? {}) as Record<string, unknown>);
-      series.set(key, [...(series.get(key) ?? []), c]);
+      const point = (c.sweepPoint ?? {}) as Record<string, unknown>;
+      const key = sweepSeriesKey(point);
+      // The reference run is not one of the series' widths (nor of its plain scaling).
+      if (sweepChildRole(point) === 'reference') references.set(key, c);
+      else series.set(key, [...(series.get(key) ?? []), c]);
     }
     return {
       sweepId: sweep.id,
@@ -134,6 +138,7 @@ export default async function sweepRoutes(app: FastifyInstance) {
           byWidth: sorted
             .filter((c) => c.status === 'completed')
             .map((c) => ({ width: c.width, simulationId: c.id, status: c.status, rows: stats.get(c.id) ?? [] })),
+          reference: ((r) => (r ? { width: r.width, simulationId: r.id, status: r.status, rows: stats.get(r.id) ?? [] } : null))(references.get(key)),
           scaling: stored.filter((s) => s.series === key).map((s) => s.scaling),
           extrapolation: stored.filter((s) => s.series === key && s.extrapolation !== null).map((s) => s.extrapolation),
         };

@@ -10,6 +10,6 @@ export { apiSchemas } from './schemas.ts';
 export { simulationRoutes } from './simulations.ts';
 export { scheduleRoutes, sweepRoutes } from './sweeps.ts';
 export { datasetRoutes, keyRoutes, opsRoutes } from './service.ts';
-export { limitsRoutes, limitsPredictionSchema, simulationLimitsSchema, sweepLimitsSchema, limitsRequestSchema } from './limits.ts';
+export { limitsRoutes, limitsPredictionSchema, simulationLimitsSchema, sweepLimitsSchema, sweepMeanFieldSchema, limitsRequestSchema, SWEEP_LIMITS_CSV_COLUMNS } from './limits.ts';
 
 export const apiRoutes = { simulations: simulationRoutes, sweeps: sweepRoutes, schedules: scheduleRoutes, keys: keyRoutes, datasets: datasetRoutes, ops: opsRoutes, limits: limitsRoutes };

@@ -3,8 +3,9 @@
 // that has not run. How to add a route: define.ts.
 import { z } from 'zod';
 import { specSchema } from '../spec.ts';
+import { excessScalingSchema } from '../sweeps.ts';
 import { defineRoute, errorReply, idParams } from './define.ts';
-import { SIM, SWEEP } from './examples.ts';
+import { exampleExcess, SIM, SWEEP } from './examples.ts';
 
 const tags = ['limits'];
 const num = z.number().nullable();
@@ -50,9 +51,26 @@ export const simulationLimitsSchema = z.looseObject({
   unavailable: z.object({ field: z.string(), message: z.string() }).optional().describe('Why this run has no limits (a unit or input law with no kernel)'),
 });
 
+/** The mean-field limit of one series' loss per recorded time: the reference run's L_ref(t), else (mean-field) L_inf(t) of the L_inf + a/n fit. */
+export const sweepMeanFieldSchema = z.object({
+  series: z.record(z.string(), z.unknown()),
+  source: z.enum(['reference', 'finite-width']).nullable().describe('`reference`: the wide reference run; `finite-width`: L_inf of the L_inf + a/n fit (mean-field series without a reference); null: neither (reason)'),
+  reference: z.object({ simulationId: z.string(), width: z.number().int(), replicas: z.number().int(), status: z.string() }).nullable(),
+  reason: z.string().nullable(),
+  points: z.array(z.object({
+    step: z.number().int(), time: z.number(),
+    loss: num.describe('L_ref(t) or L_inf(t)'), standardError: num, lower: num, upper: num,
+    pValue: num.describe('finite-width: p of the L_inf + a/n fit'), reason: z.string().nullable(),
+  })),
+  /** Per recorded time, the scaling of the excess m_n(t) - L_ref(t) with n (with a reference only). */
+  excess: z.array(z.object({ step: z.number().int(), time: z.number(), fit: excessScalingSchema })),
+});
+
 export const sweepLimitsSchema = z.object({
   sweepId: z.string(),
-  children: z.array(z.object({ simulationId: z.string(), width: z.number().int(), status: z.string(), limits: simulationLimitsSchema.nullable() })),
+  children: z.array(z.object({ simulationId: z.string(), width: z.number().int(), role: z.enum(['grid', 'reference']).optional(), status: z.string(), limits: simulationLimitsSchema.nullable() })),
+  /** Per series: the mean-field limit of the loss and the excess scaling (once the sweep's statistics are stored; empty before). */
+  meanField: z.array(sweepMeanFieldSchema),
 });
 
 export const limitsRequestSchema = z.strictObject({
@@ -80,6 +98,15 @@ const exampleReport = {
 };
 const CSV_EXAMPLE = 'section,step,time,probe,predictedTrainLoss,predictedTestLoss,measuredMeanTestLoss,standardError,z,predictedVariance,measuredVariance\nntk,0,0,,0.41,0.42,0.43,0.02,0.5,,\nnngp,0,0,0,,,,,0.13,0.31,0.33\n';
 
+/** The sweep CSV: the children's rows, then per series the mean-field limit and the excess scaling per recorded time. */
+export const SWEEP_LIMITS_CSV_COLUMNS = `simulationId,width,${CSV_EXAMPLE.split('\n')[0]},series,source,lower,upper,alpha,alphaLower,alphaUpper,reducedChiSquare,pValue,powerLaw`;
+const SWEEP_CSV_EXAMPLE = [
+  SWEEP_LIMITS_CSV_COLUMNS,
+  `${SIM},4096,ntk,0,0,,0.41,0.42,0.43,0.02,0.5,,${','.repeat(10)}`,
+  `${SIM},512,mean-field,300,60,,,0.0012,,0.0001,,,,{},reference,0.001,0.0014,,,,,,`,
+  `,,excess,300,60,,,,,,,,,{},reference,,,0.98,0.9,1.07,0.8,0.45,consistent`,
+].join('\n') + '\n';
+
 export const limitsRoutes = {
   simulation: defineRoute({
     method: 'GET', path: '/v1/simulations/{id}/limits', operationId: 'getSimulationLimits', tags, auth: 'read',
@@ -93,14 +120,27 @@ export const limitsRoutes = {
   }),
   sweep: defineRoute({
     method: 'GET', path: '/v1/sweeps/{id}/limits', operationId: 'getSweepLimits', tags, auth: 'read',
-    summary: 'The limits of each child of a sweep (null for a child not finished yet); JSON or CSV',
+    summary: 'The limits of each child of a sweep (null for a child not finished yet), and per series the mean-field limit of the loss (the reference run, else L_inf) with the excess-loss scaling; JSON or CSV',
+    description: 'CSV: the children\'s rows (`simulationId,width,section,...`), then `mean-field` rows (per series and recorded time: L_ref or L_inf in `predictedTestLoss`, its standard error and interval) and `excess` rows (per series and recorded time: alpha of m_n - L_ref against n, its interval, reduced chi-square and p).',
     params: idParams, query: z.strictObject({ format: z.enum(['json', 'csv']).optional() }),
     replies: {
       200: {
         description: 'Per child, in grid order',
         content: {
-          'application/json': { schema: sweepLimitsSchema, example: { sweepId: SWEEP, children: [{ simulationId: SIM, width: 4096, status: 'completed', limits: exampleReport }] } },
-          'text/csv': { schema: z.string(), example: `simulationId,width,${CSV_EXAMPLE.split('\n')[0]}\n${SIM},4096,ntk,0,0,,0.41,0.42,0.43,0.02,0.5,,\n` },
+          'application/json': {
+            schema: sweepLimitsSchema,
+            example: {
+              sweepId: SWEEP,
+              children: [{ simulationId: SIM, width: 4096, role: 'grid', status: 'completed', limits: exampleReport }],
+              meanField: [{
+                series: {}, source: 'reference', reason: null,
+                reference: { simulationId: SIM, width: 512, replicas: 4, status: 'completed' },
+                points: [{ step: 300, time: 60, loss: 0.0012, standardError: 0.0001, lower: 0.001, upper: 0.0014, pValue: null, reason: null }],
+                excess: [{ step: 300, time: 60, fit: exampleExcess }],
+              }],
+            },
+          },
+          'text/csv': { schema: z.string(), example: SWEEP_CSV_EXAMPLE },
         },
       },
       404: errorReply(404),
