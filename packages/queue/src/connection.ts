@@ -1,5 +1,7 @@
-// Redis connection settings: one Redis (REDIS_URL, default the local server) or a Redis Cluster
-// (REDIS_CLUSTER_NODES="host:port,host:port", or REDIS_URL="redis+cluster://[user:pass@]host:port,host:port").
+// Redis connection settings: one Redis (REDIS_URL, default the local server), a Redis Cluster
+// (REDIS_CLUSTER_NODES="host:port,host:port", or REDIS_URL="redis+cluster://[user:pass@]host:port,host:port"),
+// or a master watched by Redis Sentinel (REDIS_SENTINELS="host:port,host:port" with REDIS_SENTINEL_NAME,
+// default mymaster, or REDIS_URL="redis+sentinel://[user:pass@]host:port,host:port/mymaster[/db]").
 //
 // On a cluster, a BullMQ script touches all of a queue's keys, and a flow touches its parent's and its
 // children's queues at once, so every key of every queue must hash to one slot: all queues share the
@@ -18,37 +20,56 @@ export const QUEUE_PREFIX = '{mfsim}';
 /** Where Redis is: one server, or the seed nodes of a cluster (with their shared credentials). */
 export type RedisTopology =
   | { mode: 'single'; url: string }
-  | { mode: 'cluster'; nodes: ClusterNode[]; username?: string; password?: string };
+  | { mode: 'cluster'; nodes: ClusterNode[]; username?: string; password?: string }
+  | { mode: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; db: number; username?: string; password?: string; sentinelPassword?: string };
 
 export function redisUrl(url?: string): string {
   return url ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 }
 
-const parseNodes = (list: string): ClusterNode[] =>
+const parseNodes = (list: string): { host: string; port: number }[] =>
   list.split(',').map((s) => s.trim()).filter(Boolean).map((hostPort) => {
     const i = hostPort.lastIndexOf(':');
     return i < 0 ? { host: hostPort, port: 6379 } : { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
   });
 
 /**
- * The topology: REDIS_CLUSTER_NODES when set, unless the caller passes a URL of its own (one that is
- * not just REDIS_URL read from the environment), else the URL. A `redis+cluster://` URL names several
- * hosts, which `new URL` cannot parse, so it is split by hand.
+ * The topology: REDIS_CLUSTER_NODES or REDIS_SENTINELS when set, unless the caller passes a URL of
+ * its own (one that is not just REDIS_URL read from the environment), else the URL. A
+ * `redis+cluster://` or `redis+sentinel://` URL names several hosts, which `new URL` cannot parse,
+ * so it is split by hand.
  */
 export function redisTopology(url?: string): RedisTopology {
   const ownUrl = url !== undefined && url !== process.env.REDIS_URL;
-  const nodesEnv = ownUrl ? undefined : process.env.REDIS_CLUSTER_NODES;
-  if (nodesEnv) {
-    return { mode: 'cluster', nodes: parseNodes(nodesEnv), password: process.env.REDIS_PASSWORD || undefined, username: process.env.REDIS_USERNAME || undefined };
+  const env = ownUrl ? {} : process.env;
+  const credentials = { password: env.REDIS_PASSWORD || undefined, username: env.REDIS_USERNAME || undefined };
+  if (env.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: parseNodes(env.REDIS_CLUSTER_NODES), ...credentials };
+  if (env.REDIS_SENTINELS) {
+    return {
+      mode: 'sentinel', sentinels: parseNodes(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME || 'mymaster',
+      db: Number(env.REDIS_DB ?? 0), sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined, ...credentials,
+    };
   }
   const u = redisUrl(url);
-  const m = /^redis\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)/.exec(u);
+  const m = /^redis\+(cluster|sentinel):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)(?:\/([^/?#]+))?(?:\/(\d+))?/.exec(u);
   if (!m) return { mode: 'single', url: u };
+  const userPass = {
+    username: m[2] ? decodeURIComponent(m[2]) : undefined,
+    password: m[3] ? decodeURIComponent(m[3]) : undefined,
+  };
+  if (m[1] === 'cluster') return { mode: 'cluster', nodes: parseNodes(m[4]), ...userPass };
+  // redis+sentinel://[user:pass@]host:port,host:port[/masterName[/db]]
+  return { mode: 'sentinel', sentinels: parseNodes(m[4]), name: m[5] ? decodeURIComponent(m[5]) : 'mymaster', db: Number(m[6] ?? 0), ...userPass };
+}
+
+/** ioredis options that follow a Sentinel-managed master: after a failover, clients reconnect to the promoted replica. */
+function sentinelOptions(t: Extract<RedisTopology, { mode: 'sentinel' }>): RedisOptions {
   return {
-    mode: 'cluster',
-    nodes: parseNodes(m[3]),
-    username: m[1] ? decodeURIComponent(m[1]) : undefined,
-    password: m[2] ? decodeURIComponent(m[2]) : undefined,
+    sentinels: t.sentinels, name: t.name, db: t.db, username: t.username, password: t.password, sentinelPassword: t.sentinelPassword,
+    // A failover takes the sentinels' down-after time plus an election: keep asking them until a master answers.
+    sentinelRetryStrategy: (times) => Math.min(100 * times, 2_000),
+    // Commands sent to the old master while it is demoted fail with READONLY: reconnect to the new one.
+    reconnectOnError: (err) => err.message.startsWith('READONLY'),
   };
 }
 
@@ -89,6 +110,8 @@ export function redisConnection(url?: string): ConnectionOptions {
     // Workers block on Redis; BullMQ requires unlimited retries per request for them.
     return { [CLUSTER_NODES]: t, maxRetriesPerRequest: null };
   }
+  // (BullMQ types its options with its own copy of ioredis's; the object is plain ioredis options.)
+  if (t.mode === 'sentinel') return { ...sentinelOptions(t), maxRetriesPerRequest: null } as ConnectionOptions;
   const u = new URL(t.url);
   return {
     host: u.hostname,
@@ -108,6 +131,7 @@ export function redisConnection(url?: string): ConnectionOptions {
 export function redisClient(url?: string): Redis {
   const t = redisTopology(url);
   if (t.mode === 'single') return new Redis(t.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  if (t.mode === 'sentinel') return new Redis({ ...sentinelOptions(t), maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   return newCluster(t, { maxRetriesPerRequest: 1, connectTimeout: 2_000 }) as unknown as Redis;
 }
 
