@@ -1,20 +1,12 @@
-// The API as the page sees it: fetch with the signed-in key, errors as ApiError with field issues.
-import type { FieldIssue } from '@mfsim/contracts';
+// The API as the page sees it: the SDK's client (@mfsim/client) on this page's origin with the
+// signed-in key and project; errors are the SDK's MfsimApiError (ApiError here) with field issues.
+import { MfsimApiError, MfsimClient } from '@mfsim/client';
+
+export { MfsimApiError as ApiError };
 
 const KEY_STORAGE = 'mfsim.apiKey';
 const SIGNED_IN = 'mfsim.signedIn';
 const PROJECT_STORAGE = 'mfsim.project';
-
-export class ApiError extends Error {
-  readonly status: number;
-  readonly issues: FieldIssue[];
-  constructor(status: number, message: string, issues: FieldIssue[] = []) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.issues = issues;
-  }
-}
 
 export const session = {
   key(): string {
@@ -63,26 +55,19 @@ export function query(params: Record<string, string | number | undefined | null>
   return s ? `?${s}` : '';
 }
 
+/** The client every page calls the API with (typed calls: `sdk.call(apiRoutes.x.y, {...})`). */
+export const sdk = new MfsimClient({ baseUrl: '', headers: () => authHeaders() });
+
+/**
+ * One request of the page by path; with `key`, that key goes alone (the sign-in check). A 401 for
+ * the signed-in key sends `mfsim:unauthorized` (main.ts goes back to sign-in).
+ */
 export async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string; signal?: AbortSignal } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(init.key) };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: init.signal,
-  });
-  const text = await res.text();
-  let data: unknown = undefined;
+  const client = init.key === undefined ? sdk : new MfsimClient({ baseUrl: '', apiKey: init.key });
   try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
+    return await client.request<T>(init.method ?? 'GET', path, { body: init.body, signal: init.signal });
+  } catch (err) {
+    if (err instanceof MfsimApiError && err.status === 401 && init.key === undefined) window.dispatchEvent(new CustomEvent('mfsim:unauthorized'));
+    throw err;
   }
-  if (!res.ok) {
-    const e = (data ?? {}) as { message?: string; issues?: FieldIssue[] };
-    if (res.status === 401 && !init.key) window.dispatchEvent(new CustomEvent('mfsim:unauthorized'));
-    throw new ApiError(res.status, e.message ?? `${res.status} ${res.statusText}`, e.issues ?? []);
-  }
-  return data as T;
 }

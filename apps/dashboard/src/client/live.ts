@@ -1,6 +1,8 @@
-// Live updates for one resource: Server-Sent Events read with fetch (EventSource cannot send the
-// Authorization header), and polling when the events route is missing (404) or the stream breaks.
-import { authHeaders } from './api.ts';
+// Live updates for one resource: Server-Sent Events read through the SDK's client and parser
+// (EventSource cannot send the Authorization header), and polling when the events route is missing
+// (404) or the stream breaks.
+import { parseEventStream } from '@mfsim/client';
+import { sdk } from './api.ts';
 
 export interface LiveOptions<T> {
   /** e.g. /v1/simulations/ID/events */
@@ -23,29 +25,6 @@ export interface LiveHandle {
   stop(): void;
   /** 'sse' while the event stream is open, 'poll' otherwise. */
   readonly mode: LiveMode;
-}
-
-/** Parses an SSE byte stream into the data of each event. */
-export function parseEvents(buffer: string): { events: { event: string; data: string; id?: string }[]; rest: string } {
-  const events: { event: string; data: string; id?: string }[] = [];
-  const blocks = buffer.replace(/\r\n/g, '\n').split('\n\n');
-  const rest = blocks.pop() ?? '';
-  for (const block of blocks) {
-    let event = 'message';
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const i = line.indexOf(':');
-      const field = i < 0 ? line : line.slice(0, i);
-      const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id') id = value;
-    }
-    if (data.length || event !== 'message') events.push({ event, data: data.join('\n'), id });
-  }
-  return { events, rest };
 }
 
 export function live<T>(options: LiveOptions<T>): LiveHandle {
@@ -101,27 +80,23 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
     timer = setTimeout(poll, pollMs);
   };
 
-  // Re-reads the resource after each batch of events, until it is final or the stream ends.
-  const readEvents = async (body: ReadableStream<BufferSource>) => {
-    const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      const parsed = parseEvents(buffer);
-      buffer = parsed.rest;
-      if (parsed.events.length && (await refresh())) return;
+  // Re-reads the resource after events, until it is final or the stream ends: a read in flight
+  // absorbs the events that arrive meanwhile into one more read (refresh), so a burst costs two reads.
+  const readEvents = async (body: ReadableStream<Uint8Array>) => {
+    let read: Promise<boolean> = Promise.resolve(false);
+    for await (const _event of parseEventStream(body)) {
+      if (current === 'stopped') return;
+      if (!refreshing) read = refresh();
+      else again = true;
     }
+    // the stream ended: the read it caused settles before the page falls back to polling
+    while (refreshing) await read;
   };
 
   const stream = async () => {
     try {
-      const res = await fetch(options.eventsPath, {
-        headers: { accept: 'text/event-stream', ...authHeaders() },
-        signal: abort.signal,
-      });
-      if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      const res = await sdk.send('GET', options.eventsPath, { accept: 'text/event-stream', signal: abort.signal });
+      if (!res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
         res.body?.cancel().catch(() => {});
         return poll();
       }
@@ -129,7 +104,7 @@ export function live<T>(options: LiveOptions<T>): LiveHandle {
       // A quiet stream is checked on now and then, so a missed event cannot leave the page stale.
       const heartbeat = setInterval(() => refresh(), Math.max(pollMs * 3, 3000));
       try {
-        await readEvents(res.body as ReadableStream<BufferSource>);
+        await readEvents(res.body);
       } finally {
         clearInterval(heartbeat);
       }

@@ -1,6 +1,7 @@
 // Pure transforms from API replies to what the charts draw. No DOM here.
 import type { TrajectoryPointReply } from '@mfsim/contracts';
-import type { SweepExtrapolationRow } from '@mfsim/stats';
+import { TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
+import { summarizeReplicas, type SweepExtrapolationRow } from '@mfsim/stats';
 
 export type LossKey = 'trainLoss' | 'testLoss';
 
@@ -10,7 +11,7 @@ export interface LossSeries {
   /** [R][T], null where missing or not finite. */
   replicas: (number | null)[][];
   replicaIds: number[];
-  /** [T]: mean over the replicas with a value, and its standard error sqrt(var / count). */
+  /** [T]: mean over the replicas with a finite value, and its standard error sqrt(var / count) (summarizeReplicas). */
   mean: (number | null)[];
   standardError: (number | null)[];
 }
@@ -26,19 +27,10 @@ export function lossSeries(points: readonly TrajectoryPointReply[], key: LossKey
     const v = p[key];
     replicas[row.get(p.replica)!][column.get(p.time)!] = v !== null && Number.isFinite(v) ? v : null;
   }
-  const mean: (number | null)[] = [];
-  const standardError: (number | null)[] = [];
-  for (let t = 0; t < times.length; t++) {
-    let n = 0;
-    let sum = 0;
-    for (const r of replicas) if (r[t] !== null) { n++; sum += r[t]!; }
-    if (n === 0) { mean.push(null); standardError.push(null); continue; }
-    const m = sum / n;
-    let ss = 0;
-    for (const r of replicas) if (r[t] !== null) ss += (r[t]! - m) ** 2;
-    mean.push(m);
-    standardError.push(n > 1 ? Math.sqrt(ss / (n - 1) / n) : null);
-  }
+  // per time, over the replicas with a finite value: the estimator the worker stores (packages/stats)
+  const summaries = times.map((_, t) => summarizeReplicas(replicas.map((r) => r[t])));
+  const mean = summaries.map((x) => x.mean);
+  const standardError = summaries.map((x) => x.standardError);
   return { times, replicas, replicaIds, mean, standardError };
 }
 
@@ -54,10 +46,7 @@ export function logPoints(xs: readonly number[], ys: readonly (number | null)[])
 }
 
 export function trajectoryCsv(points: readonly TrajectoryPointReply[]): string {
-  const cell = (v: number | null) => (v === null ? '' : String(v));
-  const lines = ['replica,step,time,trainLoss,testLoss,testError'];
-  for (const p of points) lines.push([p.replica, p.step, p.time, cell(p.trainLoss), cell(p.testLoss), cell(p.testError)].join(','));
-  return lines.join('\n') + '\n';
+  return toCsv(points, TRAJECTORY_COLUMNS);
 }
 
 /** The particles of one snapshot: per replica c [n] and w [n][d]. */
