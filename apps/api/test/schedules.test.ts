@@ -64,7 +64,8 @@ describe('schedules', () => {
 
     const del = await api().delete(`/v1/schedules/${id}`);
     expect(del.status).toBe(204);
-    expect((await api().get(`/v1/schedules/${id}`)).status).toBe(404);
+    // Kept as a record (deletedAt) so its sweeps stay linked; it never fires again.
+    expect((await api().get(`/v1/schedules/${id}`)).body.deletedAt).toEqual(expect.any(String));
     expect(await schedulers.getJobScheduler(id)).toBeUndefined();
     const delayed = await schedulers.getJobs(['delayed', 'waiting']);
     expect(delayed.filter((j) => j.data.scheduleId === id)).toEqual([]);

@@ -23,8 +23,8 @@ export async function fireSchedule(job: Job<ScheduleFiringData>, deps: FireDeps)
   const { scheduleId } = job.data;
   const firingId = job.id!;
   const schedule = await withRetry(() => findSchedule(db, scheduleId));
-  if (!schedule || schedule.paused) {
-    log('schedule is gone or paused; firing skipped', { scheduleId, firingId });
+  if (!schedule || schedule.paused || schedule.deletedAt) {
+    log('schedule is deleted or paused; firing skipped', { scheduleId, firingId });
     return null;
   }
 

@@ -32,3 +32,13 @@ export const datasetSchema = z.object({
   createdAt: z.string(),
 });
 export type DatasetReply = z.infer<typeof datasetSchema>;
+
+export const datasetListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const datasetListSchema = z.object({
+  items: z.array(datasetSchema),
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});

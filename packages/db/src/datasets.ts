@@ -2,6 +2,7 @@
 import { isUuid, type DatasetRequest, type Sample, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
 import type { Dataset } from './generated/client.ts';
+import { afterNewestFirstCursor, NEWEST_FIRST, newestFirstPage } from './newest-first.ts';
 
 export type DatasetRow = Dataset;
 
@@ -44,4 +45,47 @@ export async function inlineDataset(db: Database, spec: Spec, project: string): 
 export async function findDatasetShape(db: Database, id: string, project: string): Promise<{ d: number; trainSize: number; testSize: number | null } | null> {
   if (!isUuid(id)) return null;
   return db.prisma.dataset.findFirst({ where: { id, project }, select: { d: true, trainSize: true, testSize: true } });
+}
+
+/** One project's datasets without their points, newest first, `limit` per page. */
+export async function listDatasets(db: Database, q: { project: string; limit: number; cursor?: string }): Promise<{ items: DatasetRow[]; nextCursor: string | null }> {
+  const rows = await db.prisma.dataset.findMany({
+    where: { project: q.project, ...afterNewestFirstCursor(q.cursor) },
+    omit: { points: true },
+    orderBy: NEWEST_FIRST,
+    take: q.limit + 1,
+  });
+  return newestFirstPage(rows as DatasetRow[], q.limit);
+}
+
+/** What still refers to a dataset: simulations that may still run (a retry reads it again) and schedules not deleted (base or grid). */
+export interface DatasetReferences {
+  simulations: { id: string; status: string }[];
+  schedules: string[];
+}
+
+const MAY_STILL_RUN = ['queued', 'running', 'failed', 'cancelled'];
+
+/**
+ * Deletes a dataset of `project` that nothing may still need. `null` when it is not there; otherwise
+ * the references that hold it (empty lists: deleted). A run submitted in the same instant as the
+ * delete may still pass its check and then fail in its worker with "no stored dataset".
+ */
+export async function deleteDataset(db: Database, id: string, project: string): Promise<DatasetReferences | null> {
+  if (!isUuid(id)) return null;
+  return db.prisma.$transaction(async (tx) => {
+    const found = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM datasets WHERE id = ${id}::uuid AND project = ${project} FOR UPDATE`;
+    if (found.length === 0) return null;
+    const simulations = await tx.$queryRaw<{ id: string; status: string }[]>`
+      SELECT id, status::text AS status FROM simulations
+       WHERE project = ${project} AND spec->'inputs'->>'datasetId' = ${id} AND status::text = ANY(${MAY_STILL_RUN})
+       ORDER BY "createdAt" DESC LIMIT 20`;
+    const schedules = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM schedules
+       WHERE project = ${project} AND "deletedAt" IS NULL AND position(${id} in template::text) > 0
+       ORDER BY "createdAt" DESC LIMIT 20`;
+    if (simulations.length > 0 || schedules.length > 0) return { simulations, schedules: schedules.map((s) => s.id) };
+    await tx.dataset.delete({ where: { id } });
+    return { simulations: [], schedules: [] };
+  });
 }

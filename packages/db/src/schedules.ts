@@ -16,30 +16,44 @@ export function createSchedule(
   });
 }
 
-/** The schedule; null when it is not in `project` (the worker firing it passes none). */
+/** The schedule, deleted ones too (`deletedAt`); null when it is not in `project` (the worker firing it passes none). */
 export function findSchedule(db: Database, id: string, project?: string): Promise<ScheduleRow | null> {
   return db.prisma.schedule.findFirst({ where: { id, project } });
 }
 
-/** One project's schedules, newest first, `limit` per page. */
-export async function listSchedules(db: Database, q: { project: string; limit: number; cursor?: string }): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
-  const rows = await db.prisma.schedule.findMany({ where: { project: q.project, ...afterNewestFirstCursor(q.cursor) }, orderBy: NEWEST_FIRST, take: q.limit + 1 });
+/** One project's schedules, newest first, `limit` per page; deleted ones only with `includeDeleted`. */
+export async function listSchedules(
+  db: Database, q: { project: string; limit: number; cursor?: string; includeDeleted?: boolean },
+): Promise<{ items: ScheduleRow[]; nextCursor: string | null }> {
+  const rows = await db.prisma.schedule.findMany({
+    where: { project: q.project, ...(!q.includeDeleted && { deletedAt: null }), ...afterNewestFirstCursor(q.cursor) },
+    orderBy: NEWEST_FIRST,
+    take: q.limit + 1,
+  });
   return newestFirstPage(rows, q.limit);
 }
 
 /** Schedules that should be firing (not paused): what a starting process makes sure Redis has. */
 export function activeSchedules(db: Database): Promise<ScheduleRow[]> {
-  return db.prisma.schedule.findMany({ where: { paused: false } });
+  return db.prisma.schedule.findMany({ where: { paused: false, deletedAt: null } });
 }
 
-/** Pauses or resumes a schedule of `project`; null when it has no such schedule. */
+/** Pauses or resumes a schedule of `project`; null when it has no such schedule or it was deleted. */
 export async function setSchedulePaused(db: Database, id: string, paused: boolean, project: string): Promise<ScheduleRow | null> {
-  const { count } = await db.prisma.schedule.updateMany({ where: { id, project }, data: { paused } });
+  const { count } = await db.prisma.schedule.updateMany({ where: { id, project, deletedAt: null }, data: { paused } });
   return count > 0 ? db.prisma.schedule.findFirst({ where: { id, project } }) : null;
 }
 
-/** Deletes a schedule of `project`; the sweeps it made stay, unlinked. */
+/**
+ * Marks a schedule of `project` deleted: it no longer fires and lists leave it out, while the sweeps
+ * it made keep their `scheduleId` (a row removed would unlink them). False when it is not there or already deleted.
+ */
 export async function deleteSchedule(db: Database, id: string, project: string): Promise<boolean> {
-  const r = await db.prisma.schedule.deleteMany({ where: { id, project } });
+  const r = await db.prisma.schedule.updateMany({ where: { id, project, deletedAt: null }, data: { deletedAt: new Date(), paused: true } });
   return r.count > 0;
+}
+
+/** Removes a schedule row that never fired (its creation failed half way). */
+export async function discardSchedule(db: Database, id: string): Promise<void> {
+  await db.prisma.schedule.deleteMany({ where: { id } });
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiRoutes, idSchema } from '@mfsim/contracts';
 import {
-  activeSchedules, countSweepsOfSchedule, createSchedule, deleteSchedule, findSchedule, InvalidCursorError, listSchedules,
+  activeSchedules, countSweepsOfSchedule, createSchedule, deleteSchedule, discardSchedule, findSchedule, InvalidCursorError, listSchedules,
   setSchedulePaused, type ScheduleRow,
 } from '@mfsim/db';
 import { nextScheduleFiring, openScheduleQueue, removeScheduleFiring, shortestFiringGapMs, upsertScheduleFiring } from '@mfsim/queue';
@@ -45,8 +45,14 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     if (!row) throw new NotFoundError(`schedule ${id}`);
     return row;
   }
+  /** The schedule, unless it was deleted (409: a deleted schedule keeps its record but never fires again). */
+  async function liveScheduleOr409(id: string, project: string, action: string) {
+    const row = await scheduleOr404(id, project);
+    if (row.deletedAt) throw new RequestError(409, `schedule ${id} was deleted at ${row.deletedAt.toISOString()}; it cannot be ${action}`);
+    return row;
+  }
   const pausedOr404 = async (row: ScheduleRow, paused: boolean) =>
-    (await setSchedulePaused(app.deps.db, row.id, paused, row.project)) ?? Promise.reject(new NotFoundError(`schedule ${row.id}`));
+    (await setSchedulePaused(app.deps.db, row.id, paused, row.project)) ?? Promise.reject(new RequestError(409, `schedule ${row.id} was deleted meanwhile`));
 
   route(app, apiRoutes.schedules.create, async (request, res) => {
     const body = request.body;
@@ -58,7 +64,7 @@ export default async function scheduleRoutes(app: FastifyInstance) {
     try {
       await upsertScheduleFiring(queue, row);
     } catch (err) {
-      await deleteSchedule(app.deps.db, row.id, project);
+      await discardSchedule(app.deps.db, row.id);
       const message = (err as Error).message;
       // BullMQ refuses a pattern its cron parser cannot read.
       if (/cron|pattern|invalid|Unknown|Constraint/i.test(message)) throw new RequestError(400, `invalid pattern: ${message}`, [{ path: 'pattern', message }]);
@@ -82,22 +88,22 @@ export default async function scheduleRoutes(app: FastifyInstance) {
   route(app, apiRoutes.schedules.get, async (request) => reply(await scheduleOr404(request.params.id, projectOf(request))));
 
   route(app, apiRoutes.schedules.pause, async (request) => {
-    const row = await scheduleOr404(request.params.id, projectOf(request));
+    const row = await liveScheduleOr409(request.params.id, projectOf(request), 'paused');
     const paused = await pausedOr404(row, true);
     await removeScheduleFiring(queue, row.id);
     return reply(paused);
   });
 
   route(app, apiRoutes.schedules.resume, async (request) => {
-    const row = await scheduleOr404(request.params.id, projectOf(request));
+    const row = await liveScheduleOr409(request.params.id, projectOf(request), 'resumed');
     await upsertScheduleFiring(queue, row);
     return reply(await pausedOr404(row, false));
   });
 
   route(app, apiRoutes.schedules.delete, async (request, res) => {
-    const row = await scheduleOr404(request.params.id, projectOf(request));
-    await removeScheduleFiring(queue, row.id);
+    const row = await liveScheduleOr409(request.params.id, projectOf(request), 'deleted again');
     await deleteSchedule(app.deps.db, row.id, row.project);
+    await removeScheduleFiring(queue, row.id);
     res.status(204);
     return null;
   });

@@ -86,5 +86,5 @@ export const exampleScaling = {
   excess: exampleExcess,
 };
 export const exampleSchedule = {
-  id: SCHEDULE, name: null, pattern: '0 3 * * *', timeZone: 'Europe/Paris', paused: false, sweep: exampleSweepRequest, nextFireAt: AT, sweeps: 2, createdAt: AT,
+  id: SCHEDULE, name: null, pattern: '0 3 * * *', timeZone: 'Europe/Paris', paused: false, sweep: exampleSweepRequest, nextFireAt: AT, sweeps: 2, createdAt: AT, deletedAt: null,
 };

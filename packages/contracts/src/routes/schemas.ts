@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { errorSchema, simulationListSchema, simulationSchema, trajectorySchema } from '../api.ts';
 import { specSchema } from '../spec.ts';
-import { datasetRequestSchema, datasetSchema } from '../datasets.ts';
+import { datasetListSchema, datasetRequestSchema, datasetSchema } from '../datasets.ts';
 import {
   apiKeyListSchema, apiKeySchema, createdApiKeySchema, newApiKeySchema, simulationEventSchema, snapshotListSchema, snapshotSchema,
   sweepEventSchema,
@@ -20,7 +20,7 @@ const named: [z.ZodType, string][] = [
   [specSchema, 'Spec'], [simulationSchema, 'Simulation'], [simulationListSchema, 'SimulationList'], [trajectorySchema, 'Trajectory'],
   [errorSchema, 'Error'], [snapshotSchema, 'Snapshot'], [snapshotListSchema, 'SnapshotList'],
   [newApiKeySchema, 'NewApiKey'], [apiKeySchema, 'ApiKey'], [createdApiKeySchema, 'CreatedApiKey'], [apiKeyListSchema, 'ApiKeyList'],
-  [datasetRequestSchema, 'DatasetRequest'], [datasetSchema, 'Dataset'],
+  [datasetRequestSchema, 'DatasetRequest'], [datasetSchema, 'Dataset'], [datasetListSchema, 'DatasetList'],
   [sweepRequestSchema, 'SweepRequest'], [sweepSchema, 'Sweep'], [sweepListSchema, 'SweepList'], [sweepStatisticsSchema, 'SweepStatistics'],
   [scalingReplySchema, 'Scaling'], [simulationStatisticsSchema, 'SimulationStatistics'],
   [scheduleRequestSchema, 'ScheduleRequest'], [scheduleSchema, 'Schedule'], [scheduleListSchema, 'ScheduleList'],

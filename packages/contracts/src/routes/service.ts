@@ -1,7 +1,7 @@
 // The route table of the service itself: API keys and projects, stored datasets, health, metrics
 // and this document. How to add a route: define.ts.
 import { z } from 'zod';
-import { datasetRequestSchema, datasetSchema } from '../datasets.ts';
+import { datasetListQuerySchema, datasetListSchema, datasetRequestSchema, datasetSchema } from '../datasets.ts';
 import { apiKeyListSchema, apiKeySchema, createdApiKeySchema, newApiKeySchema, projectListSchema } from '../service.ts';
 import { defineRoute, errorReply, idParams } from './define.ts';
 import { AT, exampleDataset, exampleKey } from './examples.ts';
@@ -52,6 +52,23 @@ export const datasetRoutes = {
     summary: 'A stored dataset\'s description (its dimension and sizes)',
     params: idParams,
     replies: { 200: { description: 'The dataset', schema: datasetSchema, example: exampleDataset }, 400: errorReply(400, 'The id is not a UUID'), 404: errorReply(404) },
+  }),
+  list: defineRoute({
+    method: 'GET', path: '/v1/datasets', operationId: 'listDatasets', tags: ['datasets'], auth: 'read',
+    summary: 'The project\'s stored datasets (without their points), newest first, paged by cursor',
+    query: datasetListQuerySchema,
+    replies: { 200: { description: 'A page', schema: datasetListSchema, example: { items: [exampleDataset], nextCursor: null } } },
+  }),
+  delete: defineRoute({
+    method: 'DELETE', path: '/v1/datasets/{id}', operationId: 'deleteDataset', tags: ['datasets'], auth: 'submit',
+    summary: 'Delete a stored dataset no run or schedule may still need',
+    description: 'Refused (409, naming them) while a simulation that may still run (queued, running, or failed or cancelled: a retry reads the dataset again) or a schedule not deleted refers to it. Completed and diverged runs do not hold it: their spec keeps the id, which then answers 404.',
+    params: idParams,
+    replies: {
+      204: { description: 'Deleted (no body)', schema: z.null(), example: null },
+      404: errorReply(404),
+      409: errorReply(409, 'Still referred to: the message names the simulations and schedules'),
+    },
   }),
 };
 

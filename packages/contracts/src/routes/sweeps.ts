@@ -98,32 +98,32 @@ export const scheduleRoutes = {
   }),
   list: defineRoute({
     method: 'GET', path: '/v1/schedules', operationId: 'listSchedules', tags: scheduleTags, auth: 'read',
-    summary: 'List schedules, newest first',
+    summary: 'List schedules, newest first (deleted ones only with `includeDeleted=true`)',
     query: scheduleListQuerySchema,
     replies: { 200: { description: 'A page', schema: scheduleListSchema, example: { items: [exampleSchedule], nextCursor: null } } },
   }),
   get: defineRoute({
     method: 'GET', path: '/v1/schedules/{id}', operationId: 'getSchedule', tags: scheduleTags, auth: 'read',
-    summary: 'One schedule',
+    summary: 'One schedule (a deleted one too: `deletedAt` says when)',
     params: idParams,
     replies: { 200: { description: 'The schedule', schema: scheduleSchema, example: exampleSchedule }, 404: errorReply(404) },
   }),
   delete: defineRoute({
     method: 'DELETE', path: '/v1/schedules/{id}', operationId: 'deleteSchedule', tags: scheduleTags, auth: 'submit',
-    summary: 'Delete a schedule (its sweeps stay)',
+    summary: 'Delete a schedule: it never fires again and lists leave it out; its sweeps stay, linked by `scheduleId`',
     params: idParams,
-    replies: { 204: { description: 'Deleted (no body)', schema: z.null(), example: null }, 404: errorReply(404) },
+    replies: { 204: { description: 'Deleted (no body)', schema: z.null(), example: null }, 404: errorReply(404), 409: errorReply(409, 'Already deleted') },
   }),
   pause: defineRoute({
     method: 'POST', path: '/v1/schedules/{id}/pause', operationId: 'pauseSchedule', tags: scheduleTags, auth: 'submit',
     summary: 'Stop firing',
     params: idParams,
-    replies: { 200: { description: 'The schedule', schema: scheduleSchema, example: { ...exampleSchedule, paused: true, nextFireAt: null } }, 404: errorReply(404) },
+    replies: { 200: { description: 'The schedule', schema: scheduleSchema, example: { ...exampleSchedule, paused: true, nextFireAt: null } }, 404: errorReply(404), 409: errorReply(409, 'Deleted') },
   }),
   resume: defineRoute({
     method: 'POST', path: '/v1/schedules/{id}/resume', operationId: 'resumeSchedule', tags: scheduleTags, auth: 'submit',
     summary: 'Fire again',
     params: idParams,
-    replies: { 200: { description: 'The schedule', schema: scheduleSchema, example: exampleSchedule }, 404: errorReply(404) },
+    replies: { 200: { description: 'The schedule', schema: scheduleSchema, example: exampleSchedule }, 404: errorReply(404), 409: errorReply(409, 'Deleted') },
   }),
 };
