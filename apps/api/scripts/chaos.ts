@@ -1,11 +1,12 @@
 // npm run chaos: the integrity proof. Starts its own Postgres and Redis (throwaway, free ports), the
 // API and workers as processes, submits a mix of runs and a sweep, and for a set time injects faults
-// at random: kill -9 of a worker or of the API, SIGTERM of a worker, Postgres stopped for up to 60 s,
+// at random: kill -9 of a worker or of the API, SIGTERM of a worker, Postgres stopped for 30 to 60 s,
 // Redis killed and restarted (AOF on with --aof, else no persistence). Then it waits for every run to
 // end, runs each spec and seed again without faults, and compares trajectory digests. Prints faults
 // injected, runs, completed identical, lost (not completed), corrupted (completed with another
 // digest), duplicated (more simulations stored than submitted).
-// Options: --seconds=N (default 180) of faults, --workers=N (default 2), --runs=N (default 6), --aof.
+// Options: --seconds=N (default 180) of faults, --workers=N (default 2), --runs=N (default 6), --aof,
+// --outage=N (default 60): each Postgres outage lasts between N/2 and N seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ const SECONDS = arg('seconds', 180);
 const WORKERS = arg('workers', 2);
 const RUNS = arg('runs', 6);
 const AOF = process.argv.includes('--aof');
+const OUTAGE = arg('outage', 60);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (n: number) => Math.floor(Math.random() * n);
@@ -103,7 +105,7 @@ while (Date.now() < end) {
     await sleep(1000);
     apiProc = spawnNode('apps/api/src/main.ts');
   } else if (f === 'Postgres stopped') {
-    const down = 5 + rand(55);
+    const down = Math.ceil(OUTAGE / 2) + rand(Math.floor(OUTAGE / 2) + 1);
     log(`Postgres down for ${down} s`);
     await pg.stop();
     await sleep(down * 1000);

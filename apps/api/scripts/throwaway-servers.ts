@@ -87,6 +87,9 @@ export interface ThrowawayRedis {
   port: number;
   /** SIGKILL: what was not persisted is lost. */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open and every command waits (a hung server); `resume` sends SIGCONT. */
+  pause(): void;
+  resume(): void;
   start(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -116,7 +119,10 @@ export async function startThrowawayRedis(o: { aof?: boolean } = {}): Promise<Th
     port,
     start,
     kill,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async destroy() {
+      child?.kill('SIGCONT');
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },

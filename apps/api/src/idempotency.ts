@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  claimIdempotencyKey, deleteExpiredIdempotencyRecords, finishIdempotencyKey, releaseIdempotencyKey, renewIdempotencyLease,
+  claimIdempotencyKey, deleteExpiredIdempotencyRecords, finishIdempotencyKey, IdempotencyKeyLostError, releaseIdempotencyKey, renewIdempotencyLease,
+  type IdempotentWrite,
 } from '@mfsim/db';
 import { RequestError, UnavailableError } from './errors.ts';
 
@@ -73,6 +74,36 @@ function storable(request: FastifyRequest, payload: string): string {
     [field]: null,
     [`${field}Withheld`]: `the ${field} is shown only in the first reply and is stored nowhere; if it was lost, revoke this one and create another`,
   });
+}
+
+/**
+ * For a route that writes rows under an Idempotency-Key: the held key and the reply a replay gives,
+ * for packages/db to record in the rows' own transaction (an API dying after the commit cannot
+ * leave the key to a retry that would write a second run). Undefined without a key. The reply is
+ * serialized as route.ts serializes replies (JSON.stringify); the reply sent overwrites it.
+ */
+export function idempotentWrite<Row>(
+  request: FastifyRequest, statusCode: number, build: (row: Row) => { headers: Record<string, string>; body: unknown },
+): IdempotentWrite<Row> | undefined {
+  const held = request.idempotency;
+  if (!held) return undefined;
+  return {
+    scope: held.scope,
+    keyHash: held.keyHash,
+    claim: held.claim,
+    reply: (row) => {
+      const { headers, body } = build(row);
+      return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, payload: storable(request, JSON.stringify(body)) };
+    },
+  };
+}
+
+/** A write refused because another request took the key over: 409 naming the header. */
+export function keyTakenOver(err: unknown): never {
+  if (err instanceof IdempotencyKeyLostError) {
+    throw new RequestError(409, err.message, [{ path: HEADER_PATH, message: 'taken over by a retry of this request' }]);
+  }
+  throw err;
 }
 
 async function idempotencyPlugin(app: FastifyInstance, options: IdempotencyOptions) {

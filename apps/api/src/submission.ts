@@ -2,7 +2,7 @@
 // Nothing is written or queued for a spec that is refused; a row whose job cannot be queued is removed.
 import { randomInt } from 'node:crypto';
 import { specSchema, type Spec } from '@mfsim/contracts';
-import { createSimulation, deleteSimulation, type SimulationRow } from '@mfsim/db';
+import { createSimulation, deleteSimulation, type IdempotentWrite, type SimulationRow } from '@mfsim/db';
 import { enqueueSimulation, type WorkerKind } from '@mfsim/queue';
 import { NoGpuWorkerError, placeSimulation } from '@mfsim/lifecycle';
 import { estimateMemory } from '@mfsim/engine/memory';
@@ -10,6 +10,7 @@ import type { ApiDeps } from './deps.ts';
 import { withDatasetShape } from './dataset-shape.ts';
 import { checkQuotas } from './quotas.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
+import { keyTakenOver } from './idempotency.ts';
 
 const GiB = 1024 ** 3;
 
@@ -41,8 +42,13 @@ export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind
 /** BullMQ runs lower numbers first and unprioritised jobs before all others: map -1000..1000 to 1001..1. */
 export const bullPriority = (spec: Spec) => 1001 - (spec.priority ?? 0);
 
-/** Checks, stores and queues a simulation owned by `project` (a dataset it names must be that project's). */
-export async function submitSimulation(deps: ApiDeps, body: unknown, project: string): Promise<SimulationRow> {
+/**
+ * Checks, stores and queues a simulation owned by `project` (a dataset it names must be that
+ * project's). `idempotent`: the request's Idempotency-Key, whose reply is recorded with the row.
+ */
+export async function submitSimulation(
+  deps: ApiDeps, body: unknown, project: string, o: { idempotent?: IdempotentWrite<SimulationRow> } = {},
+): Promise<SimulationRow> {
   const parsed = parseOr400(specSchema, body, 'spec');
   // The seed is part of the stored spec, so resubmitting a stored spec reproduces the run.
   const spec: Spec = { ...parsed, seed: parsed.seed ?? randomInt(0, 2 ** 31) };
@@ -51,11 +57,12 @@ export async function submitSimulation(deps: ApiDeps, body: unknown, project: st
   checkMemory(shaped, deps.memoryBudgetBytes);
   await checkQuotas(deps, [shaped], project);
   const kind = await chooseQueue(deps, spec);
-  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority, project });
+  const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority, project }, o)
+    .catch(keyTakenOver);
   try {
     await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
   } catch (err) {
-    await deleteSimulation(deps.db, row.id);
+    await deleteSimulation(deps.db, row.id, o);
     throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
   }
   return row;

@@ -3,6 +3,7 @@
 // renewed by its live request, and a record whose lease (or 24 h life) has passed is taken over.
 import { randomUUID } from 'node:crypto';
 import type { Database } from './client.ts';
+import type { Prisma } from './generated/client.ts';
 
 export interface IdempotencyReply {
   statusCode: number;
@@ -68,9 +69,15 @@ export async function finishIdempotencyKey(db: Database, k: { scope: string; key
   );
 }
 
-/** Lets the key go (the request failed in a way the client may retry). */
+/**
+ * Lets the key go (the request failed in a way the client may retry), unless its reply was already
+ * recorded with the rows it wrote (recordIdempotentReply): a run that was committed keeps its key.
+ */
 export async function releaseIdempotencyKey(db: Database, k: { scope: string; keyHash: string; claim: string }): Promise<void> {
-  await db.pool.query(`DELETE FROM idempotency_records WHERE scope = $1 AND "keyHash" = $2 AND claim = $3`, [k.scope, k.keyHash, k.claim]);
+  await db.pool.query(
+    `DELETE FROM idempotency_records WHERE scope = $1 AND "keyHash" = $2 AND claim = $3 AND "statusCode" IS NULL`,
+    [k.scope, k.keyHash, k.claim],
+  );
 }
 
 /** Deletes records past their life, at most `limit` at a time; returns how many. */
@@ -80,4 +87,43 @@ export async function deleteExpiredIdempotencyRecords(db: Database, limit = 10_0
     [limit],
   );
   return rowCount ?? 0;
+}
+
+/** A pending record this request holds (its claim). */
+export interface HeldIdempotencyKey {
+  scope: string;
+  keyHash: string;
+  claim: string;
+}
+
+/** A write that records its reply under a held key, in the transaction of the rows it makes. */
+export interface IdempotentWrite<Row> extends HeldIdempotencyKey {
+  /** The reply a replay gives, built from the row just written. */
+  reply(row: Row): IdempotencyReply;
+}
+
+/** The key's pending record is no longer this request's (its lease ran out and a retry took it over): nothing is written. */
+export class IdempotencyKeyLostError extends Error {
+  constructor() {
+    super('this Idempotency-Key was taken over by a retry of the request (its lease ran out); nothing was written by this one');
+    this.name = 'IdempotencyKeyLostError';
+  }
+}
+
+/**
+ * Stores the reply of the request holding `k` inside the transaction `tx` that writes what the
+ * reply describes: the run and its record commit together or not at all, so an API that dies right
+ * after the commit leaves a record that replays the run, never one a retry could take over to make a
+ * second run. Throws IdempotencyKeyLostError (rolling the transaction back) when the claim is gone.
+ */
+export async function recordIdempotentReply(tx: Prisma.TransactionClient, k: HeldIdempotencyKey, reply: IdempotencyReply): Promise<void> {
+  const updated = await tx.$executeRaw`
+    UPDATE idempotency_records SET "statusCode" = ${reply.statusCode}, headers = ${JSON.stringify(reply.headers)}::jsonb, payload = ${reply.payload}
+     WHERE scope = ${k.scope} AND "keyHash" = ${k.keyHash} AND claim = ${k.claim}::uuid AND "statusCode" IS NULL`;
+  if (updated === 0) throw new IdempotencyKeyLostError();
+}
+
+/** Deletes the held key's record in `tx` (the write it protected was undone in the same transaction). */
+export async function releaseIdempotencyKeyIn(tx: Prisma.TransactionClient, k: HeldIdempotencyKey): Promise<void> {
+  await tx.$executeRaw`DELETE FROM idempotency_records WHERE scope = ${k.scope} AND "keyHash" = ${k.keyHash} AND claim = ${k.claim}::uuid`;
 }

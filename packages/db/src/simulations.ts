@@ -1,6 +1,7 @@
 // The simulations table: creation by the API, state changes by the worker.
 import { isStorableDate, isUuid, LIMITS, type Spec, type SimulationStatus } from '@mfsim/contracts';
 import type { Database } from './client.ts';
+import { recordIdempotentReply, releaseIdempotencyKeyIn, type HeldIdempotencyKey, type IdempotentWrite } from './idempotency.ts';
 import type { Simulation } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
 
@@ -16,25 +17,40 @@ export interface NewSimulation {
   project?: string;
 }
 
-export function createSimulation(db: Database, s: NewSimulation): Promise<SimulationRow> {
-  return db.prisma.simulation.create({
-    data: {
-      id: s.id,
-      name: s.spec.name ?? null,
-      tags: s.spec.tags,
-      spec: s.spec as unknown as Prisma.InputJsonValue,
-      seed: BigInt(s.seed),
-      replicas: s.spec.replicas,
-      width: s.spec.student.width,
-      totalSteps: s.totalSteps,
-      priority: s.priority ?? 0,
-      project: s.project,
-    },
-  });
+/**
+ * Writes a queued simulation. With `idempotent` (a POST holding an Idempotency-Key), the key's reply
+ * is recorded in the same transaction (see recordIdempotentReply).
+ */
+export function createSimulation(db: Database, s: NewSimulation, o: { idempotent?: IdempotentWrite<SimulationRow> } = {}): Promise<SimulationRow> {
+  const data = {
+    id: s.id,
+    name: s.spec.name ?? null,
+    tags: s.spec.tags,
+    spec: s.spec as unknown as Prisma.InputJsonValue,
+    seed: BigInt(s.seed),
+    replicas: s.spec.replicas,
+    width: s.spec.student.width,
+    totalSteps: s.totalSteps,
+    priority: s.priority ?? 0,
+    project: s.project,
+  };
+  const idempotent = o.idempotent;
+  if (!idempotent) return db.prisma.simulation.create({ data });
+  return db.prisma.$transaction(async (tx) => {
+    const row = await tx.simulation.create({ data });
+    await recordIdempotentReply(tx, idempotent, idempotent.reply(row));
+    return row;
+  }, { timeout: 60_000, maxWait: 10_000 });
 }
 
-export function deleteSimulation(db: Database, id: string): Promise<unknown> {
-  return db.prisma.simulation.delete({ where: { id } });
+/** Removes a simulation that could not be queued; with `idempotent`, the key's record goes in the same transaction. */
+export async function deleteSimulation(db: Database, id: string, o: { idempotent?: HeldIdempotencyKey } = {}): Promise<unknown> {
+  const idempotent = o.idempotent;
+  if (!idempotent) return db.prisma.simulation.delete({ where: { id } });
+  return db.prisma.$transaction(async (tx) => {
+    await tx.simulation.delete({ where: { id } });
+    await releaseIdempotencyKeyIn(tx, idempotent);
+  });
 }
 
 const SIMULATION_COLUMNS = [

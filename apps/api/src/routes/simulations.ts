@@ -1,12 +1,15 @@
 // /v1/simulations: submit, list, read (trajectory.ts: trajectories and snapshots; simulation-control.ts: cancel, retry).
 import type { FastifyInstance } from 'fastify';
 import { apiRoutes, idSchema } from '@mfsim/contracts';
-import { findSimulation, InvalidCursorError, listSimulations, SweepFilterUnavailableError, updateSimulationLabels } from '@mfsim/db';
+import {
+  findSimulation, InvalidCursorError, listSimulations, SweepFilterUnavailableError, updateSimulationLabels, type SimulationRow,
+} from '@mfsim/db';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationReply } from '../replies.ts';
 import { submitSimulation } from '../submission.ts';
+import { idempotentWrite } from '../idempotency.ts';
 
 /** The simulation of `project` (another project's id answers 404, as an unknown one does). */
 export async function simulationOr404(app: FastifyInstance, id: string, project: string) {
@@ -17,8 +20,10 @@ export async function simulationOr404(app: FastifyInstance, id: string, project:
 
 export default async function simulationRoutes(app: FastifyInstance) {
   route(app, apiRoutes.simulations.submit, async (request, reply) => {
-    const row = await submitSimulation(app.deps, request.body, projectOf(request));
-    reply.status(201).header('Location', `/v1/simulations/${row.id}`);
+    const location = (row: SimulationRow) => `/v1/simulations/${row.id}`;
+    const idempotent = idempotentWrite<SimulationRow>(request, 201, (row) => ({ headers: { location: location(row) }, body: simulationReply(row) }));
+    const row = await submitSimulation(app.deps, request.body, projectOf(request), { idempotent });
+    reply.status(201).header('Location', location(row));
     return simulationReply(row);
   });
 
