@@ -60,32 +60,43 @@ export function cltFluctuation(
     throw new RangeError(`outputs has ${outputs.length} values, not a multiple of ${replicas} replicas`);
   }
   const probes = outputs.length / replicas;
-  const used = (r: number) => include === undefined || include[r];
+  // Replica-major input read once into probe-major columns [probes][R] (NaN = left out): the
+  // loops below then run over contiguous float64 rows (this is the per-width hot path of a sweep).
+  const columns = new Float64Array(probes * replicas);
   let dropped = 0;
+  for (let r = 0; r < replicas; r++) {
+    const skip = include !== undefined && !include[r];
+    for (let j = 0; j < probes; j++) {
+      const v = skip ? NaN : outputs[r * probes + j];
+      if (v - v === 0) columns[j * replicas + r] = v; // finite
+      else {
+        columns[j * replicas + r] = NaN;
+        if (!skip) dropped++;
+      }
+    }
+  }
   let probesUsed = 0;
   let varianceSum = 0;
   // Per probe: centred values [R] (NaN = left out), for the kurtosis and the 4-point function.
   const centred: Float64Array[] = [];
   for (let j = 0; j < probes; j++) {
+    const column = columns.subarray(j * replicas, (j + 1) * replicas);
     let count = 0;
     let sum = 0;
     for (let r = 0; r < replicas; r++) {
-      if (!used(r)) continue;
-      const v = outputs[r * probes + j];
-      if (Number.isFinite(v)) {
+      const v = column[r];
+      if (v === v) {
         sum += v;
         count++;
-      } else dropped++;
+      }
     }
     if (count < 2) continue;
     const mean = sum / count;
-    const column = new Float64Array(replicas).fill(NaN);
     let ss = 0;
     for (let r = 0; r < replicas; r++) {
-      const v = outputs[r * probes + j];
-      if (!used(r) || !Number.isFinite(v)) continue;
-      column[r] = v - mean;
-      ss += (v - mean) * (v - mean);
+      const d = column[r] - mean; // NaN stays NaN
+      column[r] = d;
+      if (d === d) ss += d * d;
     }
     probesUsed++;
     varianceSum += ss / (count - 1);
