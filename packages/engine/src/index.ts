@@ -31,3 +31,4 @@ export { STREAMS } from './rng.ts';
 // For the infinite-width limits (@mfsim/limits): the same units and the same data as a run.
 export { activation, activationDerivative, erf } from './units.ts';
 export { setupProblem, type Problem } from './problem.ts';
+export { loadNativeAddon } from './kernels/native.ts';

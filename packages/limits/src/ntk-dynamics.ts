@@ -5,7 +5,7 @@
 //   f_k(X) - y = sum_i g_i(k) v_i v_i^T (f_0(X) - y),  g_i(k) = (1 - eta lambda_i)^k,
 //   f_k(x) = f_0(x) - Theta(x, X) sum_i h_i(k) v_i v_i^T (f_0(X) - y),  h_i(k) = (1 - g_i(k)) / lambda_i.
 // Means, variances and expected losses (1/(2P) and 1/(2M) sums) follow from the eigenvectors' overlaps.
-import { symmetricEigen } from './eigen.ts';
+import { matmulABt, symmetricEigen } from './linalg.ts';
 
 export interface KernelBlocks {
   P: number;
@@ -39,109 +39,174 @@ export interface NtkCurves {
   largestEigenvalue: number;
 }
 
-/** rows of a [r, P] projected on the eigenvectors: out[x, i] = v_i . a[x]. */
-function project(vectors: Float64Array, a: Float64Array, rows: number, P: number): Float64Array {
+/** CPU seconds (this process, all threads) spent in each part (bench:limits prints them). */
+export interface NtkTimings {
+  eigen: number;
+  projections: number;
+  curves: number;
+}
+
+/** Rows of H ⊙ column scale, as a new [rows, P] array. */
+function scaleRows(H: Float64Array, rows: number, P: number, scale: ArrayLike<number>): Float64Array {
   const out = new Float64Array(rows * P);
-  for (let x = 0; x < rows; x++) {
-    const ax = a.subarray(x * P, x * P + P);
-    for (let i = 0; i < P; i++) {
-      const v = vectors.subarray(i * P, i * P + P);
-      let s = 0;
-      for (let k = 0; k < P; k++) s += v[k] * ax[k];
-      out[x * P + i] = s;
-    }
-  }
+  for (let r = 0; r < rows; r++) for (let i = 0; i < P; i++) out[r * P + i] = H[r * P + i] * scale[i];
   return out;
 }
 
-export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: number[]): NtkCurves {
+function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
+}
+
+/** Recorded times per block of the probe products (bounds the [times * J, P] work arrays). */
+const TIME_BLOCK = 32;
+
+// Everything is matrix products (linalg.ts: the C++ addon when built), in the eigenbasis of Theta_XX:
+//   S = V K V^T, B = Theta_TX V^T, C = K_TX V^T, W = B^T B / M, Q = S ⊙ W,
+//   H[k, i] = h_i(k), G[k, i] = g_i(k),
+//   train(k) = sum_i G_ki^2 (ytilde_i^2 + S_ii) / (2P)
+//   test(k)  = [mean_x ((B (H_k ⊙ ytilde))_x - y_x)^2 + mean K_TT - 2 H_k . beta + H_k^T Q H_k] / 2,
+//              beta_i = mean_x B_xi C_xi
+//   probe p: z = H_k ⊙ Bj_p, mean = z . ytilde, variance = K(x_p, x_p) - 2 z . Cj_p + z^T S z.
+export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: number[], timings?: NtkTimings): NtkCurves {
   const { P, M, J } = blocks;
+  const T = steps.length;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let clock = timings ? cpu() : 0;
+  const lap = (part: keyof NtkTimings) => {
+    if (!timings) return;
+    const now = cpu();
+    timings[part] += now - clock;
+    clock = now;
+  };
   const { values: lambda, vectors: V } = symmetricEigen(blocks.thetaXX, P);
+  lap('eigen');
   const eta = dt / P;
-  const yTilde = project(V, Float64Array.from(blocks.y), 1, P);
-  // S = V K V^T (the NNGP covariance of f_0(X) in the eigenbasis)
-  const KV = project(V, blocks.kXX, P, P); // KV[x, i] = v_i . K[x] = (K v_i)[x]
-  const S = new Float64Array(P * P);
-  for (let i = 0; i < P; i++) {
-    for (let j = 0; j < P; j++) {
-      let s = 0;
-      for (let x = 0; x < P; x++) s += V[i * P + x] * KV[x * P + j];
-      S[i * P + j] = s;
-    }
-  }
-  // test: b = V theta_x, c = V k_x; their averages over the test set
-  const B = project(V, blocks.thetaTX, M, P);
-  const C = project(V, blocks.kTX, M, P);
-  const beta = new Float64Array(P); // mean_x b_xi c_xi
-  const Wm = new Float64Array(P * P); // mean_x b_xi b_xj
-  for (let x = 0; x < M; x++) {
-    const b = B.subarray(x * P, x * P + P);
-    for (let i = 0; i < P; i++) {
-      beta[i] += (b[i] * C[x * P + i]) / M;
-      const bi = b[i] / M;
-      const row = i * P;
-      for (let j = 0; j < P; j++) Wm[row + j] += bi * b[j];
-    }
-  }
+  const yTilde = matmulABt(V, Float64Array.from(blocks.y), P, 1, P);
+  const VK = matmulABt(V, blocks.kXX, P, P, P); // V K (K symmetric)
+  const S = matmulABt(VK, V, P, P, P);
+  const B = matmulABt(blocks.thetaTX, V, M, P, P);
+  const C = matmulABt(blocks.kTX, V, M, P, P);
+  const beta = new Float64Array(P);
+  for (let x = 0; x < M; x++) for (let i = 0; i < P; i++) beta[i] += (B[x * P + i] * C[x * P + i]) / M;
+  const Bt = transpose(B, M, P);
+  const Q = matmulABt(Bt, Bt, P, P, M);
+  for (let a = 0; a < P * P; a++) Q[a] *= S[a] / M;
   let meanKTT = 0;
   for (let x = 0; x < M; x++) meanKTT += blocks.kTT[x] / M;
-  const Bj = project(V, blocks.thetaJX, J, P);
-  const Cj = project(V, blocks.kJX, J, P);
+  const Bj = matmulABt(blocks.thetaJX, V, J, P, P);
+  const Cj = matmulABt(blocks.kJX, V, J, P, P);
+  lap('projections');
 
-  const g = new Float64Array(P);
-  const h = new Float64Array(P);
-  const hb = new Float64Array(P);
+  const H = new Float64Array(T * P);
+  const G = new Float64Array(T * P);
+  steps.forEach((k, t) => {
+    for (let i = 0; i < P; i++) {
+      const r = eta * lambda[i];
+      const g = r < 1 ? Math.exp(k * Math.log1p(-r)) : (1 - r) ** k;
+      G[t * P + i] = g;
+      H[t * P + i] = Math.abs(r) < 1e-12 ? k * eta : (r < 1 ? -Math.expm1(k * Math.log1p(-r)) : 1 - g) / lambda[i];
+    }
+  });
   const curves: NtkCurves = {
     trainLoss: [], testLoss: [], probeMean: [], probeVariance: [],
     stepTimesLargestRate: eta * lambda[P - 1], smallestEigenvalue: lambda[0], largestEigenvalue: lambda[P - 1],
   };
-  for (const k of steps) {
-    for (let i = 0; i < P; i++) {
-      const r = eta * lambda[i];
-      g[i] = r < 1 ? Math.exp(k * Math.log1p(-r)) : (1 - r) ** k;
-      h[i] = Math.abs(r) < 1e-12 ? k * eta : (r < 1 ? -Math.expm1(k * Math.log1p(-r)) : 1 - g[i]) / lambda[i];
-    }
+  const HQ = matmulABt(H, Q, T, P, P);
+  const Mu = matmulABt(scaleRows(H, T, P, yTilde), B, T, M, P);
+  for (let t = 0; t < T; t++) {
     let train = 0;
-    for (let i = 0; i < P; i++) train += g[i] * g[i] * (yTilde[i] * yTilde[i] + S[i * P + i]);
-    curves.trainLoss.push(train / (2 * P));
-    // test: squared bias of the mean + mean variance
-    let bias = 0;
-    for (let x = 0; x < M; x++) {
-      let mu = 0;
-      for (let i = 0; i < P; i++) mu += B[x * P + i] * h[i] * yTilde[i];
-      bias += (mu - blocks.yT[x]) ** 2;
-    }
     let variance = meanKTT;
     for (let i = 0; i < P; i++) {
-      variance -= 2 * h[i] * beta[i];
-      const row = i * P;
-      let s = 0;
-      for (let j = 0; j < P; j++) s += S[row + j] * Wm[row + j] * h[j];
-      variance += h[i] * s;
+      const g = G[t * P + i];
+      const h = H[t * P + i];
+      train += g * g * (yTilde[i] * yTilde[i] + S[i * P + i]);
+      variance += h * (HQ[t * P + i] - 2 * beta[i]);
     }
+    let bias = 0;
+    for (let x = 0; x < M; x++) bias += (Mu[t * M + x] - blocks.yT[x]) ** 2;
+    curves.trainLoss.push(train / (2 * P));
     curves.testLoss.push((bias / M + variance) / 2);
-    const means: number[] = [];
-    const variances: number[] = [];
-    for (let p = 0; p < J; p++) {
-      let mu = 0;
-      let cross = 0;
-      for (let i = 0; i < P; i++) {
-        hb[i] = h[i] * Bj[p * P + i];
-        mu += hb[i] * yTilde[i];
-        cross += hb[i] * Cj[p * P + i];
-      }
-      let quad = 0;
-      for (let i = 0; i < P; i++) {
-        const row = i * P;
-        let s = 0;
-        for (let j = 0; j < P; j++) s += S[row + j] * hb[j];
-        quad += hb[i] * s;
-      }
-      means.push(mu);
-      variances.push(blocks.kJJ[p] - 2 * cross + quad);
-    }
-    curves.probeMean.push(means);
-    curves.probeVariance.push(variances);
   }
+  for (let t0 = 0; t0 < T; t0 += TIME_BLOCK) {
+    const tn = Math.min(TIME_BLOCK, T - t0);
+    const Z = new Float64Array(tn * J * P); // row (t, p) = H_t ⊙ Bj_p
+    for (let t = 0; t < tn; t++) {
+      for (let p = 0; p < J; p++) {
+        const row = (t * J + p) * P;
+        for (let i = 0; i < P; i++) Z[row + i] = H[(t0 + t) * P + i] * Bj[p * P + i];
+      }
+    }
+    const ZS = matmulABt(Z, S, tn * J, P, P);
+    for (let t = 0; t < tn; t++) {
+      const means: number[] = [];
+      const variances: number[] = [];
+      for (let p = 0; p < J; p++) {
+        const row = (t * J + p) * P;
+        let mu = 0;
+        let cross = 0;
+        let quad = 0;
+        for (let i = 0; i < P; i++) {
+          const z = Z[row + i];
+          mu += z * yTilde[i];
+          cross += z * Cj[p * P + i];
+          quad += z * ZS[row + i];
+        }
+        means.push(mu);
+        variances.push(blocks.kJJ[p] - 2 * cross + quad);
+      }
+      curves.probeMean.push(means);
+      curves.probeVariance.push(variances);
+    }
+  }
+  lap('curves');
   return curves;
+}
+
+/**
+ * The standard deviation of one network's test loss at each step under the infinite-width law
+ * (f_0 ~ GP(0, K), the NTK dynamics): the test residual is Gaussian, r ~ N(m, C), so
+ * Var(|r|^2 / (2M)) = (2 tr(C^2) + 4 m^T C m) / (4 M^2). kTTFull: K on the test set [M, M].
+ * With R replicas, sd / sqrt(R) is the standard error the replica mean should show (the sample SE
+ * of a few replicas of this skewed quantity scatters widely). O(M^2 P) per step: for checks.
+ */
+export function ntkTestLossSpread(blocks: KernelBlocks, kTTFull: Float64Array, dt: number, steps: number[]): number[] {
+  const { P, M } = blocks;
+  const { values: lambda, vectors: V } = symmetricEigen(blocks.thetaXX, P);
+  const eta = dt / P;
+  const yTilde = matmulABt(V, Float64Array.from(blocks.y), P, 1, P);
+  const S = matmulABt(matmulABt(V, blocks.kXX, P, P, P), V, P, P, P);
+  const B = matmulABt(blocks.thetaTX, V, M, P, P);
+  const C = matmulABt(blocks.kTX, V, M, P, P);
+  return steps.map((k) => {
+    const h = new Float64Array(P);
+    for (let i = 0; i < P; i++) {
+      const r = eta * lambda[i];
+      h[i] = Math.abs(r) < 1e-12 ? k * eta : (r < 1 ? -Math.expm1(k * Math.log1p(-r)) : 1 - (1 - r) ** k) / lambda[i];
+    }
+    const U = scaleRows(B, M, P, h); // rows b_x ⊙ h
+    const UCt = matmulABt(U, C, M, M, P);
+    const USUt = matmulABt(matmulABt(U, S, M, P, P), U, M, M, P);
+    const hy = new Float64Array(P);
+    for (let i = 0; i < P; i++) hy[i] = h[i] * yTilde[i];
+    const mean = matmulABt(B, hy, M, 1, P);
+    const cov = new Float64Array(M * M);
+    for (let a = 0; a < M; a++) {
+      for (let b = 0; b < M; b++) cov[a * M + b] = kTTFull[a * M + b] - UCt[a * M + b] - UCt[b * M + a] + USUt[a * M + b];
+      mean[a] -= blocks.yT[a];
+    }
+    let trace2 = 0;
+    for (let a = 0; a < M * M; a++) trace2 += cov[a] * cov[a]; // tr(C^2), C symmetric
+    let mCm = 0;
+    for (let a = 0; a < M; a++) {
+      let s = 0;
+      for (let b = 0; b < M; b++) s += cov[a * M + b] * mean[b];
+      mCm += mean[a] * s;
+    }
+    return Math.sqrt(Math.max(0, 2 * trace2 + 4 * mCm)) / (2 * M);
+  });
 }

@@ -1,8 +1,14 @@
 // The closed-form NTK curves against the linearised dynamics stepped directly: the joint mean and
 // covariance of (f(X), f(T), f(probes)) pushed through every Euler step, from f_0 ~ GP(0, K).
-import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../src/eigen.ts';
-import { ntkGradientDescent } from '../src/ntk-dynamics.ts';
+// Both linear-algebra paths: the engine's C++ addon (when built here) and the plain TypeScript.
+import { afterAll, describe, expect, it } from 'vitest';
+import { symmetricEigen as symmetricEigenTs } from '../src/eigen.ts';
+import { linalgBackend, matmulABt, setLinalgBackend, symmetricEigen } from '../src/linalg.ts';
+import { ntkGradientDescent, ntkTestLossSpread } from '../src/ntk-dynamics.ts';
+
+setLinalgBackend('auto');
+const backends: ('auto' | 'typescript')[] = linalgBackend() === 'native' ? ['auto', 'typescript'] : ['typescript'];
+afterAll(() => setLinalgBackend('auto'));
 
 function randomGram(rows: number, cols: number, seed: number): Float64Array {
   // A = F F^T / cols + 0.1 I from pseudo-random features: symmetric positive definite
@@ -18,8 +24,9 @@ function randomGram(rows: number, cols: number, seed: number): Float64Array {
   return A;
 }
 
-describe('symmetric eigendecomposition', () => {
+describe.each(backends)('symmetric eigendecomposition (%s)', (backend) => {
   it('reconstructs the matrix from its eigenpairs', () => {
+    setLinalgBackend(backend);
     const n = 40;
     const A = randomGram(n, 7, 3);
     const { values, vectors } = symmetricEigen(A, n);
@@ -34,8 +41,9 @@ describe('symmetric eigendecomposition', () => {
   });
 });
 
-describe('NTK gradient descent in closed form', () => {
+describe.each(backends)('NTK gradient descent in closed form (%s)', (backend) => {
   it('equals the linearised Euler steps of the mean and covariance at every step', () => {
+    setLinalgBackend(backend);
     const [P, M, J] = [12, 7, 3];
     const N = P + M + J;
     // one joint Gram for Theta and one for K over all N points: blocks from them
@@ -50,11 +58,14 @@ describe('NTK gradient descent in closed form', () => {
     const diag = (A: Float64Array, r0: number, r: number) => Float64Array.from({ length: r }, (_, i) => A[(r0 + i) * (N + 1)]);
     const dt = 0.7;
     const steps = [0, 1, 2, 5, 17, 40];
-    const curves = ntkGradientDescent({
+    const blocks = {
       P, thetaXX: block(theta, 0, P), kXX: block(K, 0, P), y: y.slice(0, P),
       M, thetaTX: block(theta, P, M), kTX: block(K, P, M), kTT: diag(K, P, M), yT: y.slice(P, P + M),
       J, thetaJX: block(theta, P + M, J), kJX: block(K, P + M, J), kJJ: diag(K, P + M, J),
-    }, dt, steps);
+    };
+    const curves = ntkGradientDescent(blocks, dt, steps);
+    const kTT = Float64Array.from({ length: M * M }, (_, a) => K[(P + Math.floor(a / M)) * N + P + (a % M)]);
+    const spread = ntkTestLossSpread(blocks, kTT, dt, steps);
     // direct: s_{k+1} = s_k - (dt/P) Theta[:, X] (s_X - y_X); mean m and covariance C of s
     let m = new Float64Array(N);
     let C = Float64Array.from(K);
@@ -96,10 +107,58 @@ describe('NTK gradient descent in closed form', () => {
       };
       expect(curves.trainLoss[index]).toBeCloseTo(loss(0, P), 10);
       expect(curves.testLoss[index]).toBeCloseTo(loss(P, M), 10);
+      // the test loss of one draw: |r|^2 / (2M) with r ~ N(m_T - y_T, C_TT)
+      let trace2 = 0;
+      let mCm = 0;
+      for (let a = P; a < P + M; a++) for (let b = P; b < P + M; b++) {
+        trace2 += C[a * N + b] ** 2;
+        mCm += (m[a] - y[a]) * C[a * N + b] * (m[b] - y[b]);
+      }
+      expect(spread[index]).toBeCloseTo(Math.sqrt(2 * trace2 + 4 * mCm) / (2 * M), 10);
       for (let j = 0; j < J; j++) {
         expect(curves.probeMean[index][j]).toBeCloseTo(m[P + M + j], 10);
         expect(curves.probeVariance[index][j]).toBeCloseTo(C[(P + M + j) * (N + 1)], 10);
       }
     });
+  });
+});
+
+describe('native linear algebra against the TypeScript', () => {
+  it.runIf(backends.length === 2)('eigenpairs of a kernel-like matrix with clustered eigenvalues, and A B^T of odd shapes', () => {
+    setLinalgBackend('auto');
+    const n = 301;
+    const A = randomGram(n, 12, 5); // rank 12 + 0.1 I: 289 equal eigenvalues
+    const native = symmetricEigen(A, n);
+    const ts = symmetricEigenTs(A, n);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(native.values[i] - ts.values[i]));
+    expect(worst).toBeLessThan(1e-12);
+    // A v = lambda v and orthonormal rows, for every pair
+    let residual = 0;
+    let orthogonality = 0;
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += A[i * n + k] * native.vectors[j * n + k];
+        residual = Math.max(residual, Math.abs(s - native.values[j] * native.vectors[j * n + i]));
+      }
+      for (let l = j; l < Math.min(n, j + 3); l++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += native.vectors[j * n + k] * native.vectors[l * n + k];
+        orthogonality = Math.max(orthogonality, Math.abs(s - (l === j ? 1 : 0)));
+      }
+    }
+    expect(residual).toBeLessThan(1e-11);
+    expect(orthogonality).toBeLessThan(1e-12);
+    const [m, p, k] = [13, 517, 263];
+    const X = randomGram(m + p, k, 9).subarray(0, (m + p) * k); // any numbers
+    const a = X.slice(0, m * k);
+    const b = X.slice(m * k, (m + p) * k);
+    const c = matmulABt(a, b, m, p, k);
+    setLinalgBackend('typescript');
+    const c2 = matmulABt(a, b, m, p, k);
+    let gap = 0;
+    for (let i = 0; i < m * p; i++) gap = Math.max(gap, Math.abs(c[i] - c2[i]));
+    expect(gap).toBeLessThan(1e-12);
   });
 });

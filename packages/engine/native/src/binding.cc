@@ -7,6 +7,7 @@
 #include "mfkernel.h"
 #include "napi-args.h"
 #include "fdlibm.h"
+#include "linalg.h"
 #include "rng.h"
 #include "targets.h"
 
@@ -167,6 +168,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("drawNormals", Napi::Function::New(env, DrawNormals));
   exports.Set("peakGflops", Napi::Function::New(env, PeakGflops));
   exports.Set("fdlibm", Napi::Function::New(env, Fdlibm));
+  mflinalg::Register(env, exports);
   exports.Set("simd", Napi::String::New(env, mf::simd_name()));
   exports.Set("maxThreads", Napi::Number::New(env, mf::max_threads()));
 #ifdef _OPENMP

@@ -1,0 +1,298 @@
+// Dense float64 linear algebra for the infinite-width limits (packages/limits): the symmetric
+// eigendecomposition (Householder tridiagonalisation + implicit QL, tred2 + tql2 of EISPACK as in
+// JAMA, the same algorithm as packages/limits/src/eigen.ts) and the product C = A B^T.
+// The QL sweeps record their rotations and apply them to the eigenvectors afterwards, column chunks
+// across OpenMP threads: every element sees the same rotations in the same order as the sequential
+// loop, so the result does not depend on the thread count. Threads are an argument (1: no OpenMP
+// region at all; the tridiagonalisation's per-column regions are slow on an oversubscribed host).
+#include "linalg.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "napi-args.h"
+
+namespace mflinalg {
+
+namespace {
+
+// W: row-major [n, n], row j = column j of JAMA's V (so inner loops are contiguous).
+void tridiagonalise(double* W, double* d, double* e, int n, int threads) {
+  const size_t N = (size_t)n;
+  for (int j = 0; j < n; j++) d[j] = W[j * N + n - 1];
+  for (int i = n - 1; i > 0; i--) {
+    double scale = 0, h = 0;
+    for (int k = 0; k < i; k++) scale += std::fabs(d[k]);
+    if (scale == 0) {
+      e[i] = d[i - 1];
+      for (int j = 0; j < i; j++) {
+        d[j] = W[j * N + i - 1];
+        W[j * N + i] = 0;
+        W[i * N + j] = 0;
+      }
+    } else {
+      for (int k = 0; k < i; k++) {
+        d[k] /= scale;
+        h += d[k] * d[k];
+      }
+      double f = d[i - 1];
+      double g = std::sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (int j = 0; j < i; j++) e[j] = 0;
+      for (int j = 0; j < i; j++) {
+        f = d[j];
+        double* row = W + j * N;
+        W[i * N + j] = f;
+        g = e[j] + row[j] * f;
+        for (int k = j + 1; k <= i - 1; k++) {
+          const double v = row[k];
+          g += v * d[k];
+          e[k] += v * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (int j = 0; j < i; j++) {
+        e[j] /= h;
+        f += e[j] * d[j];
+      }
+      const double hh = f / (h + h);
+      for (int j = 0; j < i; j++) e[j] -= hh * d[j];
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads) if (threads > 1 && i > 256)
+      for (int j = 0; j < i; j++) {
+        const double fj = d[j], gj = e[j];
+        double* row = W + j * N;
+        for (int k = j; k <= i - 1; k++) row[k] -= fj * e[k] + gj * d[k];
+      }
+      for (int j = 0; j < i; j++) {
+        d[j] = W[j * N + i - 1];
+        W[j * N + i] = 0;
+      }
+    }
+    d[i] = h;
+  }
+  // accumulate the transformations
+  for (int i = 0; i < n - 1; i++) {
+    W[i * N + n - 1] = W[i * N + i];
+    W[i * N + i] = 1;
+    const double h = d[i + 1];
+    double* next = W + (i + 1) * N;
+    if (h != 0) {
+      for (int k = 0; k <= i; k++) d[k] = next[k] / h;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && i > 256)
+      for (int j = 0; j <= i; j++) {
+        double* row = W + j * N;
+        double g = 0;
+        for (int k = 0; k <= i; k++) g += next[k] * row[k];
+        for (int k = 0; k <= i; k++) row[k] -= g * d[k];
+      }
+    }
+    for (int k = 0; k <= i; k++) next[k] = 0;
+  }
+  for (int j = 0; j < n; j++) {
+    d[j] = W[j * N + n - 1];
+    W[j * N + n - 1] = 0;
+  }
+  W[(N - 1) * N + n - 1] = 1;
+  e[0] = 0;
+}
+
+// One sweep's rotations (i = m-1 down to l: rows i and i+1), applied to every column chunk.
+void applyRotations(double* W, int n, int l, int m, const double* cs, const double* sn, int threads) {
+  const size_t N = (size_t)n;
+  const int chunk = 256;
+  const int chunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && (long)(m - l) * n > (1 << 16))
+  for (int c = 0; c < chunks; c++) {
+    const int k0 = c * chunk, k1 = std::min(n, k0 + chunk);
+    for (int i = m - 1; i >= l; i--) {
+      const double co = cs[i], si = sn[i];
+      double* a = W + (i + 1) * N;
+      double* b = W + i * N;
+      for (int k = k0; k < k1; k++) {
+        const double hk = a[k], vk = b[k];
+        a[k] = si * vk + co * hk;
+        b[k] = co * vk - si * hk;
+      }
+    }
+  }
+}
+
+void ql(double* W, double* d, double* e, int n, int threads) {
+  for (int i = 1; i < n; i++) e[i - 1] = e[i];
+  e[n - 1] = 0;
+  double f = 0, tst1 = 0;
+  const double eps = std::ldexp(1.0, -52);
+  std::vector<double> cs(n), sn(n);
+  for (int l = 0; l < n; l++) {
+    tst1 = std::max(tst1, std::fabs(d[l]) + std::fabs(e[l]));
+    int m = l;
+    while (m < n) {
+      if (std::fabs(e[m]) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      int iterations = 0;
+      do {
+        if (++iterations > 100) throw std::runtime_error("symmetric eigensolver: no convergence");
+        double g = d[l];
+        double p = (d[l + 1] - g) / (2 * e[l]);
+        double r = std::hypot(p, 1.0);
+        if (p < 0) r = -r;
+        d[l] = e[l] / (p + r);
+        d[l + 1] = e[l] * (p + r);
+        const double dl1 = d[l + 1];
+        double h = g - d[l];
+        for (int i = l + 2; i < n; i++) d[i] -= h;
+        f += h;
+        p = d[m];
+        double c = 1, c2 = c, c3 = c;
+        const double el1 = e[l + 1];
+        double s = 0, s2 = 0;
+        for (int i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * e[i];
+          h = c * p;
+          r = std::hypot(p, e[i]);
+          e[i + 1] = s * r;
+          s = e[i] / r;
+          c = p / r;
+          p = c * d[i] - s * g;
+          d[i + 1] = h + s * (c * g + s * d[i]);
+          cs[i] = c;
+          sn[i] = s;
+        }
+        applyRotations(W, n, l, m, cs.data(), sn.data(), threads);
+        p = -s * s2 * c3 * el1 * e[l] / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (std::fabs(e[l]) > eps * tst1);
+    }
+    d[l] += f;
+    e[l] = 0;
+  }
+}
+
+const double* f64(const Napi::Value& v, size_t need, const char* name) {
+  Napi::Env env = v.Env();
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, std::string(name) + " must be a Float64Array");
+  Napi::Float64Array a = v.As<Napi::Float64Array>();
+  if (a.ElementLength() < need)
+    throw Napi::RangeError::New(env, std::string(name) + " has " + std::to_string(a.ElementLength()) +
+                                         " elements, expected " + std::to_string(need));
+  return a.Data();
+}
+
+// (a: Float64Array [n * n] symmetric, n, threads) -> Float64Array [n + n * n]: the eigenvalues ascending,
+// then row j = the unit eigenvector of value j.
+Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int n = mfnapi::intArg(info, 1, "n");
+  if (n < 1 || n > 65536) throw Napi::RangeError::New(env, "n out of range");
+  const int threads = std::max(1, mfnapi::intArg(info, 2, "threads"));
+  const size_t N = (size_t)n;
+  const double* a = f64(info[0], N * N, "a");
+  std::vector<double> W(a, a + N * N), d(N), e(N);
+  try {
+    tridiagonalise(W.data(), d.data(), e.data(), n, threads);
+    ql(W.data(), d.data(), e.data(), n, threads);
+  } catch (const std::exception& err) {
+    throw Napi::Error::New(env, err.what());
+  }
+  std::vector<int> order(N);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return d[i] < d[j]; });
+  Napi::Float64Array out = Napi::Float64Array::New(env, N + N * N);
+  double* o = out.Data();
+  for (size_t j = 0; j < N; j++) {
+    o[j] = d[order[j]];
+    std::copy(W.begin() + order[j] * N, W.begin() + (order[j] + 1) * N, o + N + j * N);
+  }
+  return out;
+}
+
+// (a: [m, k], b: [n, k], m, n, k, threads) -> c: Float64Array [m, n], c[i, j] = sum_l a[i, l] b[j, l].
+// b is packed transposed in blocks ([l][j]); 4 x 8 tiles of c are accumulated in registers over a
+// block of l (each c element sums its l terms in order, so the result does not depend on threads).
+Napi::Value MatmulABt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int m = mfnapi::intArg(info, 2, "m"), n = mfnapi::intArg(info, 3, "n"), k = mfnapi::intArg(info, 4, "k");
+  const int threads = std::max(1, mfnapi::intArg(info, 5, "threads"));
+  const double* A = f64(info[0], (size_t)m * k, "a");
+  const double* B = f64(info[1], (size_t)n * k, "b");
+  Napi::Float64Array out = Napi::Float64Array::New(env, (size_t)m * n);
+  double* C = out.Data();
+  std::fill(C, C + (size_t)m * n, 0.0);
+  const int JB = 256, LB = 256;
+  std::vector<double> Bt((size_t)LB * JB);
+  for (int j0 = 0; j0 < n; j0 += JB) {
+    const int jn = std::min(JB, n - j0);
+    for (int l0 = 0; l0 < k; l0 += LB) {
+      const int ln = std::min(LB, k - l0);
+      for (int j = 0; j < jn; j++)
+        for (int l = 0; l < ln; l++) Bt[(size_t)l * jn + j] = B[(size_t)(j0 + j) * k + l0 + l];
+      const double* bt = Bt.data();
+      const int tiles = (m + 3) / 4;
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && (long)m * jn * ln > (1 << 20))
+      for (int tile = 0; tile < tiles; tile++) {
+        const int i0 = tile * 4;
+        const int rows = std::min(4, m - i0);
+        int j = 0;
+        if (rows == 4) {
+          const double* a0 = A + (size_t)i0 * k + l0;
+          const double* a1 = a0 + k;
+          const double* a2 = a1 + k;
+          const double* a3 = a2 + k;
+          for (; j + 8 <= jn; j += 8) {
+            double acc[4][8] = {};
+            for (int l = 0; l < ln; l++) {
+              const double* b = bt + (size_t)l * jn + j;
+              const double x0 = a0[l], x1 = a1[l], x2 = a2[l], x3 = a3[l];
+              for (int c = 0; c < 8; c++) {
+                acc[0][c] += x0 * b[c];
+                acc[1][c] += x1 * b[c];
+                acc[2][c] += x2 * b[c];
+                acc[3][c] += x3 * b[c];
+              }
+            }
+            for (int r = 0; r < 4; r++)
+              for (int c = 0; c < 8; c++) C[(size_t)(i0 + r) * n + j0 + j + c] += acc[r][c];
+          }
+        }
+        for (int r = 0; r < rows; r++) {
+          const double* ar = A + (size_t)(i0 + r) * k + l0;
+          double* cr = C + (size_t)(i0 + r) * n + j0;
+          for (int jj = j; jj < jn; jj++) {
+            double s = 0;
+            for (int l = 0; l < ln; l++) s += ar[l] * bt[(size_t)l * jn + jj];
+            cr[jj] += s;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Register(Napi::Env env, Napi::Object exports) {
+  exports.Set("symmetricEigen", Napi::Function::New(env, SymmetricEigen));
+  exports.Set("matmulABt", Napi::Function::New(env, MatmulABt));
+}
+
+}  // namespace mflinalg
