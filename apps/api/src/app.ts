@@ -80,6 +80,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(keyRoutes);
   await app.register(import('./routes/datasets.ts'));
   await app.register(import('./routes/limits.ts'));
+  await app.register(import('./routes/exports.ts'));
   await app.register(metricsRoutes);
   return app;
 }

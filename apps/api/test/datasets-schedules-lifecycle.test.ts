@@ -53,7 +53,7 @@ describe('datasets', () => {
     const seen: { id: string; name: string; d: number; trainSize: number }[] = [];
     let cursor: string | null = null;
     do {
-      const page = await api().get('/v1/datasets').query({ limit: 2, ...(cursor && { cursor }) }).set('Authorization', keys.redRead);
+      const page: request.Response = await api().get('/v1/datasets').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set('Authorization', keys.redRead);
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items);

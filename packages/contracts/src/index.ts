@@ -4,6 +4,7 @@ export * from './issues.ts';
 export * from './service.ts';
 export * from './sweeps.ts';
 export * from './datasets.ts';
+export * from './exports.ts';
 export * from './bounds.ts';
 export * from './routes/index.ts';
 export * from './probes.ts';

@@ -9,6 +9,7 @@ import { emptyBodySchema, snapshotListSchema, snapshotSchema } from '../service.
 import { simulationStatisticsSchema } from '../sweeps.ts';
 import { birthDeathReplySchema, probesQuerySchema, probesReplySchema } from '../probes.ts';
 import { defineRoute, errorReply, idParams, idParam } from './define.ts';
+import { EXPORT_LIMITS, exportQuerySchema } from '../exports.ts';
 import {
   AT, exampleQueuedSimulation, exampleSimulation, exampleSpec, exampleStatisticsRow, SIM, sseExample,
 } from './examples.ts';
@@ -156,6 +157,16 @@ export const simulationRoutes = {
     replies: {
       200: { description: 'Stored statistics', schema: simulationStatisticsSchema, example: { simulationId: SIM, width: 8, replicas: 4, rows: [exampleStatisticsRow] } },
       404: errorReply(404), 409: errorReply(409, 'Not finished yet'),
+    },
+  }),
+  exportZip: defineRoute({
+    method: 'GET', path: '/v1/simulations/export.zip', operationId: 'exportSimulations', tags, auth: 'read',
+    summary: 'A selection of simulations as one zip: per run its simulation.json (spec, status, columns), trajectory.csv (every point) and statistics.json (once stored)',
+    description: `Streamed as it is read (one trajectory page in memory at a time). At most ${EXPORT_LIMITS.maxSimulations} ids; a plain zip, so at most 4 GiB (a larger export stops with an error: export fewer runs). Entries: \`runs/<first 8 of the id>-<name>/...\`.`,
+    query: exportQuerySchema,
+    replies: {
+      200: { description: 'The zip', content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }), example: 'PK\u0003\u0004 (zip bytes: runs/6f1c2b7e-3-spin/simulation.json, trajectory.csv, statistics.json)' } } },
+      404: errorReply(404, 'An id that is not a simulation of this project (the message names it)'),
     },
   }),
   events: defineRoute({

@@ -69,6 +69,16 @@ export const sweepRoutes = {
       404: errorReply(404), 409: notYet,
     },
   }),
+  exportZip: defineRoute({
+    method: 'GET', path: '/v1/sweeps/{id}/export.zip', operationId: 'exportSweep', tags, auth: 'read',
+    summary: 'A sweep as one zip: sweep.json, statistics.json (once aggregated) and per child its simulation.json, trajectory.csv and statistics.json',
+    description: 'Streamed as it is read (one trajectory page in memory at a time); a plain zip, so at most 4 GiB (a larger export stops with an error). Entries: `sweep.json`, `statistics.json`, `runs/<first 8 of the id>-<name>/...`.',
+    params: idParams,
+    replies: {
+      200: { description: 'The zip', content: { 'application/zip': { schema: z.string().meta({ format: 'binary' }), example: 'PK\u0003\u0004 (zip bytes: runs/6f1c2b7e-3-spin/simulation.json, trajectory.csv, statistics.json)' } } },
+      404: errorReply(404),
+    },
+  }),
   events: defineRoute({
     method: 'GET', path: '/v1/sweeps/{id}/events', operationId: 'streamSweepEvents', tags: ['events'], auth: 'read', queryToken: true,
     summary: 'Live progress of a sweep over all its children, and each child\'s status changes (Server-Sent Events)',
