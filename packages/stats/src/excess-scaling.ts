@@ -77,7 +77,7 @@ export function excessScaling(widths: readonly WidthLosses[], reference: WidthLo
   }
   const fit = powerLawFit({ points, samples, excludedWidths }, boot, { level, joint, resamplesRequested: resamples });
   if (fit.alpha === null && nonPositiveWidths.length > 0) {
-    const reason = `${fit.reason}; m_n - L_ref is not positive at n = ${nonPositiveWidths.join(', ')} (the reference is not below those widths' loss beyond its noise)`;
+    const reason = `${fit.reason}; m_n - L_ref is not positive at n = ${nonPositiveWidths.join(', ')} (their mean loss is at or below L_ref)`;
     return { ...fit, reason, intervalReason: reason, verdict: `no exponent: ${reason}`, reference: l, nonPositiveWidths };
   }
   return { ...fit, reference: l, nonPositiveWidths };

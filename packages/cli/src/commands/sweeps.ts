@@ -85,6 +85,7 @@ export const sweep: Command = {
           s.localSlopes?.length
             ? '\nlocal slopes -d log m / d log n:\n' + table(['from', 'to', 'alpha', 'std error'], s.localSlopes.map((l) => [l.fromWidth, l.toWidth, l.alpha, l.standardError]))
             : '',
+          s.excess ? excessLines(s.excess) : '',
         ].join('\n'));
       }
     }
@@ -124,6 +125,20 @@ async function sweepStats(ctx: Context, id: string) {
         ]),
       ));
     }
+    const excess = series.scaling.filter((f) => f.excess);
+    if (excess.length) {
+      ctx.out(`\nexcess over the reference run (n = ${series.reference?.width ?? '?'}): m_n - L_ref ~ n^-alpha, same fit, the reference's standard error propagated:`);
+      ctx.out(table(
+        ['step', 'time', 'L_ref', 'std error', 'alpha', 'lower', 'upper', 'chi2/dof', 'p', 'local slopes'],
+        sampleIndices(excess.length, 8).map((i) => excess[i]).map((f) => {
+          const e = f.excess!;
+          return [
+            f.step, f.time, e.reference?.meanLoss ?? null, e.reference?.standardError ?? null, e.alpha, e.interval?.lower, e.interval?.upper,
+            e.goodness?.reducedChiSquare ?? null, e.goodness?.pValue ?? null, e.alpha === null ? e.reason : e.localSlopes.map((l) => l.alpha.toFixed(2)).join(' '),
+          ];
+        }),
+      ));
+    }
     const unstable = series.byWidth.filter((w) => (w.rows[0]?.unstable ?? 0) > 0);
     if (unstable.length) ctx.out(`unstable replicas left out: ${unstable.map((w) => `${w.rows[0].unstable} at n = ${w.width}`).join(', ')}`);
     ctx.out('');
@@ -131,6 +146,22 @@ async function sweepStats(ctx: Context, id: string) {
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toPrecision(3));
+
+/** The excess m_n - L_ref over the sweep's reference run at one time: the fit, its quality and the points. */
+function excessLines(e: NonNullable<ScalingReply['excess']>): string {
+  return [
+    `\nexcess over the reference run: m_n - L_ref ~ n^-alpha${e.reference ? ` (L_ref = ${fmt(e.reference.meanLoss)} ± ${fmt(e.reference.standardError)} at n = ${e.reference.width}, ${e.reference.count} replicas)` : ''}`,
+    fields([
+      ['alpha', e.alpha],
+      ['95% interval', e.interval ? `${e.interval.lower.toPrecision(4)} .. ${e.interval.upper.toPrecision(4)}${e.joint ? ' (replicas resampled jointly, reference included)' : ''}` : e.intervalReason],
+      ['fit', e.goodness ? `reduced chi-square ${fmt(e.goodness.reducedChiSquare)}, p = ${fmt(e.goodness.pValue)} (${e.powerLaw})` : e.reason],
+      ['verdict', e.verdict],
+    ]),
+    table(['width', 'm_n - L_ref', 'std error', 'replicas'], e.points.map((p) => [p.width, p.meanLoss, p.standardError, p.count])),
+    e.nonPositiveWidths.length ? `left out (loss not above L_ref): n = ${e.nonPositiveWidths.join(', ')}` : '',
+    e.localSlopes.length ? 'local slopes:\n' + table(['from', 'to', 'alpha', 'std error'], e.localSlopes.map((l) => [l.fromWidth, l.toWidth, l.alpha, l.standardError])) : '',
+  ].filter(Boolean).join('\n');
+}
 
 /** "L_inf = 0.0123 (0.0118 .. 0.0128), p = 0.41" from the L_inf + a/n fit. */
 function finiteWidthLine(f: ScalingReply['finiteWidth']): string | null {

@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
+import { sweepChildRole } from '@mfsim/contracts';
 import { sampleIndices, table } from '../table.ts';
 import type { LocalRun } from './run-local.ts';
 import { localLimits } from './limits.ts';
@@ -73,7 +74,7 @@ const label = (point: Record<string, unknown>) => Object.entries(point).map(([k,
 /** Writes sweep.json, points.csv (final losses per grid point), scaling.csv, and each point's run in points/<k>-<label>/. */
 export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const finals = sweep.points.map(({ point, run }) => ({ ...flatPoint(point), ...finalRow(run) }));
+  const finals = sweep.points.map(({ point, run }) => ({ ...flatPoint(point), role: sweepChildRole(point), ...finalRow(run) }));
   const scaling = sweep.series.flatMap(({ series, statistics }) =>
     statistics.scaling.map((s) => ({
       series: JSON.stringify(series), step: s.step, time: s.time, alpha: s.alpha,
@@ -82,6 +83,10 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
       localSlopes: s.localSlopes.map((l) => l.alpha.toFixed(4)).join(' '),
       lInf: s.finiteWidth.lInf?.value ?? null, lInfLower: s.finiteWidth.lInf?.lower ?? null, lInfUpper: s.finiteWidth.lInf?.upper ?? null,
       a: s.finiteWidth.a?.value ?? null, finiteWidthPValue: s.finiteWidth.goodness?.pValue ?? null,
+      // With a reference run: L_ref and the scaling of m_n - L_ref (empty without one).
+      lRef: s.excess?.reference?.meanLoss ?? null, lRefStandardError: s.excess?.reference?.standardError ?? null,
+      excessAlpha: s.excess?.alpha ?? null, excessLower: s.excess?.interval?.lower ?? null, excessUpper: s.excess?.interval?.upper ?? null,
+      excessReducedChiSquare: s.excess?.goodness?.reducedChiSquare ?? null, excessPValue: s.excess?.goodness?.pValue ?? null, excessPowerLaw: s.excess?.powerLaw ?? null,
     })),
   );
   await writeFile(join(dir, 'sweep.json'), json({
@@ -92,6 +97,7 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
   await writeFile(join(dir, 'scaling.csv'), toCsv(scaling, [
     'series', 'step', 'time', 'alpha', 'lower', 'upper', 'widths', 'reducedChiSquare', 'pValue', 'powerLaw', 'localSlopes',
     'lInf', 'lInfLower', 'lInfUpper', 'a', 'finiteWidthPValue',
+    'lRef', 'lRefStandardError', 'excessAlpha', 'excessLower', 'excessUpper', 'excessReducedChiSquare', 'excessPValue', 'excessPowerLaw',
   ]));
   await Promise.all(sweep.points.map(({ point, run }, k) => writeRun(join(dir, 'points', `${k}-${slug(label(point))}`), run)));
 }
@@ -136,6 +142,18 @@ export function sweepSummary(sweep: LocalSweep): string {
         s.localSlopes.map((l) => l.alpha.toFixed(2)).join(' '), s.finiteWidth.lInf?.value ?? null, s.finiteWidth.goodness?.pValue ?? null,
       ]),
     ));
+    const excess = statistics.scaling.filter((s) => s.excess);
+    if (excess.length) {
+      out.push('', `excess over the reference run (n = ${excess[0].excess!.reference?.width ?? '?'}${name}): m_n - L_ref ~ n^-alpha, the reference's standard error propagated:`);
+      out.push(table(
+        ['step', 'time', 'L_ref', 'std error', 'alpha', 'lower', 'upper', 'chi2/dof', 'p', 'local slopes'],
+        sampleIndices(excess.length, 6).map((i) => excess[i]).map((s) => {
+          const e = s.excess!;
+          return [s.step, s.time, e.reference?.meanLoss ?? null, e.reference?.standardError ?? null, e.alpha, e.interval?.lower, e.interval?.upper,
+            e.goodness?.reducedChiSquare ?? null, e.goodness?.pValue ?? null, e.alpha === null ? e.reason : e.localSlopes.map((l) => l.alpha.toFixed(2)).join(' ')];
+        }),
+      ));
+    }
     const unstable = statistics.instability.filter((i) => i.unstable > 0);
     if (unstable.length) out.push(`unstable replicas left out: ${unstable.map((i) => `${i.unstable} of ${i.replicas} at n = ${i.width}`).join(', ')}`);
   }

@@ -2,7 +2,7 @@
 // the contracts), each point run by runLocal, and the statistics over widths computed by
 // aggregateSweep per series (the grid values other than the width), as the service does.
 import { randomInt } from 'node:crypto';
-import { expandSweep, sweepRequestSchema, sweepSeriesKey, fieldIssues, type SweepRequest } from '@mfsim/contracts';
+import { expandSweep, sweepChildRole, sweepRequestSchema, sweepSeriesKey, fieldIssues, type SweepRequest } from '@mfsim/contracts';
 import { aggregateSweep, type SweepStatistics } from '@mfsim/stats';
 import { MfsimSpecError } from '../spec-error.ts';
 import { runLocal, type LocalRun, type LocalRunOptions } from './run-local.ts';
@@ -48,18 +48,27 @@ export async function runLocalSweep(
     if (o.signal?.aborted) break;
   }
   const groups = new Map<string, LocalSweepPoint[]>();
+  // A series' reference run (`reference` in the request) is not one of its widths: L_ref(t) for the excess fit.
+  const references = new Map<string, LocalSweepPoint>();
   for (const p of points) {
     const key = sweepSeriesKey(p.point);
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    if (sweepChildRole(p.point) === 'reference') references.set(key, p);
+    else groups.set(key, [...(groups.get(key) ?? []), p]);
   }
-  const series = [...groups.entries()].map(([key, members]) => ({
-    series: JSON.parse(key) as Record<string, unknown>,
-    statistics: aggregateSweep(
-      members.map((m) => ({ width: m.run.spec.student.width, records: recordsOf(m.run) })),
-      // Every point has the sweep's seed: replica r shares its seed across widths.
-      { seed: expansion.seed, sharedSeeds: true, parameterization: members[0]?.run.spec.student.parameterization },
-    ),
-  }));
+  const series = [...groups.entries()].map(([key, members]) => {
+    const reference = references.get(key);
+    return {
+      series: JSON.parse(key) as Record<string, unknown>,
+      statistics: aggregateSweep(
+        members.map((m) => ({ width: m.run.spec.student.width, records: recordsOf(m.run) })),
+        // Every point has the sweep's seed: replica r shares its seed across widths.
+        {
+          seed: expansion.seed, sharedSeeds: true, parameterization: members[0]?.run.spec.student.parameterization,
+          reference: reference ? { width: reference.run.spec.student.width, records: recordsOf(reference.run) } : null,
+        },
+      ),
+    };
+  });
   return { request, seed: expansion.seed, points, series, runSeconds: (performance.now() - started) / 1000 };
 }
 
