@@ -1,4 +1,5 @@
-// API keys: `Authorization: Bearer <key>`, roles read < submit < admin, a per-key rate limit in Redis.
+// API keys: `Authorization: Bearer <key>`, roles read < submit < admin, a per-key rate limit in Redis
+// (counted in the process while Redis is down: rate-window.ts).
 // On when an admin key is configured (API_ADMIN_KEY or buildApp's `auth`); off otherwise, with a
 // loud warning, so a fresh checkout works without configuration.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -6,7 +7,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { findApiKeyByHash, projectExists, touchApiKey } from '@mfsim/db';
 import { DEFAULT_PROJECT, PROJECT_HEADER, projectNameSchema, type ApiKeyRoleName } from '@mfsim/contracts';
-import { NotFoundError, RequestError, UnavailableError } from './errors.ts';
+import { NotFoundError, RequestError } from './errors.ts';
+import { RateWindows } from './rate-window.ts';
 
 export interface AuthOptions {
   /** The bootstrap admin key (API_ADMIN_KEY). */
@@ -138,6 +140,13 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
   // Projects an admin has switched to, known to exist (a project is never deleted).
   const knownProjects = new Set<string>([DEFAULT_PROJECT]);
   app.decorate('forgetApiKeys', () => cache.clear());
+  // Per key and minute, in Redis; while Redis does not answer, in this process (rate-window.ts).
+  let warnedAt = 0;
+  const rateWindows = new RateWindows(app.deps.redis, (err) => {
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    app.log.warn({ error: err.message }, 'rate limits counted in this process: Redis does not answer');
+  });
 
   /** The project the request acts in: an admin may name any existing project; others only their own. */
   async function activeProject(request: FastifyRequest, caller: Omit<Caller, 'project'>): Promise<string> {
@@ -204,13 +213,7 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     // Fixed one-minute windows per key; one round trip.
     const now = Date.now();
     const window = Math.floor(now / 60_000);
-    let count: number;
-    try {
-      const r = await app.deps.redis.multi().incr(`mfsim:rate:${found.caller.id}:${window}`).expire(`mfsim:rate:${found.caller.id}:${window}`, 61).exec();
-      count = Number(r?.[0]?.[1] ?? 0);
-    } catch (err) {
-      throw new UnavailableError(`rate limit store (Redis) not reachable: ${(err as Error).message}`);
-    }
+    const { count } = await rateWindows.count(found.caller.id, window);
     const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
     reply.header('RateLimit-Limit', String(found.limit));
     reply.header('RateLimit-Remaining', String(Math.max(0, found.limit - count)));
