@@ -69,8 +69,17 @@ export function withAlpha(hex: string, alpha: number): string {
 export const logAxis = (title: string) => ({
   type: 'logarithmic' as const,
   title: { display: true, text: title },
+  // The axis's two ends are ticks of their own, so they can carry a label.
+  afterBuildTicks(axis: { min: number; max: number; ticks: { value: number }[] }) {
+    const t = axis.ticks;
+    if (!(axis.min > 0) || !(axis.max > axis.min)) return;
+    if (t.length === 0 || t[0].value > axis.min * 1.0001) t.unshift({ value: axis.min });
+    if (t[t.length - 1].value < axis.max / 1.0001) t.push({ value: axis.max });
+  },
   ticks: {
     maxTicksLimit: 10,
+    // The labels are thinned below; Chart.js's own skipping could drop an end's.
+    autoSkip: false,
     // Over a decade or more, label 1, 2 and 5 times powers of ten; over less, every tick.
     callback(this: { min: number; max: number }, v: string | number, index: number, ticks: { value: number }[]) {
       const x = Number(v);
@@ -87,7 +96,7 @@ export const logAxis = (title: string) => ({
 
 function shortNumber(v: number): string {
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : String(Number(v.toPrecision(2)));
+  return a !== 0 && (a < 1e-4 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(2)));
 }
 
 export const linearAxis = (title: string) => ({ type: 'linear' as const, title: { display: true, text: title } });

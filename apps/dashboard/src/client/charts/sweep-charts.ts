@@ -12,11 +12,30 @@ export interface ScalingView {
   points: { width: number; meanLoss: number; standardError?: number | null }[];
 }
 
+/** The widths' axis padded on both sides, so no point sits on the frame. */
+const widthRange = (widths: readonly number[]) => [Math.min(...widths) / 1.5, Math.max(...widths) * 1.5] as const;
+
+/** A log width axis with a label at every width of the grid, and only there. */
+export function widthAxis(widths: readonly number[]) {
+  if (widths.length === 0) return logAxis('width n');
+  const [min, max] = widthRange(widths);
+  return {
+    ...logAxis('width n'),
+    min,
+    max,
+    afterBuildTicks: (axis: { ticks: { value: number }[] }) => { axis.ticks = widths.map((value) => ({ value })); },
+    ticks: { autoSkip: false, maxRotation: 0, callback: (v: string | number) => String(Number(v)) },
+  };
+}
+
 export function drawScalingChart(box: HTMLElement, s: ScalingView) {
-  const widths = [...new Set(s.points.map((p) => p.width))].sort((a, b) => a - b);
+  const widths = [...new Set(s.points.filter((p) => p.width > 0 && p.meanLoss > 0).map((p) => p.width))].sort((a, b) => a - b);
+  if (widths.length === 0) {
+    box.replaceChildren(Object.assign(document.createElement('p'), { className: 'note', textContent: `No mean loss to draw at t = ${fmt(s.time)}.` }));
+    return null;
+  }
   // Padding on both axes: no point or bar sits on the frame.
-  const lo = Math.min(...widths) / 1.5;
-  const hi = Math.max(...widths) * 1.5;
+  const [lo, hi] = widthRange(widths);
   const fit =
     s.alpha !== null && s.logIntercept !== null
       ? [lo, hi].map((n) => ({ x: n, y: Math.exp(s.logIntercept! - s.alpha! * Math.log(n)) }))
@@ -63,14 +82,7 @@ export function drawScalingChart(box: HTMLElement, s: ScalingView) {
     options: {
       parsing: false,
       scales: {
-        x: {
-          ...logAxis('width n'),
-          min: lo,
-          max: hi,
-          // A label at every width of the grid, and only there.
-          afterBuildTicks: (axis: { ticks: { value: number }[] }) => { axis.ticks = widths.map((value) => ({ value })); },
-          ticks: { autoSkip: false, maxRotation: 0, callback: (v: string | number) => String(Number(v)) },
-        },
+        x: widthAxis(widths),
         y: { ...logAxis('mean test loss'), ...(yMin !== undefined && { min: yMin, max: yMax }) },
       },
       plugins: {
@@ -108,7 +120,7 @@ export function drawFluctuationChart(box: HTMLElement, time: number, points: { w
     },
     options: {
       parsing: false,
-      scales: { x: logAxis('width n'), y: { ...linearAxis('n × fluctuation variance'), beginAtZero: true } },
+      scales: { x: widthAxis(points.map((p) => p.width)), y: { ...linearAxis('n × fluctuation variance'), beginAtZero: true } },
       plugins: {
         title: { display: true, text: `CLT fluctuation at t = ${fmt(time)} (flat when the CLT holds)`, font: { size: 14, weight: 'bold' } },
       },

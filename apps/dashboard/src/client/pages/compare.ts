@@ -16,6 +16,13 @@ const REFRESH_MS = 3000;
 /** Points per run: the API keeps the same log-spaced steps for every replica. */
 const MAX_POINTS = 4000;
 
+/** The run's colour beside its name (set through the DOM: the page's CSP refuses style attributes). */
+function swatch(i: number) {
+  const el = h('span.swatch');
+  el.style.background = runColor(i);
+  return el;
+}
+
 interface Run {
   sim: SimulationReply;
   points: TrajectoryPointReply[];
@@ -103,7 +110,7 @@ export function comparePage(root: HTMLElement, params: URLSearchParams, go: (has
   function render() {
     const labels = runLabels(runs.map((r) => r.sim));
     clear(legend, ...runs.map((r, i) => h('li', { 'data-id': r.sim.id },
-      h('span.swatch', { style: `background: ${runColor(i)}` }),
+      swatch(i),
       h('a', { href: `#/simulations/${r.sim.id}` }, labels[i]), ' ', statusBadge(r.sim.status),
       h('button.link', { type: 'button', title: 'leave this run out', 'aria-label': `remove ${labels[i]}`, onclick: () => remove(r.sim.id) }, '×'))));
     if (runs.every((r) => r.points.length === 0)) {
@@ -116,7 +123,7 @@ export function comparePage(root: HTMLElement, params: URLSearchParams, go: (has
       drawCompareChart(testBox, series('testLoss'), 'test loss');
     }
     clear(figures, h('table.data', { 'data-testid': 'compare-figures' },
-      h('thead', {}, h('tr', {}, h('th', {}, ''), ...runs.map((_, i) => h('th', {}, h('span.swatch', { style: `background: ${runColor(i)}` }), ' ', labels[i])))),
+      h('thead', {}, h('tr', {}, h('th', {}, ''), ...runs.map((_, i) => h('th', {}, swatch(i), ' ', labels[i])))),
       h('tbody', {}, ...([
         ['status', (s: SimulationReply) => s.status],
         ['final test loss', (s: SimulationReply) => fmt(metric(s, 'finalTestLoss'))],
@@ -137,7 +144,7 @@ export function comparePage(root: HTMLElement, params: URLSearchParams, go: (has
       shown.length === 0
         ? note(runs.length === 1 ? 'One run: nothing to differ from. Untick the box to see its whole spec.' : 'The specs are the same in every field (the seed included).')
         : h('table.data.diff', { 'data-testid': 'spec-diff' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'field'), ...labels.map((l, i) => h('th', {}, h('span.swatch', { style: `background: ${runColor(i)}` }), ' ', l)))),
+          h('thead', {}, h('tr', {}, h('th', {}, 'field'), ...labels.map((l, i) => h('th', {}, swatch(i), ' ', l)))),
           h('tbody', {}, ...shown.map((r) => h('tr', { 'data-path': r.path },
             h('td', {}, h('code', {}, r.path)),
             ...r.values.map((v) => h(r.differs ? 'td.differs' as 'td' : 'td', {}, v)))))),
