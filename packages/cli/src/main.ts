@@ -62,6 +62,19 @@ export function commandHelp(c: Command): string {
   ].join('\n');
 }
 
+/** `--spec.student.width=256` (or `--spec.student.width 256`) -> `--filter spec.student.width=256`, for commands with --filter. */
+function specFilterArgs(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(spec\.[^=]+)(?:=(.*))?$/s.exec(args[i]);
+    if (!m) out.push(args[i]);
+    else if (m[2] !== undefined) out.push('--filter', `${m[1]}=${m[2]}`);
+    else if (i + 1 < args.length) out.push('--filter', `${m[1]}=${args[++i]}`);
+    else throw new UsageError(`${args[i]} wants a value: ${args[i]}=V`);
+  }
+  return out;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -76,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: Context;
   try {
     const { values, positionals } = parseArgs({
-      args: rest,
+      args: command.options?.filter ? specFilterArgs(rest) : rest,
       options: { ...COMMON, ...(command.remote && REMOTE), ...command.options },
       allowPositionals: true,
       strict: true,

@@ -230,6 +230,28 @@ export class MfsimClient {
     return this.call(datasetRoutes.get, { params: { id } });
   }
 
+  /** Every stored dataset of the project, newest first, following `nextCursor`. */
+  listDatasets(query: ListOptions = {}): AsyncGenerator<DatasetReply> {
+    return this.paginate<DatasetReply>(datasetRoutes.list, query);
+  }
+
+  /** Deletes a stored dataset; a 409 MfsimApiError names the runs and schedules that still use it. */
+  deleteDataset(id: string): Promise<void> {
+    return this.call(datasetRoutes.delete, { params: { id } });
+  }
+
+  // ---- exports -----------------------------------------------------------------
+
+  /** A sweep as a zip (sweep.json, statistics.json, each child's simulation.json, trajectory.csv, statistics.json): the streamed Response. */
+  exportSweep(id: string, o: { signal?: AbortSignal } = {}): Promise<Response> {
+    return this.send('GET', routePath(sweepRoutes.exportZip, { id }), { accept: 'application/zip', signal: o.signal });
+  }
+
+  /** Simulations by id (1 to 100) as a zip, each run's files in its own folder: the streamed Response. */
+  exportSimulations(ids: string[], o: { signal?: AbortSignal } = {}): Promise<Response> {
+    return this.send('GET', routePath(sim.exportZip, {}), { query: { ids: ids.join(',') }, accept: 'application/zip', signal: o.signal });
+  }
+
   // ---- sweeps ----------------------------------------------------------------
 
   readonly sweeps = {

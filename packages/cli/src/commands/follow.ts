@@ -51,8 +51,11 @@ export function describeSimulation(sim: SimulationReply): string {
     ['training', `${s.training.dynamics} dt=${s.training.dt}${s.training.batchSize ? ` B=${s.training.batchSize}` : ''}, ${s.replicas} replicas`],
     ['backend', sim.backend ? `${sim.backend}${sim.device ? ` (${sim.device})` : ''}` : null],
     ['created', sim.createdAt],
+    // A resumed run (retry, lost worker) starts again: its first start and the time over every attempt.
+    ['first started', sim.firstStartedAt ?? sim.startedAt],
+    ...(sim.firstStartedAt && sim.startedAt && sim.startedAt !== sim.firstStartedAt ? [['last started', sim.startedAt] as [string, string]] : []),
     ['finished', sim.finishedAt],
-    ['run seconds', sim.runSeconds],
+    ['run seconds', sim.runSeconds === null ? null : `${sim.runSeconds.toFixed(1)} (every attempt)`],
     ...(sim.divergedAtStep !== null ? [['diverged at step', sim.divergedAtStep] as [string, number]] : []),
     ...(sim.sweepId ? [['sweep', sim.sweepId] as [string, string]] : []),
   ]);

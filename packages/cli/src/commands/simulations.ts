@@ -1,5 +1,8 @@
 // Commands on simulations in the service: submit, list, show, watch, export, stats, cancel, retry.
+import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { MfsimApiError } from '@mfsim/client';
 import { readSpecFile } from '../spec-file.ts';
 import { STATISTICS_COLUMNS, TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
@@ -8,7 +11,7 @@ import { aggregateSimulation } from '@mfsim/stats';
 import { int, positional, str, UsageError, type Command, type Context } from '../command.ts';
 import { sampleIndices, table } from '../table.ts';
 import { describeSimulation, exitFor, followSimulation, lastPoints, lossesTable } from './follow.ts';
-import { SIMULATION_STATUSES } from '@mfsim/contracts';
+import { SIMULATION_SORT_FIELDS, SIMULATION_STATUSES } from '@mfsim/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,15 +64,18 @@ export const submit: Command = {
 export const list: Command = {
   name: 'list',
   summary: 'list simulations, newest first',
-  usage: ['list [--status S] [--limit N] [--all] [--json] [--filter key=value ...]'],
+  usage: ['list [--status S] [--sort KEY] [--limit N] [--all] [--json] [--spec.<path>=V ...] [--filter key=value ...]'],
   optionHelp: [
     `--status S         only this status, or several comma-separated (${SIMULATION_STATUSES.join(', ')})`,
+    `--sort KEY         ${SIMULATION_SORT_FIELDS.join(', ')}; - first for descending (--sort=-finalTestLoss); no value last`,
+    '--spec.<path>=V    runs whose spec holds V there (--spec.student.width=256), repeatable',
     '--limit N          how many to show (default 20)',
     '--all              every page (follows nextCursor)',
     '--filter k=v       any other filter the API accepts (q, name, tag, sweepId, ...), repeatable',
+    'Columns: final and best test loss and final train loss (replica means), width n, dynamics, dt, steps, run time.',
   ],
   json: 'one JSON object per line',
-  options: { status: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' }, filter: { type: 'string', multiple: true } },
+  options: { status: { type: 'string' }, sort: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean' }, filter: { type: 'string', multiple: true } },
   remote: true,
   async run(ctx) {
     const status = str(ctx.values.status);
@@ -86,7 +92,8 @@ export const list: Command = {
     }
     const items: SimulationReply[] = [];
     const pageSize = Math.min(500, Number.isFinite(max) ? Math.max(1, max) : 200);
-    for await (const sim of ctx.client().list({ ...filters, status, limit: pageSize })) {
+    const sort = str(ctx.values.sort);
+    for await (const sim of ctx.client().list({ ...filters, status, sort, limit: pageSize })) {
       if (items.length >= max) break;
       if (ctx.values.json) ctx.out(JSON.stringify(sim));
       items.push(sim);
@@ -94,14 +101,26 @@ export const list: Command = {
     if (ctx.values.json) return;
     if (items.length === 0) return ctx.out('no simulations');
     ctx.out(table(
-      ['id', 'name', 'status', 'progress', 'n', 'R', 'steps', 'backend', 'created'],
+      ['id', 'name', 'status', 'progress', 'test loss', 'best test', 'train loss', 'n', 'dynamics', 'dt', 'steps', 'run time', 'created'],
       items.map((s) => [
-        s.id, s.name ?? '', s.status, `${(100 * s.progress).toFixed(0)}%`, s.spec.student.width, s.spec.replicas,
-        s.spec.training.steps, s.backend ?? '', s.createdAt.replace('T', ' ').slice(0, 19),
+        s.id.slice(0, 8), s.name ?? '', s.status, `${(100 * s.progress).toFixed(0)}%`, loss(s.finalTestLoss), loss(s.bestTestLoss), loss(s.finalTrainLoss),
+        s.width ?? s.spec.student.width, s.dynamics ?? s.spec.training.dynamics, s.dt ?? s.spec.training.dt, s.steps ?? s.spec.training.steps,
+        duration(s.runSeconds), s.createdAt.replace('T', ' ').slice(0, 19),
       ]),
     ));
   },
 };
+
+/** A loss for a table: 4 significant digits, blank when there is none yet. */
+const loss = (v: number | null | undefined) => (v === null || v === undefined ? '' : v.toPrecision(4));
+/** Seconds as the table shows them: 12.3s, 4m05s, 2h03m. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '';
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
 
 export const show: Command = {
   name: 'show',
@@ -148,18 +167,42 @@ export const watch: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'the trajectory of a simulation as JSON or CSV',
-  usage: ['export <id> [--csv] [--replica R] [--max-points M] [--out FILE]'],
+  summary: 'the trajectory of a simulation as JSON or CSV; a sweep or several runs as a zip',
+  usage: ['export <id> [--csv] [--replica R] [--max-points M] [--out FILE]', 'export --sweep <id> [-o FILE.zip]', 'export --ids <id,id,...> [-o FILE.zip]'],
   optionHelp: [
     '--csv            CSV (replica,step,time,trainLoss,testLoss,testError) instead of JSON',
     '--replica R      only replica R',
     '--max-points M   downsampled by the API to about M points per replica',
-    '-o, --out FILE   write to FILE instead of stdout',
+    '-o, --out FILE   write to FILE instead of stdout (a zip: default the name the API gives, here)',
+    '--sweep ID       the sweep as a zip: sweep.json, statistics.json, per child simulation.json, trajectory.csv, statistics.json',
+    '--ids A,B,...    these simulations (whole ids or the short ones list prints) as a zip, one folder per run',
   ],
-  options: { csv: { type: 'boolean' }, replica: { type: 'string' }, 'max-points': { type: 'string' }, out: { type: 'string', short: 'o' } },
+  options: {
+    csv: { type: 'boolean' }, replica: { type: 'string' }, 'max-points': { type: 'string' }, out: { type: 'string', short: 'o' },
+    sweep: { type: 'string' }, ids: { type: 'string' },
+  },
   json: false,
   remote: true,
   async run(ctx) {
+    const sweepId = str(ctx.values.sweep);
+    const ids = str(ctx.values.ids);
+    if (sweepId !== undefined || ids !== undefined) {
+      if (sweepId !== undefined && ids !== undefined) throw new UsageError('give --sweep or --ids, not both');
+      const client = ctx.client();
+      let res: Response;
+      if (sweepId !== undefined) res = await client.exportSweep(sweepId);
+      else {
+        const whole: string[] = [];
+        for (const given of ids!.split(',').map((s) => s.trim()).filter(Boolean)) whole.push(await simulationIdArg({ ...ctx, positionals: [given] }));
+        if (whole.length === 0) throw new UsageError('--ids wants one or several ids, comma-separated');
+        res = await client.exportSimulations(whole);
+      }
+      const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+      const file = str(ctx.values.out) ?? named ?? 'mfsim-export.zip';
+      const bytes = await writeStream(res, file);
+      ctx.err(`wrote ${file} (${bytes} bytes)`);
+      return;
+    }
     const id = await simulationIdArg(ctx);
     const q: TrajectoryOptions = { replica: int(ctx.values.replica, '--replica'), maxPoints: int(ctx.values['max-points'], '--max-points') };
     const reply = await ctx.client().fullTrajectory(id, q);
@@ -171,6 +214,15 @@ export const exportCommand: Command = {
     } else process.stdout.write(text);
   },
 };
+
+/** Writes a streamed reply's body to `file` as it arrives; the bytes written. */
+async function writeStream(res: Response, file: string): Promise<number> {
+  if (!res.body) throw new Error('the API sent no body');
+  let bytes = 0;
+  const counted = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>).on('data', (b: Buffer) => { bytes += b.length; });
+  await pipeline(counted, createWriteStream(file));
+  return bytes;
+}
 
 /** Whether a 404 says the route is missing (an older API), not the simulation. */
 const routeMissing = (err: unknown) => err instanceof MfsimApiError && err.status === 404 && /^no route/i.test(err.message);
