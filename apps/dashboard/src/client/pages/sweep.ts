@@ -1,8 +1,10 @@
 // One sweep: live progress of every child; the mean loss at a chosen time against n (log-log) with
-// the fitted line, exponent and interval; n times the fluctuation variance against n; the loss
-// curves of every width together.
+// the fitted line, exponent and interval; with a reference run, the excess m_n - L_ref against n
+// beside it with its own fit; n times the fluctuation variance against n; the loss curves of every
+// width together (and the reference's).
 import { api, ApiError, query } from '../api.ts';
 import { drawExtrapolationChart, drawFluctuationChart, drawScalingChart, drawWidthCurves } from '../charts/sweep-charts.ts';
+import { drawExcessChart } from '../charts/excess-chart.ts';
 import { clear, fmt, fmtDate, h } from '../dom.ts';
 import { live } from '../live.ts';
 import { extrapolationAt, extrapolationLine, logPoints, readExtrapolation } from '../series.ts';
@@ -39,6 +41,16 @@ export function fitQualityText(s: Pick<ScalingFit, 'goodness' | 'powerLaw' | 'lo
       (f.goodness?.pValue != null ? `, p = ${fmt(f.goodness.pValue)}` : ''));
   }
   return parts.join(' · ');
+}
+
+/** The excess over the reference run at one time: its exponent, fit quality and L_ref. */
+export function excessText(e: NonNullable<ScalingFit['excess']>): { exponent: string; quality: string } {
+  const ref = e.reference ? `L_ref = ${fmt(e.reference.meanLoss)} ± ${fmt(e.reference.standardError)} (n = ${e.reference.width}, ${e.reference.count} replicas)` : null;
+  const left = e.nonPositiveWidths.length ? `left out (loss not above L_ref): n = ${e.nonPositiveWidths.join(', ')}` : null;
+  return {
+    exponent: `Excess m_n − L_ref: ${exponentText(e)}`,
+    quality: [fitQualityText({ goodness: e.goodness, powerLaw: e.powerLaw, localSlopes: e.localSlopes }), ref, left].filter(Boolean).join(' · '),
+  };
 }
 
 const seriesLabel = (s: Record<string, unknown>) =>
@@ -98,6 +110,11 @@ export function sweepPage(root: HTMLElement, id: string) {
       ? note(`Unstable replicas left out of the statistics: ${unstable.map((w) => `${w.rows[0].unstable} at n = ${w.width}`).join(', ')} (a loss that jumped more than 10× between recorded steps; dt may be too large for these widths).`, 'error')
       : null;
     const scalingBox = h('div.chart', { 'data-chart': 'scaling' });
+    // With a reference run: the excess over it, beside the plain scaling.
+    const hasReference = series.reference != null || series.scaling.some((s) => s.excess);
+    const excessBox = h('div.chart', { 'data-chart': 'excess-scaling' });
+    const excessExponent = h('p.exponent', { 'data-testid': 'excess-exponent' });
+    const excessQuality = h('p.muted', { 'data-testid': 'excess-fit-quality' });
     const fluctuationBox = h('div.chart', { 'data-chart': 'fluctuation' });
     const curvesBox = h('div.chart.wide', { 'data-chart': 'width-curves' });
     const extrapolationBox = h('div.chart', { 'data-chart': 'extrapolation' });
@@ -121,6 +138,19 @@ export function sweepPage(root: HTMLElement, id: string) {
       exponent.textContent = exponentText(scaling);
       fitQuality.textContent = fitQualityText(scaling);
       drawScalingChart(scalingBox, { ...scaling, time, points: scaling.points.map((p) => ({ ...p, standardError: se.get(p.width) ?? null })) });
+      if (hasReference) {
+        const e = scaling.excess;
+        if (e) {
+          const text = excessText(e);
+          excessExponent.textContent = text.exponent;
+          excessQuality.textContent = text.quality;
+          drawExcessChart(excessBox, { time, referenceWidth: e.reference?.width ?? series.reference?.width ?? null, alpha: e.alpha, logIntercept: e.logIntercept, points: e.points });
+        } else {
+          excessExponent.textContent = 'Excess m_n − L_ref: none at this time (the reference run has no record here).';
+          excessQuality.textContent = '';
+          excessBox.replaceChildren();
+        }
+      }
       drawFluctuationChart(fluctuationBox, time, atTime.filter((a) => a.row?.fluctuation != null).map((a) => ({ width: a.width, fluctuation: a.row!.fluctuation! })));
       // The mean outputs on the first probes against 1/n, and their n -> infinity limit.
       const ex = extrapolationAt(extrapolation, time);
@@ -138,12 +168,14 @@ export function sweepPage(root: HTMLElement, id: string) {
       fitQuality,
       partial,
       unstableNote,
-      h('div.chart-grid', {}, scalingBox, fluctuationBox),
+      hasReference ? h('div.excess', {}, excessExponent, excessQuality) : null,
+      h('div.chart-grid', {}, scalingBox, hasReference ? excessBox : null, fluctuationBox),
       curvesBox,
       h('div.extrapolation', {}, h('h3', {}, 'Mean-field limit of the outputs'), extrapolationNote, extrapolationBox),
     );
     showTime();
-    drawWidthCurves(curvesBox, series.byWidth.map((w) => ({ width: w.width, points: logPoints(w.rows.map((r) => r.time), w.rows.map((r) => r.meanLoss)) })));
+    const curves = series.reference ? [...series.byWidth, series.reference] : series.byWidth;
+    drawWidthCurves(curvesBox, curves.map((w) => ({ width: w.width, points: logPoints(w.rows.map((r) => r.time), w.rows.map((r) => r.meanLoss)) })));
   }
 
   root.replaceChildren(head, statsCard, children);
