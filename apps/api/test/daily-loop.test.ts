@@ -1,19 +1,10 @@
 // The researcher's daily loop (issue 17): naming, tagging and noting runs after the fact, finding
 // them again by search, and sweep children named by their grid point.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
-import { smallSpec, startService } from '@mfsim/testing';
+import { describe, expect, it } from 'vitest';
+import { smallSpec, useService } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-const api = () => request(service.app.server);
-
-beforeAll(async () => {
-  service = await startService();
-});
-
-afterAll(async () => {
-  await service?.close();
-});
+const service = useService();
+const api = service.api;
 
 describe('PATCH /v1/simulations/{id}', () => {
   it('sets name, tags and note, keeps absent fields, and the list finds the run by any of them', async () => {

@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
-import { finishedSimulation, startService, startTestWorker } from '@mfsim/testing';
+import { describe, expect, it } from 'vitest';
+import { finishedSimulation, useService } from '@mfsim/testing';
 
 const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-const api = () => request(service.app.server);
-
-beforeAll(async () => {
-  service = await startService();
-  worker = await startTestWorker();
-});
-afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-});
+const service = useService({ worker: true });
+const api = service.api;
 
 describe('stored datasets', () => {
   it('runs the golden case from a stored dataset to the same losses as inline', async () => {

@@ -1,22 +1,10 @@
 // Downsampled trajectories as a chart needs them: the early, log-spaced dynamics kept, a total cap,
 // and the same steps for every replica.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import request from 'supertest';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from '@mfsim/testing';
+import { expect, it } from 'vitest';
+import { finishedSimulation, smallSpec, useService } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-const api = () => request(service.app.server);
-
-beforeAll(async () => {
-  service = await startService();
-  worker = await startTestWorker();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-});
+const service = useService({ worker: true });
+const api = service.api;
 
 type Point = { replica: number; step: number };
 const stepsOf = (points: Point[], replica: number) => points.filter((p) => p.replica === replica).map((p) => p.step);

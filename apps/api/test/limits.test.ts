@@ -1,13 +1,11 @@
 // The infinite-width limits through the real service: a finished ntk gd run carries its stored
 // report (JSON and CSV), a sweep lists its children's, POST /v1/limits predicts for a spec that has
 // not run, and refuses a unit/input law with no kernel or a training set too large, naming the field.
-import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishedSimulation, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { describe, expect, it } from 'vitest';
+import { finishedSimulation, useService, waitFor } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-const api = () => request(service.app.server);
+const service = useService({ worker: true });
+const api = service.api;
 
 const ntkSpec = {
   name: 'lazy erf',
@@ -19,16 +17,6 @@ const ntkSpec = {
   training: { dynamics: 'gd', trainSize: 32, dt: 1, steps: 40 },
   record: { logPoints: 6, testSize: 64, probes: 4 },
 };
-
-beforeAll(async () => {
-  service = await startService();
-  worker = await startTestWorker();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-});
 
 describe('limits', () => {
   it('a finished ntk gd run has its NTK curve, NNGP check and agreement; CSV too', async () => {

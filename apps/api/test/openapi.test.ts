@@ -1,6 +1,6 @@
 // The OpenAPI document (generated from the contracts' route table) covers every route the app registers, each with a summary, its path
 // parameters and an example; examples of the contract's shapes parse with the contract.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { z } from 'zod';
 import {
@@ -8,16 +8,9 @@ import {
   simulationSchema, simulationStatisticsSchema, snapshotListSchema, snapshotSchema, sweepListSchema, sweepSchema,
   sweepStatisticsSchema, trajectorySchema,
 } from '@mfsim/contracts';
-import { startService } from '@mfsim/testing';
+import { useService } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-
-beforeAll(async () => {
-  service = await startService();
-});
-afterAll(async () => {
-  await service?.close();
-});
+const service = useService();
 
 interface Operation {
   summary?: string;

@@ -3,24 +3,17 @@
 // POST /v1/keys never carries the key, and ?access_token= is redacted from the request log however
 // its name is percent-encoded.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { claimIdempotencyKey } from '@mfsim/db';
 import { buildApp } from '../src/app.ts';
 import { idempotencyScope } from '../src/idempotency.ts';
-import { replyStatus, smallSpec, startService, waitFor } from '@mfsim/testing';
+import { replyStatus, smallSpec, useService, waitFor } from '@mfsim/testing';
 
 const ADMIN = 'secrets-test-admin-key-0123456789';
 const run = Math.random().toString(36).slice(2, 8);
-let service: Awaited<ReturnType<typeof startService>>;
-const api = () => request(service.app.server);
-
-beforeAll(async () => {
-  service = await startService();
-});
-afterAll(async () => {
-  await service?.close();
-});
+const service = useService();
+const api = service.api;
 
 /** Every string value Redis holds (the test database is small). */
 async function redisStrings(): Promise<string> {

@@ -1,12 +1,12 @@
 // Hostile inputs that once reached Postgres or BullMQ and came back as a 500 with Prisma's message,
 // source paths or SQL (issue 13): each is now a 400 naming the parameter, and no reply of any status
 // carries a stack, a server path or SQL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { smallSpec, startService } from '@mfsim/testing';
+import { smallSpec, useService } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-const api = () => request(service.app.server);
+const service = useService();
+const api = service.api;
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const DASHES = '-'.repeat(36);
 const ZEROS = '0'.repeat(36);
@@ -22,13 +22,6 @@ function expect400Naming(res: request.Response, path: string) {
   expect(res.body.issues?.map((i: { path: string }) => i.path), res.text).toContain(path);
   expectNoInternals(res.text);
 }
-
-beforeAll(async () => {
-  service = await startService();
-});
-afterAll(async () => {
-  await service?.close();
-});
 
 describe('list cursors and dates', () => {
   const cursors: [string, string, unknown][] = [

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { insertSimulationUnchecked } from './unchecked.ts';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, useService } from '@mfsim/testing';
 
 const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-const api = () => request(service.app.server);
+const service = useService({ memoryBudgetBytes: 1024 ** 3, worker: true });
+const api = service.api;
 
 async function counts() {
   const rows = await service.deps.db.prisma.simulation.count();
@@ -18,16 +17,6 @@ async function counts() {
 }
 
 const waitUntilFinished = (id: string, timeoutMs?: number) => finishedSimulation(service.app, id, timeoutMs);
-
-beforeAll(async () => {
-  service = await startService({ memoryBudgetBytes: 1024 ** 3 });
-  worker = await startTestWorker();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-});
 
 describe('health', () => {
   it('answers /healthz and /readyz with both dependencies up', async () => {

@@ -1,13 +1,11 @@
 // The statistics a referee would accept, end to end: a sweep's scaling reply carries the goodness
 // of fit, the local slopes, L_inf + a/n and the noise decomposition; rows carry the unbiased
 // kurtosis with its error and the unstable count; the probe outputs come back as JSON and CSV.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import request from 'supertest';
-import { startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { describe, expect, it } from 'vitest';
+import { useService, waitFor } from '@mfsim/testing';
 
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-const api = () => request(service.app.server);
+const service = useService({ memoryBudgetBytes: 1024 ** 3, worker: true });
+const api = service.api;
 
 const base = {
   name: 'statistics sweep',
@@ -18,16 +16,6 @@ const base = {
   training: { dynamics: 'sgd', batchSize: 128, dt: 0.2, steps: 100 },
   record: { every: 50, testSize: 256, probes: 6 },
 };
-
-beforeAll(async () => {
-  service = await startService({ memoryBudgetBytes: 1024 ** 3 });
-  worker = await startTestWorker();
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-});
 
 describe('statistics of a width sweep', () => {
   it('replies with the fit quality, local slopes, L_inf + a/n, the noise decomposition and the probe outputs', async () => {

@@ -240,25 +240,35 @@ export const sweepListQuerySchema = z.strictObject({
 
 const nullableNumber = z.number().nullable();
 
-/** One recorded time of one simulation, over its replicas. */
+/**
+ * One recorded time of one simulation, over its replicas: the one declaration of the statistics row
+ * (packages/stats computes it as `SimulationStatisticsRow`, this type).
+ */
 export const statisticsRowSchema = z.object({
   step: z.number().int(),
   time: z.number(),
+  /** Mean test loss m_n(t) over finite, stable replicas; null when none. */
   meanLoss: nullableNumber,
+  /** Unbiased variance v_n(t) over replicas (divisor R - 1); null when fewer than 2. */
   lossVariance: nullableNumber,
+  /** sqrt(v_n(t) / R). */
   standardError: nullableNumber,
+  /** Stable replicas with a finite test loss. */
   count: z.number().int(),
+  /** Stable replicas whose test loss was null or not finite. */
   dropped: z.number().int(),
   /** Replicas left out because they went unstable (science.md, "Stability"). */
   unstable: z.number().int(),
-  /** Mean over probes of Var f / (n alpha_n^2): n Var f under mean-field, Var f under ntk. */
+  /** Mean over probes of Var f / (n alpha_n^2): n Var f under mean-field, Var f under ntk; null without probes. */
   fluctuation: nullableNumber,
+  /** Mean over probes of the variance over replicas of the output. */
   meanOutputVariance: nullableNumber,
   /** Unbiased (k4 / k2^2), mean over probes, and its jackknife standard error. */
   excessKurtosis: nullableNumber,
   excessKurtosisError: nullableNumber,
   /** Connected 4-point function across probe pairs, k(i,i,j,j) / (k(i,i) k(j,j) + 2 k(i,j)^2). */
   fourPoint: nullableNumber,
+  /** Probes whose variance was defined. */
   probes: z.number().int(),
 });
 export type StatisticsRow = z.infer<typeof statisticsRowSchema>;

@@ -4,6 +4,7 @@
 import { cltFluctuation, type Parameterization } from './clt-fluctuation.ts';
 import { detectInstability, INSTABILITY_JUMP_FACTOR } from './instability.ts';
 import { summarizeReplicas } from './replica-summary.ts';
+import type { StatisticsRow } from '@mfsim/contracts';
 
 /** What one simulation recorded, as read back from storage. */
 export interface SimulationRecords {
@@ -17,35 +18,11 @@ export interface SimulationRecords {
   probeOutputs?: readonly (ArrayLike<number> | null | undefined)[];
 }
 
-/** One recorded time of one simulation. Plain numbers and nulls: JSON and SQL rows alike. */
-export interface SimulationStatisticsRow {
-  step: number;
-  time: number;
-  /** Mean test loss m_n(t) over finite, stable replicas; null when none. */
-  meanLoss: number | null;
-  /** Unbiased variance v_n(t) over replicas (divisor R - 1); null when fewer than 2. */
-  lossVariance: number | null;
-  /** sqrt(v_n(t) / R). */
-  standardError: number | null;
-  /** Stable replicas with a finite test loss. */
-  count: number;
-  /** Stable replicas whose test loss was null or not finite. */
-  dropped: number;
-  /** Replicas left out because they went unstable (at any recorded step). */
-  unstable: number;
-  /** Mean over probes of Var f over replicas / (n alpha_n^2): n Var f (mean-field), Var f (ntk); null without probes. */
-  fluctuation: number | null;
-  /** Mean over probes of the variance over replicas of the output. */
-  meanOutputVariance: number | null;
-  /** Unbiased excess kurtosis of the output fluctuations, mean over probes (see cltFluctuation). */
-  excessKurtosis: number | null;
-  /** Its jackknife standard error. */
-  excessKurtosisError: number | null;
-  /** Connected 4-point function across probe pairs, dimensionless (see cltFluctuation). */
-  fourPoint: number | null;
-  /** Probes whose variance was defined. */
-  probes: number;
-}
+/**
+ * One recorded time of one simulation: the row as the API serves it (`statisticsRowSchema` in
+ * @mfsim/contracts declares it, field by field, once). Plain numbers and nulls: JSON and SQL rows alike.
+ */
+export type SimulationStatisticsRow = StatisticsRow;
 
 export interface SimulationStatistics {
   width: number;

@@ -1,25 +1,14 @@
 // The trajectory (ranges, downsampling, full scans; JSON or CSV) and particle snapshots (JSON or float32 bytes).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TRAJECTORY_COLUMNS, toCsv } from '@mfsim/client';
 import { apiRoutes, type TrajectoryQuery } from '@mfsim/contracts';
 import {
-  InvalidTrajectoryCursorError, listSnapshotSteps, readSnapshot, readTrajectoryDownsampled, readTrajectoryPage, type PointRow,
+  InvalidTrajectoryCursorError, listSnapshotSteps, readSnapshot, readTrajectoryDownsampled, readTrajectoryPage,
 } from '@mfsim/db';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationOr404 } from './simulations.ts';
-
-const CSV_HEADER = 'replica,step,time,trainLoss,testLoss,testError\n';
-const cell = (v: number | null) => (v === null ? '' : String(v));
-
-function toCsv(points: PointRow[]): string {
-  const lines = new Array<string>(points.length);
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i];
-    lines[i] = `${p.replica},${p.step},${p.time},${cell(p.trainLoss)},${cell(p.testLoss)},${cell(p.testError)}`;
-  }
-  return CSV_HEADER + lines.join('\n') + (points.length ? '\n' : '');
-}
 
 function wants(request: FastifyRequest, format: string | undefined, type: string): boolean {
   if (format) return format === type;
@@ -83,7 +72,7 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
     const compute = async () => {
       const t = await trajectory(row.id, q);
       return csv
-        ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points), nextCursor: t.nextCursor }
+        ? { type: 'text/csv; charset=utf-8', body: toCsv(t.points, TRAJECTORY_COLUMNS), nextCursor: t.nextCursor }
         : { type: 'application/json; charset=utf-8', body: JSON.stringify({ simulationId: row.id, ...t }), nextCursor: t.nextCursor };
     };
     // The same query of a running simulation, whatever its progress: the last reply computed.
