@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
 // The daily loop's page models: list URL state and spec filters, the compare page's spec diff, the
 // form's grid over any field, a run's spec back into the form (clone), pasted YAML/JSON.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readIds, runLabels, specDiff } from '../src/client/compare-model.ts';
 import { readPasted } from '../src/client/pages/new.ts';
 import { groupBySweep, listQuery, parseSpecFilters, readListState } from '../src/client/run-list.ts';
-import { scheduleTitle } from '../src/client/sweep-children.ts';
+import { scheduleLine, scheduleTitle } from '../src/client/sweep-children.ts';
 import { defaultValues, parseGrid, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec } from '../src/client/spec-form.ts';
 
 describe('simulations list state', () => {
@@ -107,5 +107,20 @@ describe('the form: sweeps over any field, clone, paste', () => {
 describe('schedules', () => {
   it('titles an unnamed schedule by its sweep, pattern and grid', () => {
     expect(scheduleTitle({ id: 'x', name: null, pattern: '0 3 * * *', sweep: { name: 'nightly', base: {}, grid: { 'student.width': [8, 16] } } } as never)).toBe('“nightly” at 0 3 * * * · width ∈ {8, 16}');
+  });
+});
+
+describe('a sweep made by a deleted schedule', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  it('still names its schedule, marked deleted, linking to every sweep it made', async () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({
+      id, name: null, pattern: '0 3 * * *', timeZone: 'UTC', paused: false, sweeps: 2, nextFireAt: null, createdAt: '2026-01-01T00:00:00Z',
+      deletedAt: '2026-01-02T00:00:00Z', sweep: { name: 'nightly', base: {}, grid: { 'student.width': [8, 16] } },
+    }), { status: 200, headers: { 'content-type': 'application/json' } })));
+    const el = scheduleLine(id);
+    for (let i = 0; i < 100 && !el.textContent!.includes('nightly'); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(el.textContent).toBe('Created by schedule “nightly” at 0 3 * * * · width ∈ {8, 16} deleted');
+    expect(el.querySelector('a')!.getAttribute('href')).toBe(`#/sweeps?scheduleId=${id}`);
   });
 });
