@@ -22,7 +22,7 @@ describe('kernels agree with the reference', async () => {
           replicas: 2,
           inputs: { kind: 'gaussian', d: 4 },
           target: { kind: 'teacher', unit: 'tanh', width: 3 },
-          student: { unit, width: 10, parameterization: dynamics === 'sde' ? 'ntk' : 'mean-field', bandwidth: 1.5 },
+          student: { unit, width: 10, parameterization: dynamics === 'sde' ? 'ntk' : 'mean-field', bandwidth: 1.5, ...(unit === 'ramp' && { ramp: { s1: -1, s2: 2, t1: -0.5, t2: 0.6 } }) },
           training: {
             dynamics, dt: 0.05, steps: 8,
             ...(dynamics === 'gd' ? { trainSize: 20 } : { trainSize: 20, batchSize: 6 }),
