@@ -75,6 +75,10 @@ describe('the client on keys, events, cancel, sweeps and schedules', () => {
     for await (const x of admin.schedules.list()) all.push(x.id);
     expect(all).toContain(s.id);
     await admin.schedules.delete(s.id);
-    expect((await admin.schedules.get(s.id).catch((e) => e)).status).toBe(404);
+    // Kept as a record with deletedAt (its sweeps stay linked), left out of the list.
+    expect((await admin.schedules.get(s.id)).deletedAt).toEqual(expect.any(String));
+    const after = [];
+    for await (const x of admin.schedules.list()) after.push(x.id);
+    expect(after).not.toContain(s.id);
   });
 });
