@@ -15,7 +15,7 @@ function problem(unit: (typeof UNITS)[number], seed: number) {
   const y = normals(R * P);
   // sde-style sample weights, not all 1/P, so the weighted gradient is checked too
   const weights = Float64Array.from(normals(R * P, 0.05), (v) => 1 / P + v);
-  const net: Network = { unit, bandwidth: 1.3, scale: 1 / Math.sqrt(n) };
+  const net: Network = { unit, bandwidth: 1.3, scale: 1 / Math.sqrt(n), ...(unit === 'ramp' && { ramp: { s1: -1, s2: 2, t1: -0.4, t2: 0.5 } }) };
   return { p, x, y, weights, net };
 }
 
