@@ -28,9 +28,9 @@ export const sweepRequestSchema = z.strictObject({
    * Left out of the plain width scaling.
    */
   reference: z.strictObject({
-    width: z.number().int().min(1).max(LIMITS.maxWidth),
+    width: z.number().int().min(1).max(LIMITS.maxWidth).describe('Larger than every width of the grid'),
     replicas: z.number().int().min(1).max(LIMITS.maxReplicas),
-  }).optional(),
+  }).optional().describe('One more child per series at this width (role "reference"): its mean loss is L_ref(t), the excess m_n - L_ref is fitted against n; left out of the plain scaling'),
 });
 export type SweepRequest = z.infer<typeof sweepRequestSchema>;
 

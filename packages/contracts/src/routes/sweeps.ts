@@ -19,7 +19,7 @@ const notYet = errorReply(409, 'Not finished yet');
 export const sweepRoutes = {
   submit: defineRoute({
     method: 'POST', path: '/v1/sweeps', operationId: 'submitSweep', tags, auth: 'submit',
-    summary: 'Submit a sweep: one simulation per grid point, aggregated when all are done',
+    summary: 'Submit a sweep: one simulation per grid point (and with `reference`, one wide reference run per series), aggregated when all are done',
     body: { schema: sweepRequestSchema, name: 'sweep', example: exampleSweepRequest },
     replies: { 201: { description: 'Queued', schema: sweepSchema, example: { ...exampleSweep, status: 'queued', progress: 0 } } },
   }),
@@ -46,7 +46,7 @@ export const sweepRoutes = {
   }),
   statistics: defineRoute({
     method: 'GET', path: '/v1/sweeps/{id}/statistics', operationId: 'getSweepStatistics', tags: ['statistics'], auth: 'read',
-    summary: 'Per series: statistics per width and time, and the scaling per time',
+    summary: 'Per series: statistics per width and time (and of the reference run), and the scaling per time (with a reference, also of the excess m_n - L_ref)',
     params: idParams,
     replies: {
       200: {
@@ -62,7 +62,7 @@ export const sweepRoutes = {
   }),
   scaling: defineRoute({
     method: 'GET', path: '/v1/sweeps/{id}/scaling', operationId: 'getSweepScaling', tags: ['statistics'], auth: 'read',
-    summary: 'The scaling exponent alpha at the recorded time nearest to `time` (default: the last recorded time)',
+    summary: 'The scaling exponent alpha at the recorded time nearest to `time` (default: the last recorded time); with a reference run, `excess`: the same fit of m_n - L_ref',
     params: idParams, query: scalingQuerySchema,
     replies: {
       200: { description: 'The fit', schema: scalingReplySchema, example: { sweepId: SWEEP, series: {}, requestedTime: 60, snapped: false, ...exampleScaling } },
