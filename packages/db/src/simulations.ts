@@ -30,6 +30,7 @@ export function createSimulation(db: Database, s: NewSimulation, o: { idempotent
     seed: BigInt(s.seed),
     replicas: s.spec.replicas,
     width: s.spec.student.width,
+    dt: s.spec.training.dt,
     totalSteps: s.totalSteps,
     priority: s.priority ?? 0,
     project: s.project,
@@ -57,6 +58,7 @@ const SIMULATION_COLUMNS = [
   'unstableAtStep',
   'id', 'name', 'tags', 'note', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
   'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint', 'trajectoryDigest', 'project',
+  'firstStartedAt', 'dt', 'finalTestLoss', 'finalTrainLoss', 'bestTestLoss',
 ] as const satisfies readonly (keyof SimulationRow)[];
 const FIND_SIMULATION = `SELECT ${SIMULATION_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM simulations WHERE id = $1 AND ($2::text IS NULL OR project = $2)`;
 
@@ -74,7 +76,6 @@ export async function findSimulation(db: Database, id: string, project?: string)
 
 export interface SimulationPage {
   items: SimulationRow[];
-  'firstStartedAt', 'dt', 'finalTestLoss', 'finalTrainLoss', 'bestTestLoss',
   nextCursor: string | null;
 }
 
@@ -99,7 +100,6 @@ export class InvalidCursorError extends Error {
 
 const encodeCursor = (sort: SimulationSort, row: SimulationRow) => {
   const field = sortField(sort);
-  if (raw === null && NULLABLE.has(field)) return { value: null, id };
   const v = row[field];
   return Buffer.from(JSON.stringify([sort, v instanceof Date ? v.toISOString() : v, row.id])).toString('base64url');
 };
@@ -115,6 +115,7 @@ function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | num
   const [, raw, id] = parsed as [string, unknown, unknown];
   if (!isUuid(id)) throw new InvalidCursorError();
   const field = sortField(sort);
+  if (raw === null && NULLABLE.has(field)) return { value: null, id };
   if (field === 'createdAt') {
     const d = new Date(typeof raw === 'string' ? raw : '');
     if (!isStorableDate(d)) throw new InvalidCursorError();
@@ -130,6 +131,11 @@ const CURSOR_RANGES: Record<Exclude<SortField, 'createdAt'>, [number, number, bo
   width: [1, LIMITS.maxWidth, true],
   totalSteps: [1, LIMITS.maxSteps, true],
   progress: [0, 1, false],
+  dt: [0, Number.MAX_VALUE, false],
+  runSeconds: [0, Number.MAX_VALUE, false],
+  finalTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
+  bestTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
+  finalTrainLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
 };
 
 /** `s` for a LIKE pattern that matches it literally (Prisma's `contains` leaves % and _ as wildcards). */
@@ -147,11 +153,6 @@ export interface SimulationListQuery {
   project: string;
   limit: number;
   cursor?: string;
-  dt: [0, Number.MAX_VALUE, false],
-  runSeconds: [0, Number.MAX_VALUE, false],
-  finalTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
-  bestTestLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
-  finalTrainLoss: [-Number.MAX_VALUE, Number.MAX_VALUE, false],
   /** Any of these statuses. */
   status?: SimulationStatus | SimulationStatus[];
   /** Case-insensitive part of the name. */
@@ -177,6 +178,7 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   const field = sortField(sort);
   const dir = sort.startsWith('-') ? 'desc' : 'asc';
   const op = dir === 'desc' ? 'lt' : 'gt';
+  const nullable = NULLABLE.has(field);
   const after = q.cursor ? decodeCursor(q.cursor, sort) : undefined;
   // The sweep column arrives with sweeps (issue 4); until then the filter is refused, not ignored.
   const hasSweeps = 'sweepId' in Prisma.SimulationScalarFieldEnum;
@@ -194,7 +196,6 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
     ...(sweeps.length > 0 && ({ sweepId: sweeps.length === 1 ? sweeps[0] : { in: [] } } as Prisma.SimulationWhereInput)),
     ...(after && { AND: [...specFilters(q.spec), { OR: afterCursor(field, op, after, nullable) }] }),
   };
-  const nullable = NULLABLE.has(field);
   const rows = await db.prisma.simulation.findMany({
     where,
     orderBy: [{ [field]: nullable ? { sort: dir, nulls: 'last' } : dir }, { id: dir }],
@@ -202,6 +203,16 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
   });
   const items = rows.slice(0, q.limit);
   return { items, nextCursor: rows.length > q.limit ? encodeCursor(sort, items[items.length - 1]) : null };
+}
+
+// The rows after the cursor's (value, id) in (field, id) order, nulls last in both directions.
+function afterCursor(field: SortField, op: 'lt' | 'gt', after: { value: Date | number | null; id: string }, nullable: boolean): Prisma.SimulationWhereInput[] {
+  if (after.value === null) return [{ [field]: null, id: { [op]: after.id } }];
+  return [
+    { [field]: { [op]: after.value } },
+    { [field]: after.value, id: { [op]: after.id } },
+    ...(nullable ? [{ [field]: null }] : []),
+  ];
 }
 
 // Each spec field must hold its value (JSONB path equality on the stored spec, defaults filled in).
@@ -221,16 +232,6 @@ async function idsStartingWith(db: Database, project: string, prefix: string): P
 // `q`: a part of the name or note, or a whole tag; all case-insensitive (Prisma has no case-insensitive
 // array match: the ids whose tags match come from one query first).
 async function textSearch(db: Database, project: string, text: string): Promise<Prisma.SimulationWhereInput[]> {
-// The rows after the cursor's (value, id) in (field, id) order, nulls last in both directions.
-function afterCursor(field: SortField, op: 'lt' | 'gt', after: { value: Date | number | null; id: string }, nullable: boolean): Prisma.SimulationWhereInput[] {
-  if (after.value === null) return [{ [field]: null, id: { [op]: after.id } }];
-  return [
-    { [field]: { [op]: after.value } },
-    { [field]: after.value, id: { [op]: after.id } },
-    ...(nullable ? [{ [field]: null }] : []),
-  ];
-}
-
   const { rows } = await db.pool.query<{ id: string }>(
     'SELECT id FROM simulations WHERE project = $1 AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($2))',
     [project, text],
@@ -269,6 +270,7 @@ export async function markRunning(db: Database, id: string, run: { backend: stri
     where: { id, status: { in: ['queued', 'running'] } },
     data: { status: 'running', backend: run.backend, device: run.device, startedAt: new Date(), error: null },
   });
+  if (count > 0) await db.pool.query('UPDATE simulations SET "firstStartedAt" = coalesce("firstStartedAt", "startedAt") WHERE id = $1', [id]);
   return count > 0;
 }
 
@@ -302,9 +304,9 @@ export interface Outcome {
   stepsDone?: number;
   error?: string;
   divergedAtStep?: number;
+  /** Engine seconds since the last chunk's count, added to the total. */
   runSeconds?: number;
 }
-  if (count > 0) await db.pool.query('UPDATE simulations SET "firstStartedAt" = coalesce("firstStartedAt", "startedAt") WHERE id = $1', [id]);
 
 /** A final status; never overwrites `cancelled` (a client's cancel wins over the worker's end). */
 export async function markFinished(db: Database, id: string, o: Outcome) {
@@ -319,8 +321,7 @@ export async function markFinished(db: Database, id: string, o: Outcome) {
       ...(o.status === 'completed' && { progress: 1 }),
     },
   });
-  /** Engine seconds since the last chunk's count, added to the total. */
-}
   // The attempt's time counts whatever status wins (a cancel's too); added in SQL, as a null total is no number.
   if (o.runSeconds !== undefined) await db.pool.query('UPDATE simulations SET "runSeconds" = coalesce("runSeconds", 0) + $2 WHERE id = $1', [id, o.runSeconds]);
   return result;
+}
