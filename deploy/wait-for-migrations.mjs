@@ -1,10 +1,10 @@
-// Waits until every migration in this image's prisma/migrations is applied to $DATABASE_URL (the
+// Waits until every migration in this image's packages/db/prisma/migrations is applied to $DATABASE_URL (the
 // migrations Job applies them); the API's init container on Kubernetes, so an API never starts on
 // an older schema. Exits 1 after MFSIM_MIGRATION_WAIT_SECONDS (default 600).
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 
-const wanted = readdirSync(new URL('../prisma/migrations/', import.meta.url), { withFileTypes: true })
+const wanted = readdirSync(new URL('../packages/db/prisma/migrations/', import.meta.url), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 const deadline = Date.now() + Number(process.env.MFSIM_MIGRATION_WAIT_SECONDS ?? 600) * 1000;

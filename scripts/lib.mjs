@@ -27,7 +27,7 @@ export function ensureInstalled() {
     say('installing dependencies (npm install)');
     run('npm', ['install', '--no-audit', '--no-fund']);
   }
-  if (!existsSync('packages/db/src/generated/client.ts') || mtime('prisma/schema.prisma') > mtime('packages/db/src/generated/client.ts')) {
+  if (!existsSync('packages/db/src/generated/client.ts') || mtime('packages/db/prisma/schema.prisma') > mtime('packages/db/src/generated/client.ts')) {
     say('generating the Prisma client');
     run('npm', ['run', '--silent', 'generate', '-w', '@mfsim/db']);
   }
@@ -70,7 +70,7 @@ export async function ensureServices({ databaseUrl, redisUrl }) {
   }
 }
 
-/** Applies prisma/migrations to the database (offline, see packages/db/src/migrate.ts). */
+/** Applies packages/db/prisma/migrations to the database (offline, see packages/db/src/migrate.ts). */
 export function migrate(databaseUrl) {
   run('npm', ['run', '--silent', 'migrate', '-w', '@mfsim/db'], { env: { DATABASE_URL: databaseUrl } });
 }

@@ -4,14 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../src/migrate.ts';
+import { DB_ROOT } from '../src/migrate.ts';
 
 const require = createRequire(import.meta.url);
 const prismaCli = join(require.resolve('prisma/package.json').replace(/package\.json$/, ''), 'build/index.js');
 const env = { ...process.env };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
-const res = spawnSync(process.execPath, [prismaCli, 'generate', '--config', join(REPO_ROOT, 'prisma.config.ts'), ...process.argv.slice(2)], {
-  cwd: REPO_ROOT,
+const res = spawnSync(process.execPath, [prismaCli, 'generate', '--config', join(DB_ROOT, 'prisma.config.ts'), ...process.argv.slice(2)], {
+  cwd: DB_ROOT,
   env,
   stdio: 'inherit',
 });

@@ -1,6 +1,6 @@
 // CLI for the offline migrations (packages/db/src/migrate.ts). No Node flag needed.
 //   tsx packages/db/scripts/migrate.ts              apply pending migrations to $DATABASE_URL
-//   tsx packages/db/scripts/migrate.ts new <name>   write prisma/migrations/<ts>_<name>/ (if the schema changed)
+//   tsx packages/db/scripts/migrate.ts new <name>   write packages/db/prisma/migrations/<ts>_<name>/ (if the schema changed)
 // DATABASE_URL defaults to postgresql://postgres@127.0.0.1:5432/postgres.
 import { applyMigrations, createMigration, DEFAULT_DATABASE_URL } from '../src/migrate.ts';
 

@@ -1,7 +1,7 @@
 // Offline migrations for mfsim: Prisma's own schema engine (WebAssembly) over the pg adapter.
 //
 //   applyMigrations(url)      = `prisma migrate deploy`: applies the pending migrations of
-//                               prisma/migrations and records them in `_prisma_migrations`
+//                               packages/db/prisma/migrations and records them in `_prisma_migrations`
 //                               (same rows, same checksums), so the two agree.
 //   createMigration(name)     = `prisma migrate dev --create-only`: diffs the migrations
 //                               directory to prisma/schema.prisma (replaying the migrations on a
@@ -16,16 +16,16 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSchemaEngine, readMigrationsList } from './migrations/engine.ts';
 
-/** The repository root (packages/db/src -> ../../..). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const DEFAULT_SCHEMA_PATH = join(REPO_ROOT, 'prisma/schema.prisma');
-export const DEFAULT_MIGRATIONS_DIR = join(REPO_ROOT, 'prisma/migrations');
+/** packages/db, which owns the schema and its migrations (packages/db/prisma). */
+export const DB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_SCHEMA_PATH = join(DB_ROOT, 'prisma/schema.prisma');
+export const DEFAULT_MIGRATIONS_DIR = join(DB_ROOT, 'prisma/migrations');
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface MigrateOptions {
-  /** Defaults to <repo>/prisma/migrations. */
+  /** Defaults to packages/db/prisma/migrations. */
   migrationsDir?: string;
-  /** Defaults to <repo>/prisma/schema.prisma. */
+  /** Defaults to packages/db/prisma/schema.prisma. */
   schemaPath?: string;
   /** Print what happened (default false in-process; the CLI turns it on). */
   log?: (line: string) => void;

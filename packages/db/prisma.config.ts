@@ -1,4 +1,5 @@
-// Prisma CLI configuration (Prisma 7 reads the connection from here, not from the schema).
+// Prisma CLI configuration of packages/db (Prisma 7 reads the connection from here, not from the
+// schema); paths are relative to this folder, where the schema and migrations live.
 import { defineConfig } from 'prisma/config';
 
 export default defineConfig({
