@@ -11,12 +11,9 @@
 // - queues the aggregation of a sweep still open after all its children ended.
 import { specSchema } from '@mfsim/contracts';
 import { activeSchedules, expiredLeases, queuedSimulations, requeueExpired, settledOpenSweeps } from '@mfsim/db';
-import {
-  enqueueSimulation, enqueueSweepFlow, nextScheduleFiring, openScheduleQueue, upsertScheduleFiring, type ScheduleQueue, type WorkerKind,
-} from '@mfsim/queue';
+import { nextScheduleFiring, openScheduleQueue, upsertScheduleFiring, type ScheduleQueue, type WorkerKind } from '@mfsim/queue';
 import type { ApiDeps } from './deps.ts';
-import { placeSimulation } from '@mfsim/lifecycle';
-import { bullPriority } from './submission.ts';
+import { placeSimulation, queueLostSweepChildren, queueSimulation, queueSweepAggregation } from '@mfsim/lifecycle';
 
 export interface Recovered {
   simulations: string[];
@@ -84,7 +81,7 @@ export async function reaggregateSettledSweeps(deps: ApiDeps, seen: Set<string>)
   for (const sweepId of settled) {
     seen.add(sweepId);
     if (!before.has(sweepId)) continue;
-    await enqueueSweepFlow(deps.flows, sweepId, [], { aggregationJobId: `${sweepId}-reaggregate` });
+    await queueSweepAggregation(deps, sweepId);
     out.push(sweepId);
   }
   return out;
@@ -108,11 +105,11 @@ export async function recoverLostJobs(deps: ApiDeps, o: { settleMs?: number } = 
       bySweep.set(row.sweepId, [...(bySweep.get(row.sweepId) ?? []), { simulationId: row.id, kind }]);
       continue;
     }
-    await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
+    await queueSimulation(deps, { id: row.id, spec, kind });
     recovered.simulations.push(row.id);
   }
   for (const [sweepId, children] of bySweep) {
-    await enqueueSweepFlow(deps.flows, sweepId, children, { aggregationJobId: `${sweepId}-recovered-${Date.now()}` });
+    await queueLostSweepChildren(deps, sweepId, children);
     recovered.sweeps.push(sweepId);
     recovered.simulations.push(...children.map((c) => c.simulationId));
   }

@@ -3,8 +3,8 @@
 import { randomInt } from 'node:crypto';
 import { specSchema, type Spec } from '@mfsim/contracts';
 import { createSimulation, deleteSimulation, type IdempotentWrite, type SimulationRow } from '@mfsim/db';
-import { enqueueSimulation, type WorkerKind } from '@mfsim/queue';
-import { NoGpuWorkerError, placeSimulation } from '@mfsim/lifecycle';
+import type { WorkerKind } from '@mfsim/queue';
+import { NoGpuWorkerError, placeSimulation, queueSimulation } from '@mfsim/lifecycle';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { withDatasetShape } from './dataset-shape.ts';
@@ -39,9 +39,6 @@ export async function chooseQueue(deps: ApiDeps, spec: Spec): Promise<WorkerKind
   }
 }
 
-/** BullMQ runs lower numbers first and unprioritised jobs before all others: map -1000..1000 to 1001..1. */
-export const bullPriority = (spec: Spec) => 1001 - (spec.priority ?? 0);
-
 /**
  * Checks, stores and queues a simulation owned by `project` (a dataset it names must be that
  * project's). `idempotent`: the request's Idempotency-Key, whose reply is recorded with the row.
@@ -60,7 +57,7 @@ export async function submitSimulation(
   const row = await createSimulation(deps.db, { spec, seed: spec.seed!, totalSteps: spec.training.steps, priority: spec.priority, project }, o)
     .catch(keyTakenOver);
   try {
-    await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
+    await queueSimulation(deps, { id: row.id, spec, kind });
   } catch (err) {
     await deleteSimulation(deps.db, row.id, o);
     throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);

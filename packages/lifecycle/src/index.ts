@@ -3,4 +3,5 @@
 // live here, for the API's routes and recovery, the schedules and the worker.
 export * from './events.ts';
 export * from './placement.ts';
+export * from './queueing.ts';
 export * from './sweep-launch.ts';

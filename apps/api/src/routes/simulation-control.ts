@@ -4,13 +4,13 @@ import {
   apiRoutes, SIMULATION_TRANSITIONS, simulationMay, simulationStatusesFor, specSchema, SWEEP_TRANSITIONS, type SimulationEvent,
 } from '@mfsim/contracts';
 import { findSimulation, loadCheckpoint, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
-import { enqueueSimulation, enqueueSweepChildRetry, requestCancel } from '@mfsim/queue';
-import { publishSimulationEvent, publishSweepEvent, type PublishOptions } from '@mfsim/lifecycle';
+import { requestCancel } from '@mfsim/queue';
+import { publishSimulationEvent, publishSweepEvent, queueSimulation, queueSweepChildAgain, type PublishOptions } from '@mfsim/lifecycle';
 import { projectOf } from '../auth.ts';
 import { RequestError, UnavailableError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationReply } from '../replies.ts';
-import { bullPriority, chooseQueue } from '../submission.ts';
+import { chooseQueue } from '../submission.ts';
 import { simulationOr404 } from './simulations.ts';
 
 /**
@@ -86,8 +86,8 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
         await reopenSweep(deps.db, row.sweepId);
         await publishSweepEvent(deps.redis, { type: 'status', sweepId: row.sweepId, status: SWEEP_TRANSITIONS.reopen.to, retried: row.id }, { startsAttempt: true })
           .catch(() => {});
-        await enqueueSweepChildRetry(deps.flows, row.sweepId, { simulationId: row.id, kind });
-      } else await enqueueSimulation(deps.queues[kind], row.id, bullPriority(spec));
+        await queueSweepChildAgain(deps, row.sweepId, { simulationId: row.id, kind });
+      } else await queueSimulation(deps, { id: row.id, spec, kind });
     } catch (err) {
       throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
     }
