@@ -270,6 +270,7 @@ describe('the daily loop in Chromium', () => {
     expect(shown).toBe(Math.round(done.progress * 100));
     expect(shown).toBeLessThan(100);
     expect(await page.locator('[data-testid="sweep-children"] tbody [data-status="cancelled"]').count()).toBe(3);
+    await expect.poll(() => page.textContent('main')).toContain('No statistics: the sweep was cancelled');
     await page.waitForTimeout(4000);
     expect(statisticsAsked.length).toBeLessThanOrEqual(1);
     await shot('8-sweep-cancelled');

@@ -44,7 +44,8 @@ export function drawChart(box: HTMLElement, config: ChartConfiguration): Chart |
   if (!canvas.getContext?.('2d')) return null;
   const chart = new Chart(canvas, {
     ...config,
-    options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+    // Room on the right for the x axis's last label.
+    options: { animation: false, responsive: true, maintainAspectRatio: false, layout: { padding: { right: 16 } }, ...config.options },
     plugins: [...(config.plugins ?? []), drawnMark],
   } as ChartConfiguration);
   charts.set(box, chart);
@@ -86,7 +87,7 @@ export const logAxis = (title: string) => ({
       const last = ticks.length - 1;
       // Both ends carry a label, so the range is always readable; ticks crowding an end label do not.
       if (index === 0 || index === last) return shortNumber(x);
-      if (this.max / this.min >= 10) return x / ticks[0].value < 1.4 || ticks[last].value / x < 1.4 ? '' : logTick(x);
+      if (this.max / this.min >= 10) return x / this.min < 1.4 || this.max / x < 1.4 ? '' : logTick(x);
       // Less than a decade: about five evenly spread labels, not one per minor tick.
       const every = Math.max(1, Math.ceil(ticks.length / 5));
       return index % every === 0 ? shortNumber(x) : '';
@@ -107,5 +108,5 @@ export function logTick(v: number): string {
   const e = Math.floor(Math.log10(v) + 1e-9);
   const m = Math.round(v / 10 ** e);
   if (![1, 2, 5].includes(m) || Math.abs(v / 10 ** e - m) > 1e-6) return '';
-  return e >= -2 && e <= 4 ? String(Number(v.toPrecision(3))) : `${m}e${e}`;
+  return e >= -4 && e <= 4 ? String(Number(v.toPrecision(3))) : `${m}e${e}`;
 }

@@ -42,7 +42,7 @@ export function datasetsPage(root: HTMLElement) {
         : 'No more datasets.'));
     } else {
       clear(table, h('table.data', {},
-        h('thead', {}, h('tr', {}, ...['Name', 'id', 'd', 'Train rows', 'Test rows', 'Created', ''].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ...['Name', 'id', 'd', 'Train rows', 'Test rows', 'Created', ''].map((t, i) => h(i >= 2 && i <= 4 ? 'th.num' as 'th' : 'th', {}, t)))),
         h('tbody', {}, ...page.items.map(row))));
     }
     clear(pager,

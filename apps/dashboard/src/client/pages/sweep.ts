@@ -196,6 +196,9 @@ export function sweepPage(root: HTMLElement, id: string) {
       renderSweep(s);
       // Only a completed sweep gets its statistics stored as it ends: a cancelled one was asked once, at load.
       if (s.status === 'completed' && !statsLoaded) retryStatistics();
+      if (s.status === 'cancelled' && !statsLoaded) {
+        clear(statsCard, h('h2', {}, 'Scaling with width'), note('No statistics: the sweep was cancelled, and only a sweep that completes gets them. The losses its runs reached are in the table below; compare them, or submit the sweep again.'));
+      }
     },
   });
   // The statistics are stored as the sweep completes: ask again for a while.
