@@ -140,6 +140,24 @@ describe('a sweep with a mean-field reference', () => {
     });
   }, 360_000);
 
+  it('places the reference child like the others: on the gpu queue when the sweep prefers a GPU and one has registered, else on the cpu queue', async () => {
+    const gpuWorker = await startTestWorker({ MFSIM_WORKER_KIND: 'gpu', MFSIM_KERNEL: 'native' });
+    // Its worker is closed at once: the jobs stay where they were placed, and the sweeps are cancelled.
+    await gpuWorker.close();
+    try {
+      const reference = { width: 64, replicas: 2 };
+      const preferred = await api().post('/v1/sweeps').send({ base: { ...base, resources: { gpu: 'preferred' } }, grid: { 'student.width': [8] }, reference }).expect(201);
+      const cpuOnly = await api().post('/v1/sweeps').send({ base: { ...base, resources: { gpu: 'no' } }, grid: { 'student.width': [8] }, reference }).expect(201);
+      const referenceOf = (body: { children: { role: string; simulationId: string }[] }) => body.children.find((c) => c.role === 'reference')!.simulationId;
+      expect(await service.deps.queues.gpu.getJob(referenceOf(preferred.body))).toBeDefined();
+      expect(await service.deps.queues.cpu.getJob(referenceOf(cpuOnly.body))).toBeDefined();
+      expect(await service.deps.queues.gpu.getJob(referenceOf(cpuOnly.body))).toBeUndefined();
+      for (const s of [preferred.body, cpuOnly.body]) await api().post(`/v1/sweeps/${s.id}/cancel`).expect(200);
+    } finally {
+      await service.deps.redis.del('mfsim:workers:gpu');
+    }
+  });
+
   it('refuses a reference that is not wider than the grid, or has no replicas, naming the field; nothing is written', async () => {
     const before = await service.deps.db.prisma.simulation.count();
     const narrow = await api().post('/v1/sweeps').send({ base, grid: { 'student.width': [8, 32] }, reference: { width: 32, replicas: 2 } }).expect(400);
