@@ -5,7 +5,7 @@
 // run; the datasets page; a read-only key. Screenshots go to test-output/dashboard-daily-loop/
 // (the folder is printed) to look at.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -138,6 +138,11 @@ describe('the daily loop in Chromium', () => {
     for (const r of runs) await page.check(`input[data-select="${r.id}"]`);
     await expect.poll(() => page.textContent('[data-testid="compare-selected"]')).toBe('Compare 3 selected');
     await shot('2-list-picked');
+    // The picked runs as one zip, from the API's export.
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-selected"]')]);
+    expect(zip.suggestedFilename()).toBe('mfsim-3-runs.zip');
+    const zipPath = await zip.path();
+    expect(readFileSync(zipPath).subarray(0, 2).toString()).toBe('PK');
     await page.click('[data-testid="compare-selected"]');
     await page.waitForURL(/#\/compare\?ids=/);
     await page.waitForSelector('[data-chart="compare-test"][data-drawn="true"]');
@@ -237,6 +242,9 @@ describe('the daily loop in Chromium', () => {
     await page.waitForSelector('[data-chart="scaling"][data-drawn="true"]', { timeout: 120_000 });
     await expect.poll(async () => (await page.$$eval('[data-testid="sweep-children"] td[data-col="finalTestLoss"]', (tds) => tds.map((td) => Number(td.textContent)))).filter((v) => v > 0).length, { timeout: 30_000 }).toBe(8);
     await shot('6-sweep-completed');
+    const [sweepZip] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-sweep"]')]);
+    expect(sweepZip.suggestedFilename()).toMatch(/^mfsim-sweep-[0-9a-f]{8}\.zip$/);
+    expect(readFileSync(await sweepZip.path()).subarray(0, 2).toString()).toBe('PK');
 
     // The list grouped by sweep: this sweep's runs under its name.
     await page.goto(`${base}/dashboard/#/simulations?sweepId=${sweepId}&group=sweep`);

@@ -6,6 +6,7 @@ import { api, query } from './api.ts';
 import { clear, fmt, h } from './dom.ts';
 import { metric } from './run-list.ts';
 import { compareHash, MAX_COMPARED, selection } from './selection.ts';
+import { exportButton, sweepZipPath } from './export-zip.ts';
 import type { Page, ScheduleReply, SweepReply } from './types.ts';
 import { progressBar, shortId, statusBadge } from './ui.ts';
 
@@ -18,6 +19,7 @@ export function sweepChildren(sweepId: string) {
   let finalCount = -1;
   let reading: Promise<void> | null = null;
   let last: SweepReply | null = null;
+  const exportZip = exportButton('Export sweep (zip)', () => ({ path: sweepZipPath(sweepId), filename: `mfsim-sweep-${shortId(sweepId)}.zip` }), 'export-sweep');
 
   async function readRuns() {
     const page = await api<Page<SimulationReply>>(`/v1/simulations${query({ sweepId, limit: 500 })}`);
@@ -47,7 +49,8 @@ export function sweepChildren(sweepId: string) {
     clear(el,
       h('div.card-head', {}, h('h2', {}, `Simulations (${kids.length})`),
         h('a.button', { href: compareHash(ids.slice(0, MAX_COMPARED)), 'data-testid': 'compare-children', title: 'their loss curves on one chart, and the spec fields that differ' },
-          kids.length > MAX_COMPARED ? `Compare the first ${MAX_COMPARED}` : 'Compare these runs')),
+          kids.length > MAX_COMPARED ? `Compare the first ${MAX_COMPARED}` : 'Compare these runs'),
+        exportZip.el),
       h('table.data', {},
         h('thead', {}, h('tr', {}, h('th.pick', { title: 'pick to compare' }, '⇄'),
           ...['Grid point', 'Status', 'Progress', 'Final test loss', 'Best test loss', 'Final train loss', ''].map((t, i) => h(i >= 3 && i <= 5 ? 'th.num' as 'th' : 'th', {}, t)))),

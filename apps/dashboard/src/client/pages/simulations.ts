@@ -9,6 +9,7 @@ import { clear, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
 import { currentRole, mayDo } from '../role.ts';
 import { COLUMNS, groupBySweep, listQuery, metric, nextSort, parseSpecFilters, readListState, sortMark, specFiltersText, type Column, type ListState } from '../run-list.ts';
 import { compareHash, MAX_COMPARED, selection } from '../selection.ts';
+import { exportButton, selectionZipPath } from '../export-zip.ts';
 import type { Page, SweepReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 
@@ -29,6 +30,10 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
   const compareButton = h('a.button', { 'data-testid': 'compare-selected' });
   const clearSelection = h('button.link', { type: 'button', onclick: () => { selection.clear(); updateCompare(); load(); } }, 'clear');
   const newLink = h('a.button.primary', { href: '#/new', hidden: true }, 'New simulation or sweep');
+  const exportZip = exportButton('Export selected (zip)', () => {
+    const ids = selection.ids();
+    return ids.length ? { path: selectionZipPath(ids), filename: `mfsim-${ids.length}-runs.zip` } : null;
+  }, 'export-selected');
   void currentRole().then((r) => { newLink.hidden = !mayDo(r, 'submit'); });
 
   function updateCompare() {
@@ -38,6 +43,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
     compareButton.classList.toggle('disabled', ids.length === 0);
     compareButton.title = ids.length ? '' : `Tick up to ${MAX_COMPARED} runs to compare their curves and specs`;
     clearSelection.hidden = ids.length === 0;
+    exportZip.button.disabled = ids.length === 0;
   }
 
   // ---- filters -------------------------------------------------------------------------------
@@ -170,7 +176,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
   }
 
   root.replaceChildren(
-    pageHeader('Simulations', h('span.compare-actions', {}, compareButton, clearSelection), newLink),
+    pageHeader('Simulations', h('span.compare-actions', {}, compareButton, exportZip.el, clearSelection), newLink),
     filterForm, filterError, table, pager,
   );
   updateCompare();
