@@ -3,6 +3,7 @@ import './style.css';
 import { session } from './api.ts';
 import { h } from './dom.ts';
 import { showProject } from './project.ts';
+import { showWorkers } from './worker-status.ts';
 import { currentRole, mayDo } from './role.ts';
 import { comparePage } from './pages/compare.ts';
 import { datasetsPage } from './pages/datasets.ts';
@@ -23,9 +24,11 @@ const nav = h('nav.topbar', {},
   ...[['#/simulations', 'Simulations'], ['#/compare', 'Compare'], ['#/sweeps', 'Sweeps'], ['#/schedules', 'Schedules'], ['#/datasets', 'Datasets'], ['#/new', 'New']].map(([href, text]) =>
     h('a.nav-link', { href, 'data-nav': href.slice(2) }, text)),
   h('span.spacer'),
+  h('span#workers'),
   h('span#project'),
   h('button.link', { onclick: () => { session.signOut(); go('#/signin'); } }, 'Sign out'),
 );
+showWorkers(nav.querySelector<HTMLElement>('#workers')!);
 let cleanup: Cleanup;
 
 function go(hash: string) {
