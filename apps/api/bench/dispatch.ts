@@ -4,19 +4,26 @@
 // (waiting in the queue, the worker's run of it, and the worker's time between runs). The dispatch
 // overhead per job is one worker's time per job less the engine's own time for the same spec.
 // Then two sweeps of 500 tiny children each (a sweep holds at most 512), one after the other.
+// Round trips: every worker process and the API (this process) count their Postgres statements and
+// Redis commands (round-trips.ts; the workers start from counted-worker.ts); printed per job, with the kinds per job.
+// BENCH_WORKERS (default 1,2,4,8), BENCH_JOBS_PER_WORKER (40), BENCH_SWEEP_CHILDREN (500 per sweep; 0: no sweeps).
 // Runs on a Redis server of its own (a free port) and a database of its own (mfsim_bench_dispatch,
 // created with createdb and dropped at the end) on DATABASE_URL's server (default: local).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { specSchema } from '@mfsim/contracts';
 import { simulate, selectKernel } from '@mfsim/engine';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
+import { roundTripCounts, type RoundTripCounts } from './round-trips.ts';
 
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4,8').split(',').map(Number);
 const JOBS_PER_WORKER = Number(process.env.BENCH_JOBS_PER_WORKER ?? 40);
-const SWEEP_CHILDREN = 500;
+const SWEEP_CHILDREN = Number(process.env.BENCH_SWEEP_CHILDREN ?? 500);
+const countsDir = mkdtempSync(join(tmpdir(), 'mfsim-round-trips-'));
 const root = new URL('../../../', import.meta.url).pathname;
 
 const server = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
@@ -51,6 +58,36 @@ const cpuMs = (pid: number | undefined) => {
     return 0;
   }
 };
+const zero = (): RoundTripCounts => ({ pgStatements: 0, pgTransactions: 0, pgByKind: {}, redisCommands: 0, redisRoundTrips: 0, redisByCommand: {} });
+const addKinds = (a: Record<string, number>, b: Record<string, number>, sign: number) => {
+  for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + sign * v;
+};
+/** a + sign * b, field by field. */
+function combine(a: RoundTripCounts, b: RoundTripCounts, sign = 1): RoundTripCounts {
+  const out = JSON.parse(JSON.stringify(a)) as RoundTripCounts;
+  out.pgStatements += sign * b.pgStatements;
+  out.pgTransactions += sign * b.pgTransactions;
+  out.redisCommands += sign * b.redisCommands;
+  out.redisRoundTrips += sign * b.redisRoundTrips;
+  addKinds(out.pgByKind, b.pgByKind, sign);
+  addKinds(out.redisByCommand, b.redisByCommand, sign);
+  return out;
+}
+/** The counts of one worker process so far (it writes them on SIGUSR2). */
+async function processCounts(child: ChildProcess): Promise<RoundTripCounts> {
+  const file = join(countsDir, `${child.pid}.json`);
+  rmSync(file, { force: true });
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 600 && !existsSync(file); i++) await sleep(50);
+  await sleep(20); // written in one synchronous call; a short wait covers a reader between open and write
+  return JSON.parse(readFileSync(file, 'utf8')) as RoundTripCounts;
+}
+const workerCounts = async () => (await Promise.all(workers.map(processCounts))).reduce((a, b) => combine(a, b), zero());
+const perJob = (c: RoundTripCounts, jobs: number) =>
+  `Postgres ${(c.pgStatements / jobs).toFixed(1)} statements (${(c.pgTransactions / jobs).toFixed(1)} BEGIN..COMMIT), ` +
+  `Redis ${(c.redisCommands / jobs).toFixed(1)} commands in ${(c.redisRoundTrips / jobs).toFixed(1)} round trips`;
+const kinds = (o: Record<string, number>, jobs: number) =>
+  Object.entries(o).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / jobs).toFixed(2)}`).join(', ');
 const apiCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -96,8 +133,9 @@ const finished = async () => {
 
 async function startWorkers(n: number) {
   while (workers.length < n) {
-    workers.push(spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-      cwd: root, stdio: 'ignore', env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MFSIM_KERNEL_THREADS: '1', MFSIM_WORKER_KIND: 'cpu' },
+    workers.push(spawn(process.execPath, ['--import', 'tsx', 'apps/api/bench/counted-worker.ts'], {
+      cwd: root, stdio: 'ignore',
+      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MFSIM_KERNEL_THREADS: '1', MFSIM_WORKER_KIND: 'cpu', MFSIM_ROUND_TRIPS_DIR: countsDir },
     }));
   }
   // Warm up: every worker has loaded its engine once it has taken a job.
@@ -111,6 +149,7 @@ async function round(jobs: number) {
   const before = await finished();
   const ids: string[] = [];
   const cpu0 = { api: apiCpuMs(), workers: mean(workers.map((w) => cpuMs(w.pid))) * workers.length, redis: cpuMs(redisServer.pid) };
+  const trips0 = { api: roundTripCounts(), workers: await workerCounts() };
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: 6 }, async () => {
@@ -120,6 +159,7 @@ async function round(jobs: number) {
     }
   }));
   const submitted = performance.now() - t0;
+  const apiTrips = combine(roundTripCounts(), trips0.api, -1);
   while ((await finished()) < before + jobs) await sleep(20);
   const wall = performance.now() - t0;
   const cpu = {
@@ -127,9 +167,10 @@ async function round(jobs: number) {
     workers: (mean(workers.map((w) => cpuMs(w.pid))) * workers.length - cpu0.workers) / jobs,
     redis: (cpuMs(redisServer.pid) - cpu0.redis) / jobs,
   };
+  const trips = { api: apiTrips, workers: combine(await workerCounts(), trips0.workers, -1) };
   const rows: Record<string, unknown>[] = [];
   for (const id of ids) rows.push(await get(`/v1/simulations/${id}`));
-  return { wall, submitted, rows, cpu };
+  return { wall, submitted, rows, cpu, trips };
 }
 
 try {
@@ -139,7 +180,7 @@ try {
   for (const n of WORKER_COUNTS) {
     await startWorkers(n);
     const jobs = JOBS_PER_WORKER * n;
-    const { wall, rows, cpu } = await round(jobs);
+    const { wall, rows, cpu, trips } = await round(jobs);
     const t = (r: Record<string, unknown>, k: string) => Date.parse(String(r[k]));
     const completed = rows.filter((r) => r.status === 'completed');
     const wait = mean(completed.map((r) => t(r, 'startedAt') - t(r, 'createdAt')));
@@ -153,26 +194,42 @@ try {
       `  CPU ms/job: API process (with this bench's client) ${cpu.api.toFixed(1)}, workers ${cpu.workers.toFixed(1)}, Redis ${cpu.redis.toFixed(1)}` +
       (completed.length < rows.length ? `  (not completed: ${rows.filter((r) => r.status !== 'completed').map((r) => `${r.status} ${String(r.error ?? '').slice(0, 80)}`).join('; ')})` : ''),
     );
+    console.log(`         round trips per job: workers ${perJob(trips.workers, jobs)}; API submit ${perJob(trips.api, jobs)}`);
+    if (n === WORKER_COUNTS[0]) {
+      console.log(`         worker Postgres statements per job: ${kinds(trips.workers.pgByKind, jobs)}`);
+      console.log(`         worker Redis commands per job: ${kinds(trips.workers.redisByCommand, jobs)}`);
+      console.log(`         API submit Postgres statements per job: ${kinds(trips.api.pgByKind, jobs)}`);
+      console.log(`         API submit Redis commands per job: ${kinds(trips.api.redisByCommand, jobs)}`);
+    }
   }
 
-  const t0 = performance.now();
-  const grid = (k: number) => ({
-    'student.width': Array.from({ length: 25 }, (_, i) => 4 + i),
-    'training.dt': Array.from({ length: SWEEP_CHILDREN / 25 }, (_, i) => 0.05 + 0.01 * i + k * 0.001),
-  });
-  const sweeps = [];
-  for (const k of [0, 1]) sweeps.push(await post('/v1/sweeps', { name: `bench ${k}`, base: tiny, grid: grid(k), replicas: 1 }));
-  const submittedMs = performance.now() - t0;
-  for (;;) {
-    const s = await Promise.all(sweeps.map((x) => get(`/v1/sweeps/${x.id}`)));
-    if (s.every((x) => x.status === 'completed' || x.status === 'cancelled')) break;
-    await sleep(200);
+  if (SWEEP_CHILDREN > 0) {
+    const sweepTrips0 = { api: roundTripCounts(), workers: await workerCounts() };
+    const t0 = performance.now();
+    const grid = (k: number) => ({
+      'student.width': Array.from({ length: Math.min(25, SWEEP_CHILDREN) }, (_, i) => 4 + i),
+      'training.dt': Array.from({ length: Math.max(1, Math.round(SWEEP_CHILDREN / 25)) }, (_, i) => 0.05 + 0.01 * i + k * 0.001),
+    });
+    const sweeps = [];
+    for (const k of [0, 1]) sweeps.push(await post('/v1/sweeps', { name: `bench ${k}`, base: tiny, grid: grid(k), replicas: 1 }));
+    const submittedMs = performance.now() - t0;
+    const sweepApiTrips = combine(roundTripCounts(), sweepTrips0.api, -1);
+    const children = sweeps.reduce((a, x) => a + (x.children?.length ?? 0), 0);
+    for (;;) {
+      const s = await Promise.all(sweeps.map((x) => get(`/v1/sweeps/${x.id}`)));
+      if (s.every((x) => x.status === 'completed' || x.status === 'cancelled')) break;
+      await sleep(200);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const sweepWorkerTrips = combine(await workerCounts(), sweepTrips0.workers, -1);
+    console.log(
+      `2 sweeps x ${children / 2} tiny children on ${workers.length} workers: submitted in ${(submittedMs / 1000).toFixed(1)} s, ` +
+      `all ${children} children run and both sweeps aggregated in ${seconds.toFixed(1)} s (target: 1000 children under 60 s)`,
+    );
+    console.log(`         round trips per child (aggregations included): workers ${perJob(sweepWorkerTrips, children)}; API submit ${perJob(sweepApiTrips, children)}`);
+    console.log(`         worker Postgres statements per child: ${kinds(sweepWorkerTrips.pgByKind, children)}`);
+    console.log(`         worker Redis commands per child: ${kinds(sweepWorkerTrips.redisByCommand, children)}`);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  console.log(
-    `2 sweeps x ${SWEEP_CHILDREN} tiny children on ${workers.length} workers: submitted in ${(submittedMs / 1000).toFixed(1)} s, ` +
-    `all ${2 * SWEEP_CHILDREN} children run and both sweeps aggregated in ${seconds.toFixed(1)} s (target: 1000 children under 60 s)`,
-  );
 } finally {
   for (const w of workers) w.kill('SIGTERM');
   await Promise.all(workers.map((w) => (w.exitCode !== null ? null : new Promise((r) => w.once('exit', r)))));
@@ -180,4 +237,5 @@ try {
   await deps.close();
   redisServer.kill('SIGTERM');
   spawnSync('dropdb', [...pgArgs, '--if-exists', '--force', dbName]);
+  rmSync(countsDir, { recursive: true, force: true });
 }

@@ -17,6 +17,8 @@ export interface HeldLease {
    * over, even when no renewal had succeeded yet (a takeover before the first renewal, on a loaded machine).
    */
   claimed(): void;
+  /** Told when the run's own last write gave the lease up (packages/db finishRun): release() then only stops renewing. */
+  releasedByRun(): void;
   /** Stops renewing and gives the lease up. */
   release(): Promise<void>;
 }
@@ -24,6 +26,7 @@ export interface HeldLease {
 export function holdLease(db: Database, id: string, owner: string, seconds: number, log: (msg: string, extra?: Record<string, unknown>) => void): HeldLease {
   let held = false;
   let lost = false;
+  let released = false;
   const renew = async () => {
     try {
       const ok = await renewLease(db, id, owner, seconds);
@@ -47,9 +50,13 @@ export function holdLease(db: Database, id: string, owner: string, seconds: numb
     claimed: () => {
       held = true;
     },
+    releasedByRun: () => {
+      released = true;
+      clearInterval(timer);
+    },
     async release() {
       clearInterval(timer);
-      await releaseLease(db, id, owner).catch(() => {});
+      if (!released) await releaseLease(db, id, owner).catch(() => {});
     },
   };
 }

@@ -4,17 +4,18 @@ import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { fieldIssues, specSchema, type SimulationEvent } from '@mfsim/contracts';
 import {
-  claimRun, deleteCheckpoint, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, readStatisticsInputs, releaseLease, saveCheckpoint,
-  storeTrajectoryDigest, sweepProgress, updateProgress, writeBirthDeath, writeProbeOutputs, writeSnapshots, writeTrajectoryPoints, type Database,
+  claimRun, deleteCheckpoint, finishRun, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, readStatisticsInputs, releaseLease,
+  saveCheckpoint, storeChunk, storeTrajectoryDigest, sweepProgress, UnknownSimulationError, writeSnapshots, type Database, type Outcome, type RunEnd,
+  type StatisticsInputs, type SweepProgress,
 } from '@mfsim/db';
 import { countJobMetric, reportStepRate, type SimulationJobData } from '@mfsim/queue';
 import { publishSimulationEvent, publishSweepEvent } from '@mfsim/lifecycle';
 import type { Redis } from 'ioredis';
 import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
-import { withRetry } from './retry.ts';
-import { storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
-import { storeSimulationLimitsQuietly } from './simulation-limits.ts';
+import { isTransient, withRetry } from './retry.ts';
+import { simulationStatistics, storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
+import { simulationLimitsReport, storeSimulationLimitsQuietly } from './simulation-limits.ts';
 
 export interface RunDeps {
   db: Database;
@@ -35,6 +36,34 @@ export interface RunDeps {
   leaseLost?: () => boolean;
   /** Told once the claim succeeded, so that a takeover before the lease's first renewal counts as lost. */
   leaseClaimed?: () => void;
+  /** Told when the run's last write gave the lease up itself (the caller need not release it). */
+  leaseReleased?: () => void;
+}
+
+/**
+ * The latest progress of each sweep this process has read, for its children's events: a child's
+ * `running` event and its progress events take it when it is under a second old (with the child's
+ * own start counted in), so a sweep of many short children is not counted over for each of them.
+ * A child's final event always reads it anew, after the child's own final write.
+ */
+const sweepProgressSeen = new Map<string, { at: number; value: SweepProgress }>();
+const SWEEP_PROGRESS_FRESH_MS = 1000;
+
+async function currentSweepProgress(db: Database, sweepId: string, event: { type: string; status?: unknown }): Promise<SweepProgress | undefined> {
+  const seen = sweepProgressSeen.get(sweepId);
+  const fresh = seen && performance.now() - seen.at < SWEEP_PROGRESS_FRESH_MS;
+  if (fresh && event.type === 'progress') return seen.value;
+  if (fresh && event.type === 'status' && event.status === 'running' && (seen.value.counts.queued ?? 0) > 0) {
+    const counts = { ...seen.value.counts, queued: seen.value.counts.queued - 1, running: (seen.value.counts.running ?? 0) + 1 };
+    if (counts.queued === 0) delete (counts as Record<string, number>).queued;
+    seen.value = { ...seen.value, counts };
+    return seen.value;
+  }
+  const value = (await sweepProgress(db, [sweepId], { reference: false })).get(sweepId);
+  if (value) sweepProgressSeen.set(sweepId, { at: performance.now(), value });
+  // Sweeps this process no longer hears of are forgotten.
+  for (const [id, v] of sweepProgressSeen) if (performance.now() - v.at > 60_000) sweepProgressSeen.delete(id);
+  return value;
 }
 
 /**
@@ -53,7 +82,7 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
       lastSweepProgress = performance.now();
     } else if (type !== 'status') return Promise.resolve();
     return best('sweep event', async (r) => {
-      const overall = (await sweepProgress(deps.db, [sweep.sweepId])).get(sweep.sweepId);
+      const overall = await currentSweepProgress(deps.db, sweep.sweepId, { type, status: data.status });
       await publishSweepEvent(r, {
         ...data, type: type === 'status' ? 'child' : 'progress', sweepId: sweep.sweepId, simulationId: id,
         point: sweep.point as Record<string, unknown>, width: sweep.width, sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
@@ -97,43 +126,50 @@ function chunkLosses(chunk: Chunk): { finalTestLoss: number | null; finalTrainLo
   return { finalTestLoss: latest.testLoss, finalTrainLoss: latest.trainLoss, bestTestLoss: best };
 }
 
-const FINAL = new Set(['completed', 'failed', 'cancelled', 'diverged']);
 
 export async function runSimulation(job: Job<SimulationJobData>, token: string | undefined, deps: RunDeps): Promise<void> {
   const { db, engine } = deps;
   const id = job.data.simulationId;
-  const row = await withRetry(() => findSimulation(db, id));
-  if (!row) return deps.log('simulation row is gone; dropping its job', { id });
-  if (FINAL.has(row.status)) return deps.log('simulation already finished; nothing to do', { id, status: row.status });
+  // The claim reads the row it takes (no lookup before it). Claimed before its checkpoint is loaded:
+  // a run that kills its worker (loading included) is quarantined here.
+  const owner = deps.workerId ?? `worker-${process.pid}`;
+  const claim = await withRetry(() =>
+    claimRun(db, id, { owner, leaseSeconds: deps.leaseSeconds ?? 60, backend: engine.info.kernel, device: engine.info.device }));
+  if (!claim) {
+    const gone = await withRetry(() => findSimulation(db, id));
+    if (!gone) return deps.log('simulation row is gone; dropping its job', { id });
+    return deps.log(gone.status === 'cancelled' ? 'simulation was cancelled before it started' : 'simulation already finished; nothing to do', { id, status: gone.status });
+  }
+  deps.leaseClaimed?.();
+  const row = claim.row;
 
   // The stored spec is checked again: it may come from an older version of the contract.
   const parsed = specSchema.safeParse(row.spec);
   if (!parsed.success) {
     const error = `stored spec is invalid: ${fieldIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; ')}`;
     await withRetry(() => markFinished(db, id, { status: 'failed', error }));
+    await withRetry(() => releaseLease(db, id, owner));
     throw new UnrecoverableError(error);
   }
   const spec = parsed.data;
   const identity = { simulationId: id, specHash: specHash(spec, row.seed) };
   const live = telemetry(deps, id, row.sweepId ? { sweepId: row.sweepId, point: row.sweepPoint ?? {}, width: row.width } : null);
-  // Claimed before its checkpoint is loaded: a run that kills its worker (loading included) is quarantined here.
-  const owner = deps.workerId ?? `worker-${process.pid}`;
-  const claim = await withRetry(() =>
-    claimRun(db, id, { owner, leaseSeconds: deps.leaseSeconds ?? 60, backend: engine.info.kernel, device: engine.info.device }));
-  if (!claim) return deps.log('simulation was cancelled before it started', { id });
-  deps.leaseClaimed?.();
+  // Set when a chunk's write found the lease in another worker's hands (or in none, after a retry).
+  let lostInWrite = false;
+  const leaseLost = () => lostInWrite || deps.leaseLost?.() === true;
   if (claim.workerDeaths >= QUARANTINE_DEATHS) {
     const error = `quarantined: the worker running it died ${claim.workerDeaths} times in a row without saving progress (last worker ${claim.previousOwner}); not handed to another worker (retry it to run it again)`;
     await withRetry(() => markFinished(db, id, { status: 'failed', error }));
     await withRetry(() => releaseLease(db, id, owner));
-    await live.count('jobs_failed');
-    await live.event('status', { status: 'failed', error });
+    await Promise.all([live.count('jobs_failed'), live.event('status', { status: 'failed', error })]);
     throw new UnrecoverableError(error);
   }
   if (claim.previousOwner) deps.log('taking over a run whose worker died', { id, previousOwner: claim.previousOwner, workerDeaths: claim.workerDeaths });
   const resume = claim.hasCheckpoint ? await loadOwnCheckpoint(deps, identity) : undefined;
-  await live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps });
-  await live.count('jobs_started');
+  await Promise.all([
+    live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps }),
+    live.count('jobs_started'),
+  ]);
   let cancelled = false;
   let lastChunkAt = performance.now();
 
@@ -145,19 +181,26 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   let stepsDone = resume?.step ?? 0;
 
   const store = async (chunk: Chunk, checkpoint?: { step: number; state: Uint8Array }) => {
-    await withRetry(async () => {
-      await writeTrajectoryPoints(db, id, chunk.points);
-      await writeProbeOutputs(db, id, chunk.probes);
-      await writeSnapshots(db, id, chunk.snapshots);
-      await writeBirthDeath(db, id, chunk.birthDeath ?? []);
-    });
+    if (leaseLost()) return;
+    // Snapshots (rare, in pieces: a transaction each) first; then the chunk's points, probe outputs,
+    // birth-death counts and the row's progress in one statement, written only while this worker
+    // holds the lease.
+    if (chunk.snapshots.length > 0) await withRetry(() => writeSnapshots(db, id, chunk.snapshots));
+    const summary = { seconds: seconds(counted), ...chunkLosses(chunk) };
+    counted = performance.now();
+    const now = await withRetry(() => storeChunk(db, id, owner, {
+      points: chunk.points, probes: chunk.probes, birthDeath: chunk.birthDeath ?? [], stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, summary,
+    }));
+    if (!now.found) throw new UnknownSimulationError(id);
+    if (!now.held) {
+      lostInWrite = true;
+      deps.log('lost the lease on this simulation; stopping without writing more', { id, step: chunk.toStep });
+      return;
+    }
     // The checkpoint is saved only after every point up to its step is stored.
     if (checkpoint) await withRetry(() => saveCheckpoint(db, id, checkpoint.step, checkpoint.state));
     stepsDone = chunk.toStep;
     diverged = chunk.diverged;
-    const summary = { seconds: seconds(counted), ...chunkLosses(chunk) };
-    counted = performance.now();
-    const now = await withRetry(() => updateProgress(db, id, chunk.toStep, chunk.totalSteps, summary));
     // The row is the backstop of a cancel whose message this worker missed.
     if (now.status === 'cancelled') cancelled = true;
     const steps = chunk.toStep - chunk.fromStep;
@@ -170,9 +213,10 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       live.event('progress', {
         stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
       }),
-      // The queue's copy of the progress is for BullMQ dashboards only; the row is the record. A Redis
-      // that lost the job (restarted without persistence) must not fail the run.
-      job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
+      // The queue's copy of the progress is for BullMQ dashboards only; the row is the record (and a
+      // run's last chunk is told by the job's completion). A Redis that lost the job (restarted
+      // without persistence) must not fail the run.
+      chunk.toStep < chunk.totalSteps && job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
         deps.log('could not report progress to the queue', { id, error: err.message })),
     ]);
   };
@@ -188,22 +232,21 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
         lastCheckpoint = performance.now();
         return true;
       },
-      stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true || deps.leaseLost?.() === true,
+      stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true || leaseLost(),
     });
   } catch (err) {
     const message = (err as Error).message;
-    if (deps.leaseLost?.()) {
+    if (leaseLost()) {
       // Another worker runs it now: this worker's failure is not the run's (its status is not ours to write).
       deps.log('stopped after losing the lease; not failing the run another worker holds', { id, error: message });
       return;
     }
     await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(counted) }));
-    await live.count('jobs_failed');
-    await live.event('status', { status: 'failed', error: message, stepsDone });
+    await Promise.all([live.count('jobs_failed'), live.event('status', { status: 'failed', error: message, stepsDone })]);
     throw err;
   }
 
-  if (result.stopped && !cancelled && !deps.signal?.aborted && deps.leaseLost?.()) {
+  if (result.stopped && !cancelled && !deps.signal?.aborted && leaseLost()) {
     // Another worker runs it now: its checkpoint and status are not this worker's to write.
     deps.log('stopped: another worker took the run over', { id, step: result.checkpoint.step });
     return;
@@ -213,8 +256,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
     await withRetry(() => markFinished(db, id, { status: 'cancelled', stepsDone, runSeconds: seconds(counted) }));
     deps.log('cancelled', { id, step: result.checkpoint.step });
-    await live.count('jobs_cancelled');
-    await live.event('status', { status: 'cancelled', stepsDone });
+    await Promise.all([live.count('jobs_cancelled'), live.event('status', { status: 'cancelled', stepsDone })]);
     return;
   }
   if (result.stopped) {
@@ -226,25 +268,60 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new WaitingError();
   }
 
-  // Before the final status, so a finished run always has its statistics and its digest.
-  // The records are read once for both; the three writes are independent and go out together.
+  // Statistics and limits are computed here from one read of the records; then the run ends in one
+  // statement (finishRun): statistics, limits, digest, final status, checkpoint and lease together,
+  // so a finished run always has its statistics and its digest. A failure to compute either is
+  // logged, and the run ends without it, as before.
   const records = await withRetry(() => readStatisticsInputs(db, id, spec.replicas)).catch((err: Error) => {
     deps.log('could not read the records for statistics and limits', { id, error: err.message });
     return undefined;
   });
+  const outcome: Outcome = diverged
+    ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(counted), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
+    : { status: 'completed', stepsDone, runSeconds: seconds(counted) };
+  const end: RunEnd = { outcome };
+  if (records) {
+    end.statistics = quietly(deps, id, 'could not store the statistics', () => simulationStatistics(spec, records));
+    end.limits = quietly(deps, id, 'could not store the limits', () => simulationLimitsReport(spec, Number(row.seed), records));
+  }
+  let written;
+  try {
+    written = await withRetry(() => finishRun(db, id, owner, end));
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    // A value the combined statement refused: the parts one by one, each failing on its own.
+    deps.log('could not end the run in one statement; writing its parts one by one', { id, error: (err as Error).message });
+    await finishStepByStep(deps, id, spec, Number(row.seed), records, outcome);
+    written = { found: true, held: true };
+  }
+  if (!written.found) return deps.log('simulation row is gone; its end is not written', { id });
+  if (!written.held) return deps.log('lost the lease on this simulation before its end; not writing it', { id });
+  deps.leaseReleased?.();
+  await Promise.all([
+    live.count(diverged ? 'jobs_failed' : 'jobs_completed'),
+    live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone }),
+  ]);
+}
+
+function quietly<T>(deps: RunDeps, id: string, what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    deps.log(what, { id, error: (err as Error).message });
+    return undefined;
+  }
+}
+
+/** The end of a run as separate writes (statistics, digest, limits, status, checkpoint), each on its own. */
+async function finishStepByStep(deps: RunDeps, id: string, spec: Parameters<typeof simulationStatistics>[0], seed: number, records: StatisticsInputs | undefined, outcome: Outcome) {
+  const { db } = deps;
   await Promise.all([
     records && storeSimulationStatisticsQuietly(db, id, spec, deps.log, records),
     withRetry(() => storeTrajectoryDigest(db, id)),
-    records && storeSimulationLimitsQuietly(db, id, spec, Number(row.seed), deps.log, records),
+    records && storeSimulationLimitsQuietly(db, id, spec, seed, deps.log, records),
   ]);
-  await withRetry(() =>
-    markFinished(db, id, diverged
-      ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(counted), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
-      : { status: 'completed', stepsDone, runSeconds: seconds(counted) }),
-  );
+  await withRetry(() => markFinished(db, id, outcome));
   await withRetry(() => deleteCheckpoint(db, id));
-  await live.count(diverged ? 'jobs_failed' : 'jobs_completed');
-  await live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone });
 }
 
 /**

@@ -7,16 +7,20 @@ import { compareWithRun, NoKernelError, predictLimits } from '@mfsim/limits';
 import { withRetry } from './retry.ts';
 
 export async function storeSimulationLimits(db: Database, simulationId: string, spec: Spec, seed: number, runRecords?: StatisticsInputs): Promise<void> {
-  let report: unknown;
+  const records = runRecords ?? (await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas)));
+  const report = simulationLimitsReport(spec, seed, records);
+  await withRetry(() => writeSimulationLimits(db, simulationId, report));
+}
+
+/** The report stored for a run: the prediction and the run's agreement with it, or why there is none. */
+export function simulationLimitsReport(spec: Spec, seed: number, records: StatisticsInputs): unknown {
   try {
     const prediction = predictLimits(spec, seed, { oversize: 'note' });
-    const records = runRecords ?? (await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas)));
-    report = { prediction, agreement: compareWithRun(prediction, spec.replicas, records) };
+    return { prediction, agreement: compareWithRun(prediction, spec.replicas, records) };
   } catch (err) {
     if (!(err instanceof NoKernelError)) throw err;
-    report = { prediction: null, agreement: null, unavailable: { field: err.field, message: err.message } };
+    return { prediction: null, agreement: null, unavailable: { field: err.field, message: err.message } };
   }
-  await withRetry(() => writeSimulationLimits(db, simulationId, report));
 }
 
 /** As storeSimulationLimits, but a failure is logged, never thrown: the run itself is done. */

@@ -4,13 +4,18 @@ import { readStatisticsInputs, writeSimulationStatistics, writeUnstableAtStep, t
 import { aggregateSimulation } from '@mfsim/stats';
 import { withRetry } from './retry.ts';
 
+/** The run's statistics per recorded step (unstable replicas left out) and which replicas went unstable. */
+export function simulationStatistics(spec: Spec, records: StatisticsInputs) {
+  return aggregateSimulation(spec.student.width, records, { parameterization: spec.student.parameterization });
+}
+
 /**
  * Reads the run's records (unless the caller read them already), aggregates them per recorded step
  * (unstable replicas left out), replaces its statistics rows and records which replicas went unstable.
  */
 export async function storeSimulationStatistics(db: Database, simulationId: string, spec: Spec, records?: StatisticsInputs): Promise<number> {
   const inputs = records ?? (await withRetry(() => readStatisticsInputs(db, simulationId, spec.replicas)));
-  const { rows, unstableAtStep } = aggregateSimulation(spec.student.width, inputs, { parameterization: spec.student.parameterization });
+  const { rows, unstableAtStep } = simulationStatistics(spec, inputs);
   await withRetry(() => writeSimulationStatistics(db, [{ simulationId, rows }]));
   await withRetry(() => writeUnstableAtStep(db, [{ simulationId, unstableAtStep }]));
   return rows.length;

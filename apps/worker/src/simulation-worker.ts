@@ -40,6 +40,7 @@ export async function startWorker(config: WorkerConfig, log = console.log): Prom
         leaseSeconds: config.leaseSeconds,
         leaseLost: lease.lost,
         leaseClaimed: lease.claimed,
+        leaseReleased: lease.releasedByRun,
         redis,
         workerId: id,
         signal,

@@ -1,6 +1,7 @@
 export * from './client.ts';
 export * from './simulations.ts';
 export * from './trajectory.ts';
+export * from './run-writes.ts';
 export * from './records.ts';
 export * from './checkpoints.ts';
 export * from './snapshots.ts';

@@ -15,6 +15,17 @@ export interface Claim {
   previousOwner: string | null;
   /** Whether a checkpoint is stored (when not, the run starts at step 0 without looking for one). */
   hasCheckpoint: boolean;
+  /** What the worker needs of the row, read by the claim itself (no lookup before it). */
+  row: ClaimedRow;
+}
+
+export interface ClaimedRow {
+  spec: unknown;
+  seed: bigint;
+  width: number;
+  project: string;
+  sweepId: string | null;
+  sweepPoint: unknown;
 }
 
 /**
@@ -24,7 +35,7 @@ export interface Claim {
 export async function claimRun(
   db: Database, id: string, run: { owner: string; leaseSeconds: number; backend: string; device: string },
 ): Promise<Claim | null> {
-  const { rows } = await db.pool.query<Claim>(
+  const { rows } = await db.pool.query<Omit<Claim, 'row'> & Omit<ClaimedRow, 'seed'> & { seed: string }>(
     `WITH cur AS (
        SELECT s.id, s."leaseOwner", s.status, s."workerDeaths", s."claimStep",
               coalesce((SELECT c.step FROM checkpoints c WHERE c."simulationId" = s.id), 0) AS step,
@@ -40,10 +51,14 @@ export async function claimRun(
        "claimStep" = cur.step
      FROM cur WHERE s.id = cur.id
      RETURNING s."workerDeaths" AS "workerDeaths", CASE WHEN cur."leaseOwner" = $2 THEN NULL ELSE cur."leaseOwner" END AS "previousOwner",
-               cur."hasCheckpoint" AS "hasCheckpoint"`,
+               cur."hasCheckpoint" AS "hasCheckpoint",
+               s.spec, s.seed::text AS seed, s.width, s.project, s."sweepId", s."sweepPoint"`,
     [id, run.owner, run.leaseSeconds, run.backend, run.device],
   );
-  return rows[0] ?? null;
+  const r = rows[0];
+  if (!r) return null;
+  const { workerDeaths, previousOwner, hasCheckpoint, spec, seed, width, project, sweepId, sweepPoint } = r;
+  return { workerDeaths, previousOwner, hasCheckpoint, row: { spec, seed: BigInt(seed), width, project, sweepId, sweepPoint } };
 }
 
 /** Extends `owner`'s lease; false when it no longer holds it (taken over, cancelled, finished). */

@@ -121,8 +121,11 @@ export interface SweepProgress {
   reference: { width: number; replicas: number } | null;
 }
 
-/** Progress and child counts per status of many sweeps in one query (for list pages). */
-export async function sweepProgress(db: Database, sweepIds: string[]): Promise<Map<string, SweepProgress>> {
+/**
+ * Progress and child counts per status of many sweeps in one query (for list pages); with
+ * `reference: false` (a worker's child events), without the reference child's width (one query less).
+ */
+export async function sweepProgress(db: Database, sweepIds: string[], o: { reference?: boolean } = {}): Promise<Map<string, SweepProgress>> {
   const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {}, reference: null }]));
   if (sweepIds.length === 0) return out;
   const [{ rows }, references] = await Promise.all([
@@ -131,11 +134,13 @@ export async function sweepProgress(db: Database, sweepIds: string[]): Promise<M
          FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`,
       [sweepIds],
     ),
-    db.pool.query<{ sweepId: string; width: number; replicas: number }>(
-      `SELECT DISTINCT ON ("sweepId") "sweepId", width, replicas
-         FROM simulations WHERE "sweepId" = ANY($1::uuid[]) AND "sweepPoint"->>'role' = 'reference'`,
-      [sweepIds],
-    ),
+    o.reference === false
+      ? { rows: [] }
+      : db.pool.query<{ sweepId: string; width: number; replicas: number }>(
+        `SELECT DISTINCT ON ("sweepId") "sweepId", width, replicas
+           FROM simulations WHERE "sweepId" = ANY($1::uuid[]) AND "sweepPoint"->>'role' = 'reference'`,
+        [sweepIds],
+      ),
   ]);
   for (const r of references.rows) out.get(r.sweepId)!.reference = { width: r.width, replicas: r.replicas };
   const totals = new Map<string, { n: number; progress: number }>();

@@ -11,7 +11,7 @@ export type PointRow = TrajectoryPointReply;
  * become NULL: a diverged run never stores NaN as a number. JS's number formatting round-trips
  * exactly, so float8 values arrive bit for bit.
  */
-function arrayLiteral(n: number, value: (i: number) => number | null): string {
+export function arrayLiteral(n: number, value: (i: number) => number | null): string {
   const parts = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const v = value(i);
