@@ -23,6 +23,12 @@ export async function saveCheckpoint(db: Database, simulationId: string, step: n
   });
 }
 
+/** The step of the stored checkpoint, read from its row without its bytes; null when there is none. */
+export async function checkpointStep(db: Database, simulationId: string): Promise<number | null> {
+  const { rows } = await db.pool.query<{ step: number }>('SELECT step FROM checkpoints WHERE "simulationId" = $1', [simulationId]);
+  return rows[0]?.step ?? null;
+}
+
 /** The stored checkpoint, its pieces joined into one buffer; null when there is none. */
 export async function loadCheckpoint(db: Database, simulationId: string): Promise<{ step: number; state: Uint8Array } | null> {
   return inTransaction(db, async (client) => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   apiRoutes, SIMULATION_TRANSITIONS, simulationMay, simulationStatusesFor, specSchema, SWEEP_TRANSITIONS, type SimulationEvent,
 } from '@mfsim/contracts';
-import { findSimulation, loadCheckpoint, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
+import { checkpointStep, findSimulation, markCancelled, markRequeued, reopenSweep } from '@mfsim/db';
 import { requestCancel } from '@mfsim/queue';
 import { publishSimulationEvent, publishSweepEvent, queueSimulation, queueSweepChildAgain, type PublishOptions } from '@mfsim/lifecycle';
 import { projectOf } from '../auth.ts';
@@ -77,9 +77,10 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
     if (!(await markRequeued(deps.db, row.id, row.project))) {
       throw new RequestError(409, 'simulation changed meanwhile; read it again', [{ path: 'status', message: 'changed' }]);
     }
-    const checkpoint = await loadCheckpoint(deps.db, row.id);
+    // Its step only: the checkpoint itself (up to hundreds of MB) is the worker's to load.
+    const resumesFromStep = (await checkpointStep(deps.db, row.id)) ?? 0;
     // The new attempt's first event, before the job exists, so it comes before the worker's.
-    await event({ simulationId: row.id, status: SIMULATION_TRANSITIONS.retry.to, stepsDone: checkpoint?.step ?? 0, retry: true }, { startsAttempt: true });
+    await event({ simulationId: row.id, status: SIMULATION_TRANSITIONS.retry.to, stepsDone: resumesFromStep, retry: true }, { startsAttempt: true });
     try {
       if (row.sweepId) {
         // A sweep's child: its sweep runs again and is aggregated again once this run ends.
@@ -92,6 +93,6 @@ export default async function simulationControlRoutes(app: FastifyInstance) {
       throw new UnavailableError(`could not queue the simulation: ${(err as Error).message}`);
     }
     reply.status(202);
-    return { ...simulationReply((await findSimulation(deps.db, row.id, row.project))!), resumesFromStep: checkpoint?.step ?? 0 };
+    return { ...simulationReply((await findSimulation(deps.db, row.id, row.project))!), resumesFromStep };
   });
 }

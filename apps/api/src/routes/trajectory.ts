@@ -9,6 +9,7 @@ import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationOr404 } from './simulations.ts';
+import { snapshotJsonStream } from '../snapshot-json.ts';
 
 function wants(request: FastifyRequest, format: string | undefined, type: string): boolean {
   if (format) return format === type;
@@ -126,7 +127,9 @@ export default async function trajectoryRoutes(app: FastifyInstance) {
         reply.header('X-Snapshot-Layout', 'float32 little-endian: c[R,n] then w[R,n,d] then b[R,n]');
         return reply.type('application/octet-stream').send(bytes);
       }
-      return { simulationId: row.id, step: snap.step, replicas: R, width: n, d, c: Array.from(snap.c), w: Array.from(snap.w), b: Array.from(snap.b) };
+      // Streamed: the JSON of a large snapshot would not fit in one string (snapshot-json.ts).
+      return reply.type('application/json; charset=utf-8')
+        .send(snapshotJsonStream({ simulationId: row.id, step: snap.step, replicas: R, width: n, d }, { c: snap.c, w: snap.w, b: snap.b }));
     },
   );
 }
