@@ -87,7 +87,9 @@ export const logAxis = (title: string) => ({
       const last = ticks.length - 1;
       // Both ends carry a label, so the range is always readable; ticks crowding an end label do not.
       if (index === 0 || index === last) return shortNumber(x);
-      if (this.max / this.min >= 10) return x / this.min < 1.4 || this.max / x < 1.4 ? '' : logTick(x);
+      // Within 8% of the axis's length of an end, a label would overlap the end's.
+      const near = (a: number, b: number) => Math.abs(Math.log(a / b)) < 0.08 * Math.log(this.max / this.min);
+      if (this.max / this.min >= 10) return near(x, this.min) || near(x, this.max) ? '' : logTick(x);
       // Less than a decade: about five evenly spread labels, not one per minor tick.
       const every = Math.max(1, Math.ceil(ticks.length / 5));
       return index % every === 0 ? shortNumber(x) : '';
