@@ -4,7 +4,8 @@
 // Redis killed and restarted (AOF on with --aof, else no persistence). Then it waits for every run to
 // end, runs each spec and seed again without faults, and compares trajectory digests. Prints faults
 // injected, runs, completed identical, lost (not completed), corrupted (completed with another
-// digest), duplicated (more simulations stored than submitted).
+// digest), duplicated (more simulations stored than submitted), and workers that exited on their own
+// (each started again a second later, as `npm start` does).
 // Options: --seconds=N (default 180) of faults, --workers=N (default 2), --runs=N (default 6), --aof,
 // --outage=N (default 60): each Postgres outage lasts between N/2 and N seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,9 +35,29 @@ const env = {
   MFSIM_KERNEL: 'native', MFSIM_KERNEL_THREADS: '1', MFSIM_RECOVERY_SECONDS: '5', MFSIM_LEASE_SECONDS: '15',
   MFSIM_CHECKPOINT_SECONDS: '2', MFSIM_LOCK_DURATION_MS: '10000', MFSIM_STALLED_INTERVAL_MS: '5000', API_ADMIN_KEY: '',
 };
-const spawnNode = (script: string) => spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: 'ignore' });
+const spawnNode = (script: string) => spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
 let apiProc: ChildProcess = spawnNode('apps/api/src/main.ts');
-const workers: ChildProcess[] = Array.from({ length: WORKERS }, () => spawnNode('apps/worker/src/main.ts'));
+// A worker that exits without being told to is counted, its last words logged, and started again
+// a second later (as `npm start`'s supervisor does): a crash must show in the figures, not stall the run.
+let unexpectedExits = 0;
+let stopping = false;
+const told = new WeakSet<ChildProcess>();
+function spawnWorker(slot: number): ChildProcess {
+  const child = spawnNode('apps/worker/src/main.ts');
+  let tail = '';
+  child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-600)));
+  child.once('exit', (code, signal) => {
+    if (told.has(child) || stopping) return;
+    unexpectedExits++;
+    log(`worker exited on its own (code ${code}, signal ${signal}): ${tail.trim().split('\n').slice(-3).join(' | ')}`);
+    setTimeout(() => {
+      if (!stopping && workers[slot] === child) workers[slot] = spawnWorker(slot);
+    }, 1000);
+  });
+  return child;
+}
+const workers: ChildProcess[] = [];
+for (let i = 0; i < WORKERS; i++) workers.push(spawnWorker(i));
 
 /** The fields of the API's replies this script reads. */
 interface Reply {
@@ -97,9 +118,11 @@ while (Date.now() < end) {
   count(f);
   if (f === 'kill -9 worker' || f === 'SIGTERM worker') {
     const i = rand(workers.length);
-    workers[i].kill(f === 'kill -9 worker' ? 'SIGKILL' : 'SIGTERM');
-    await new Promise((r) => (workers[i].exitCode !== null || workers[i].signalCode !== null ? r(null) : workers[i].once('exit', r)));
-    workers[i] = spawnNode('apps/worker/src/main.ts');
+    const w = workers[i];
+    told.add(w);
+    w.kill(f === 'kill -9 worker' ? 'SIGKILL' : 'SIGTERM');
+    await new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(null) : w.once('exit', r)));
+    workers[i] = spawnWorker(i);
   } else if (f === 'kill -9 API') {
     apiProc.kill('SIGKILL');
     await sleep(1000);
@@ -149,7 +172,9 @@ const duplicated = stored - submitted.length;
 
 console.log(`faults injected: ${Object.values(faults).reduce((a, b) => a + b, 0)} (${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ')})`);
 console.log(`runs: ${submitted.length}  identical: ${identical}  lost: ${lost}  corrupted: ${corrupted}  duplicated: ${duplicated}`);
+console.log(`workers that exited on their own: ${unexpectedExits}`);
 
+stopping = true;
 for (const w of workers) w.kill('SIGKILL');
 apiProc.kill('SIGKILL');
 await Promise.all([pg.destroy(), redis.destroy()]);
