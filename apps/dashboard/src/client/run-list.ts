@@ -5,10 +5,9 @@ import { SIMULATION_SORTS, type SimulationReply } from '@mfsim/contracts';
 /** The loss figures the list reply carries per run (null until the run has recorded a point). */
 export type MetricKey = 'finalTestLoss' | 'bestTestLoss' | 'finalTrainLoss';
 
-/** A metric of a run as the list reply gives it: a field of its own, or under `metrics`. */
+/** A loss figure of a run as the API gives it (null before its first recorded step). */
 export function metric(s: SimulationReply, key: MetricKey): number | null {
-  const o = s as unknown as Record<string, unknown> & { metrics?: Record<string, unknown> | null };
-  const v = o[key] ?? o.metrics?.[key];
+  const v = s[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 

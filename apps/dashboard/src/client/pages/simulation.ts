@@ -18,7 +18,7 @@ import { currentRole, mayDo } from '../role.ts';
 const TRAJECTORY_REFRESH_MS = 3000;
 
 /** When the run first started (the API's firstStartedAt; startedAt is the last attempt's). */
-const firstStart = (s: SimulationReply): string | null => (s as { firstStartedAt?: string | null }).firstStartedAt ?? s.startedAt;
+const firstStart = (s: SimulationReply): string | null => s.firstStartedAt ?? s.startedAt;
 
 /** What may be done to a simulation in this status: cancel while it may still run, retry once it failed or was cancelled. */
 export function simulationActions(status: string): ('cancel' | 'retry')[] {
