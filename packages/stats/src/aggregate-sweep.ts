@@ -192,8 +192,8 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
       missingWidths: missing,
       saturating: options.saturating === false ? null : saturatingFit(prepared, boot, { level, resamples: options.saturatingResamples ?? 60 }),
       finiteWidth: fitFiniteWidthCorrection(
-        prepared.points.map((p) => ({ width: p.width, mean: p.meanLoss, standardError: p.standardError })),
-        { level },
+        prepared.points.map((p, i) => ({ width: p.width, mean: p.meanLoss, standardError: p.standardError, replicas: prepared.samples[i] })),
+        { level, paired: joint },
       ),
       noise: variances.length >= 2 ? decomposeOutputVariance(variances, level) : null,
       // A reference without a record at this step (it failed or was cancelled) gives a fit with the reason.

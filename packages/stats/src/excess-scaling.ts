@@ -5,8 +5,11 @@
 // scaling (powerLawFit: weighted log-space power law, goodness, local slopes), each width's
 // standard error combined with the reference's, sqrt(se_n^2 + se_ref^2). The interval bootstraps
 // the replicas of the widths and of the reference together (jointly when they share seeds and
-// counts), so it carries the correlation that one shared L_ref puts between the widths' excesses;
-// the chi-square, which treats the widths as independent, does not.
+// counts), so it carries the correlation that one shared L_ref puts between the widths' excesses.
+// So does the chi-square when the replicas are paired: the covariance of the excesses is then
+// A C A' (C: the paired covariance of the widths' and the reference's means, A: subtract the last),
+// and the fit is GLS with it (paired-fit.ts); otherwise the widths are treated as independent.
+import { pairedMeanCovariance, type MeanCovariance } from './paired-fit.ts';
 import { bootstrapMeans } from './replica-bootstrap.ts';
 import { powerLawFit, prepareWidths, type ScalingExponent, type ScalingPoint, type WidthLosses } from './scaling-exponent.ts';
 
@@ -75,10 +78,25 @@ export function excessScaling(widths: readonly WidthLosses[], reference: WidthLo
       for (let i = 0; i < w; i++) boot[b * w + i] = means[b * (w + 1) + i] - r;
     }
   }
-  const fit = powerLawFit({ points, samples, excludedWidths }, boot, { level, joint, resamplesRequested: resamples });
+  const fit = powerLawFit({ points, samples, excludedWidths }, boot, { level, joint, resamplesRequested: resamples, covariance: excessCovariance(withReference, joint) });
   if (fit.alpha === null && nonPositiveWidths.length > 0) {
     const reason = `${fit.reason}; m_n - L_ref is not positive at n = ${nonPositiveWidths.join(', ')} (their mean loss is at or below L_ref)`;
     return { ...fit, reason, intervalReason: reason, verdict: `no exponent: ${reason}`, reference: l, nonPositiveWidths };
   }
   return { ...fit, reference: l, nonPositiveWidths };
+}
+
+/** samples: [W + 1] the widths' replicas and the reference's last -> the covariance of the W excesses m_i - L_ref. */
+function excessCovariance(samples: readonly Float64Array[], joint: boolean): MeanCovariance {
+  if (!joint) return { kind: 'independent', reason: 'replicas are not paired across the widths and the reference (no shared seeds, or different counts)' };
+  const full = pairedMeanCovariance(samples);
+  if (full.kind === 'independent') return full;
+  const n = samples.length;
+  const w = n - 1;
+  const c = full.matrix;
+  const matrix = new Float64Array(w * w);
+  for (let i = 0; i < w; i++) {
+    for (let j = 0; j < w; j++) matrix[i * w + j] = c[i * n + j] - c[i * n + w] - c[w * n + j] + c[w * n + w];
+  }
+  return { kind: 'paired', matrix, replicas: full.replicas };
 }

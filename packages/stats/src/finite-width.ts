@@ -2,6 +2,9 @@
 // weighted by each width's standard error (science.md, "Statistics"). L_inf(t) estimates the
 // mean-field limit of the loss. The same fit in 1/n gives the noise decomposition
 // Var f = sigma2_noise + a_f/n (Dean's n-independent SGD noise plus the CLT part).
+// With replicas paired across widths (`paired`, each point's `replicas`), the fit is generalized
+// least squares with the covariance of the means estimated from the paired replicas (paired-fit.ts).
+import { pairedLeastSquares, pairedMeanCovariance, type CovarianceKind } from './paired-fit.ts';
 import { estimateOf, weightedLeastSquares, type Estimate, type GoodnessOfFit } from './weighted-fit.ts';
 
 /** One width's replica mean of a quantity and its standard error. */
@@ -9,6 +12,8 @@ export interface WidthMean {
   width: number;
   mean: number;
   standardError: number;
+  /** [R] the replica values behind `mean` (NaN = left out), replica r paired across widths; used with `paired`. */
+  replicas?: ArrayLike<number>;
 }
 
 export interface FiniteWidthFit {
@@ -20,7 +25,15 @@ export interface FiniteWidthFit {
   b: Estimate | null;
   /** 2 (L_inf, a) or 3 (with b). */
   parameters: number;
+  /**
+   * Weighted (independent widths), or with `covariance` paired the GLS chi-square with Hartlap's
+   * correction and the p-value of Hotelling's T^2 (paired-fit.ts).
+   */
   goodness: GoodnessOfFit | null;
+  /** paired: GLS with the covariance of the widths' means from the paired replicas; independent: weighted fit. */
+  covariance: CovarianceKind;
+  /** Why the widths were treated as independent; null when paired. */
+  covarianceReason: string | null;
   /** Widths fitted, ascending. */
   widths: number[];
   reason: string | null;
@@ -31,6 +44,8 @@ export interface FiniteWidthOptions {
   level?: number;
   /** Fit b/n^2 too with at least this many widths; default 5 (Infinity: never). */
   quadraticFrom?: number;
+  /** Replica r of every point is paired (shared seeds): fit with their covariance from `replicas`. Default false. */
+  paired?: boolean;
 }
 
 /**
@@ -45,14 +60,32 @@ export function fitFiniteWidthCorrection(points: readonly WidthMean[], options: 
     .filter((p) => p.width > 0 && Number.isFinite(p.mean) && p.standardError > 0 && Number.isFinite(p.standardError))
     .sort((x, y) => x.width - y.width);
   const widths = usable.map((p) => p.width);
-  const none = (reason: string, parameters = 2): FiniteWidthFit => ({ lInf: null, a: null, b: null, parameters, goodness: null, widths, reason });
+  let covarianceReason: string | null = options.paired ? null : 'replicas are not paired across widths (no shared seeds)';
+  const none = (reason: string, parameters = 2): FiniteWidthFit => ({
+    lInf: null, a: null, b: null, parameters, goodness: null, covariance: 'independent', covarianceReason, widths, reason,
+  });
   const distinct = new Set(widths).size;
   if (distinct < 2) return none(`needs at least 2 widths with a positive standard error, has ${distinct}`);
   const parameters = distinct >= quadraticFrom ? 3 : 2;
   const design = usable.map((p) => (parameters === 3 ? [1, 1 / p.width, 1 / (p.width * p.width)] : [1, 1 / p.width]));
-  const fit = weightedLeastSquares(design, usable.map((p) => p.mean), usable.map((p) => p.standardError));
+  let paired = null;
+  if (options.paired) {
+    const replicas = usable.map((p) => p.replicas);
+    const pairing = replicas.every((r) => r !== undefined)
+      ? pairedMeanCovariance(replicas as ArrayLike<number>[])
+      : { kind: 'independent' as const, reason: 'no replica values given' };
+    if (pairing.kind === 'independent') covarianceReason = `${pairing.reason}: the widths are fitted as independent`;
+    else {
+      const gls = pairedLeastSquares(design, usable.map((p) => p.mean), pairing.matrix, pairing.replicas);
+      if ('reason' in gls) covarianceReason = `${gls.reason}: the widths are fitted as independent`;
+      else paired = gls;
+    }
+  }
+  const fit = paired ?? weightedLeastSquares(design, usable.map((p) => p.mean), usable.map((p) => p.standardError));
   if (fit === null) return none('the fit is singular', parameters);
   return {
+    covariance: paired ? 'paired' : 'independent',
+    covarianceReason,
     lInf: estimateOf(fit, 0, level),
     a: estimateOf(fit, 1, level),
     b: parameters === 3 ? estimateOf(fit, 2, level) : null,

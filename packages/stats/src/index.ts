@@ -3,7 +3,9 @@
 export { summarizeReplicas, type ReplicaSummary } from './replica-summary.ts';
 export { cltFluctuation, outputScale, FOUR_POINT_PROBES, type CltFluctuation, type Parameterization } from './clt-fluctuation.ts';
 export { fitLine, type LineFit } from './line-fit.ts';
-export { chiSquarePValue, gammaQ, logGamma, normalQuantile } from './special.ts';
+export { betaIncomplete, chiSquarePValue, fPValue, gammaQ, logGamma, normalQuantile } from './special.ts';
+// GLS across widths whose replicas are paired (shared seeds): calibrated chi-square and intervals.
+export { pairedLeastSquares, pairedMeanCovariance, type CovarianceKind, type MeanCovariance, type PairedFit } from './paired-fit.ts';
 export {
   weightedLeastSquares,
   estimateOf,

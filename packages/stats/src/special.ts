@@ -90,3 +90,44 @@ export function erfc(x: number): number {
     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
   return x >= 0 ? r : 2 - r;
 }
+
+/** Regularized incomplete beta I_x(a, b), a, b > 0, 0 <= x <= 1 (continued fraction, modified Lentz). */
+export function betaIncomplete(a: number, b: number, x: number): number {
+  if (!(x > 0)) return 0;
+  if (!(x < 1)) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry otherwise.
+  if (x > (a + 1) / (a + b + 2)) return 1 - betaIncomplete(b, a, 1 - x);
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m < 1000; m++) {
+    const m2 = 2 * m;
+    let an = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + an * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    an = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + an * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-15) break;
+  }
+  return (front * h) / a;
+}
+
+/** P(X >= f) for X ~ F(d1, d2). */
+export function fPValue(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 1;
+  return betaIncomplete(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}

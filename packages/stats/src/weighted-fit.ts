@@ -88,7 +88,7 @@ export function estimateOf(fit: WeightedFit, p: number, level: number): Estimate
 }
 
 /** a: [k * k] symmetric -> its inverse, or null when (numerically) singular. */
-function invert(a: Float64Array, k: number): Float64Array | null {
+export function invert(a: Float64Array, k: number): Float64Array | null {
   const m = Float64Array.from(a);
   const inv = new Float64Array(k * k);
   for (let i = 0; i < k; i++) inv[i * k + i] = 1;
