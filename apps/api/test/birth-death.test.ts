@@ -1,5 +1,5 @@
 // Birth-death runs end to end: submitted, run by a worker, their births and deaths served per recorded
-// step; bad birth-death and frozen-group specs refused with a 400 naming the field, nothing created.
+// step; bad birth-death, frozen-group and ramp specs refused with a 400 naming the field, nothing created.
 import { expect, it } from 'vitest';
 import { finishedSimulation, useService, smallSpec } from '@mfsim/testing';
 
@@ -23,12 +23,14 @@ it('serves births and deaths per recorded step and replica', async () => {
   expect(events).toBeGreaterThan(0);
 });
 
-it('refuses bad birth-death and frozen-group specs with a 400 naming the field', async () => {
+it('refuses bad birth-death, frozen-group and ramp specs with a 400 naming the field', async () => {
   const before = (await api().get('/v1/simulations?limit=100')).body;
   const cases: [Record<string, unknown>, string][] = [
     [{ training: { dynamics: 'gd', dt: 0.1, steps: 10, birthDeath: { rate: -1 } } }, 'training.birthDeath.rate'],
     [{ student: { unit: 'tanh', width: 4, parameterization: 'ntk' }, training: { dynamics: 'gd', dt: 0.1, steps: 10, birthDeath: { rate: 1 } } }, 'training.birthDeath'],
     [{ student: { unit: 'tanh', width: 4, train: { c: false, w: false, b: false } } }, 'student.train'],
+    [{ student: { unit: 'ramp', width: 4, ramp: { s1: 0, s2: 1, t1: 1, t2: 1 } } }, 'student.ramp.t2'],
+    [{ student: { unit: 'ramp', width: 4 } }, 'student.ramp'],
   ];
   for (const [overrides, path] of cases) {
     const res = await api().post('/v1/simulations').send(smallSpec(overrides));
