@@ -19,6 +19,14 @@ export function sweepChildren(sweepId: string) {
   let finalCount = -1;
   let reading: Promise<void> | null = null;
   let last: SweepReply | null = null;
+  // Runs ticked here join those ticked in the list (one selection per browser tab).
+  const picked = h('a.button', { 'data-testid': 'compare-picked' });
+  const updatePicked = () => {
+    const ids = selection.ids();
+    picked.textContent = `Compare ${ids.length} picked`;
+    picked.setAttribute('href', compareHash(ids));
+    picked.hidden = ids.length === 0;
+  };
   const exportZip = exportButton('Export sweep (zip)', () => ({ path: sweepZipPath(sweepId), filename: `mfsim-sweep-${shortId(sweepId)}.zip` }), 'export-sweep');
 
   async function readRuns() {
@@ -42,6 +50,7 @@ export function sweepChildren(sweepId: string) {
   }
 
   function render(s: SweepReply) {
+    updatePicked();
     const kids = [...s.children].sort((a, b) => a.width - b.width);
     const ids = kids.map((c) => c.simulationId);
     const label = (point: Record<string, unknown>, width: number) =>
@@ -49,8 +58,8 @@ export function sweepChildren(sweepId: string) {
     clear(el,
       h('div.card-head', {}, h('h2', {}, `Simulations (${kids.length})`),
         h('a.button', { href: compareHash(ids.slice(0, MAX_COMPARED)), 'data-testid': 'compare-children', title: 'their loss curves on one chart, and the spec fields that differ' },
-          kids.length > MAX_COMPARED ? `Compare the first ${MAX_COMPARED}` : 'Compare these runs'),
-        exportZip.el),
+          kids.length > MAX_COMPARED ? `Compare the first ${MAX_COMPARED}` : 'Compare all'),
+        picked, exportZip.el),
       h('table.data', {},
         h('thead', {}, h('tr', {}, h('th.pick', { title: 'pick to compare' }, '⇄'),
           ...['Grid point', 'Status', 'Progress', 'Final test loss', 'Best test loss', 'Final train loss', ''].map((t, i) => h(i >= 3 && i <= 5 ? 'th.num' as 'th' : 'th', {}, t)))),
@@ -58,7 +67,7 @@ export function sweepChildren(sweepId: string) {
           const run = runs.get(c.simulationId);
           const box = h('input', {
             type: 'checkbox', 'aria-label': `compare ${label(c.point, c.width)}`, 'data-select': c.simulationId, ...(selection.has(c.simulationId) && { checked: true }),
-            onchange: (e: Event) => selection.set(c.simulationId, (e.currentTarget as HTMLInputElement).checked),
+            onchange: (e: Event) => { selection.set(c.simulationId, (e.currentTarget as HTMLInputElement).checked); updatePicked(); },
           });
           const reference = c.point && (c.point as Record<string, unknown>).role === 'reference';
           return h('tr', { 'data-id': c.simulationId },
