@@ -94,4 +94,14 @@ describe('ramp validation names the field', () => {
     expect(path({ unit: 'tanh' })).toEqual(['student.ramp']);
     expect(path({})).toBeNull();
   });
+  it('a ramp teacher needs target.ramp, and computes its targets with it', async () => {
+    const teacher = (ramp?: typeof input.student.ramp) => ({ ...input, target: { kind: 'teacher' as const, unit: 'ramp' as const, width: 2, ...(ramp && { ramp }) } });
+    expect(specSchema.safeParse(teacher()).error?.issues.map((i) => i.path.join('.'))).toEqual(['target.ramp']);
+    // A ramp with 3 below -0.5 and 3.5 above 0.5: targets from flat pieces alone take at most 4 values
+    // (2 units, 2 levels each); points on the slopes give more.
+    const s = spec(teacher({ s1: 3, s2: 3.5, t1: -0.5, t2: 0.5 }));
+    const y = setupProblem(s, 3, referenceKernel).train!.y;
+    expect(new Set(y).size).toBeGreaterThan(4);
+    expect(y.every((v) => Number.isFinite(v))).toBe(true);
+  });
 });

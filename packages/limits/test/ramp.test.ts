@@ -2,9 +2,11 @@
 // many random units (within 4 standard errors, as monte-carlo.test.ts does for the other units), and to
 // 1e-8 where the answer is a one-dimensional integral (independent or identical pre-activations).
 import { specSchema } from '@mfsim/contracts';
-import { activation, activationDerivative } from '@mfsim/engine';
+import { activation, activationDerivative, referenceKernel, simulate } from '@mfsim/engine';
 import { describe, expect, it } from 'vitest';
 import { limitKernel } from '../src/kernels.ts';
+import { nngpCheck } from '../src/nngp-check.ts';
+import { predictLimits } from '../src/predict.ts';
 import { ridgeMoments } from '../src/ridge-moments.ts';
 
 function normals(seed: number) {
@@ -110,6 +112,21 @@ describe('ramp unit kernels', () => {
       close(dd, slope * slope * (cdf(q, ramp.t2) - cdf(q, ramp.t1)));
     }
   });
+
+  it('the engine\'s ramp networks at t = 0 have the NNGP variance (pooled z within 3)', async () => {
+    const spec = specSchema.parse({
+      seed: 5, replicas: 48, inputs: { kind: 'sphere', d: 4 }, target: { kind: 'teacher', unit: 'tanh', width: 3 },
+      student: { unit: 'ramp', ramp: RAMPS[0], width: 512, init: { kind: 'random', wScale: 1, bScale: 0.5, cScale: 1 } },
+      training: { dynamics: 'gd', trainSize: 48, dt: 0.1, steps: 1 }, record: { logPoints: 2, testSize: 96, probes: 8 },
+    });
+    const probes = [];
+    for await (const chunk of await simulate(spec, 5, { kernel: referenceKernel })) probes.push(...chunk.probes);
+    const report = predictLimits(spec, 5);
+    const check = nngpCheck(probes[0].values, spec.replicas, report.t0.probeCovariance, report.outputScale);
+    expect(probes[0].step).toBe(0);
+    expect(check.pooled.measured).not.toBeNull();
+    expect(Math.abs(check.pooled.z!)).toBeLessThan(3);
+  }, 120_000);
 
   it('refuses a ramp unit without its parameters', () => {
     expect(() => ridgeMoments('ramp')).toThrow(/ramp/);
