@@ -76,10 +76,15 @@ export async function releaseLease(db: Database, id: string, owner: string): Pro
   await db.pool.query(`UPDATE simulations SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = $1 AND "leaseOwner" = $2`, [id, owner]);
 }
 
-/** `running` simulations whose lease expired (their worker stopped renewing), oldest first. */
+// A lease that expired, or none at all: a worker that hands its job back on shutdown releases the
+// lease and leaves the row `running` with the job waiting in Redis; a Redis that then loses the job
+// (a restart without persistence) would leave that row running forever if only expired leases counted.
+const NO_LIVE_LEASE = `("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < now())`;
+
+/** `running` simulations with no live lease (expired: their worker stopped renewing; none: handed back), oldest first. */
 export async function expiredLeases(db: Database): Promise<{ id: string; leaseOwner: string | null }[]> {
   const { rows } = await db.pool.query<{ id: string; leaseOwner: string | null }>(
-    `SELECT id, "leaseOwner" FROM simulations WHERE status = 'running' AND "leaseExpiresAt" < now() ORDER BY "leaseExpiresAt"`,
+    `SELECT id, "leaseOwner" FROM simulations WHERE status = 'running' AND ${NO_LIVE_LEASE} ORDER BY "leaseExpiresAt" NULLS FIRST`,
   );
   return rows;
 }
@@ -90,7 +95,7 @@ export async function expiredLeases(db: Database): Promise<{ id: string; leaseOw
  */
 export async function requeueExpired(db: Database, id: string): Promise<boolean> {
   const { rowCount } = await db.pool.query(
-    `UPDATE simulations SET status = 'queued' WHERE id = $1 AND status = 'running' AND "leaseExpiresAt" < now()`,
+    `UPDATE simulations SET status = 'queued' WHERE id = $1 AND status = 'running' AND ${NO_LIVE_LEASE}`,
     [id],
   );
   return (rowCount ?? 0) > 0;
