@@ -25,11 +25,15 @@ const counts: RoundTripCounts = { pgStatements: 0, pgTransactions: 0, pgByKind: 
 /** A short label for a statement: "INSERT trajectory_points", "UPDATE simulations", "BEGIN". */
 export function statementKind(text: string): string {
   const t = text.replace(/\s+/g, ' ').replace(/"/g, '').replace(/public\./g, '').trim();
-  const m = /^(WITH\b.*?\bAS \(\s*(\w+)|INSERT INTO (\S+)|UPDATE (\S+)|DELETE FROM (\S+)|SELECT\b.*?\bFROM (\S+)|(\w+))/i.exec(t);
+  if (/^WITH\b/i.test(t)) {
+    // A statement with CTEs: named by the first table it writes (or SELECT when it writes none).
+    const w = /\b(?:INSERT INTO|UPDATE|DELETE FROM) (\w+)/i.exec(t);
+    return w ? `WITH..${w[0].split(' ')[0].toUpperCase()} ${w[1]}` : 'WITH..SELECT';
+  }
+  const m = /^(INSERT INTO (\S+)|UPDATE (\S+)|DELETE FROM (\S+)|SELECT\b.*?\bFROM (\S+)|(\w+))/i.exec(t);
   if (!m) return t.slice(0, 40);
-  if (m[2]) return `WITH ${m[2]}...`;
   const verb = t.split(' ')[0].toUpperCase();
-  const table = m[3] ?? m[4] ?? m[5] ?? m[6];
+  const table = m[2] ?? m[3] ?? m[4] ?? m[5];
   return table ? `${verb} ${table.replace(/[(,].*/, '')}` : verb;
 }
 

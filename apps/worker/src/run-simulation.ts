@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { isTransient, withRetry } from './retry.ts';
+import { KeptRecords } from './kept-records.ts';
 import { simulationStatistics, storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
 import { simulationLimitsReport, storeSimulationLimitsQuietly } from './simulation-limits.ts';
 
@@ -179,6 +180,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
   let lastCheckpoint = performance.now();
   let diverged: Chunk['diverged'];
   let stepsDone = resume?.step ?? 0;
+  // A run from step 0 writes every step itself: its records are kept for its end (not read back).
+  const kept = resume ? undefined : new KeptRecords();
 
   const store = async (chunk: Chunk, checkpoint?: { step: number; state: Uint8Array }) => {
     if (leaseLost()) return;
@@ -197,6 +200,7 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
       deps.log('lost the lease on this simulation; stopping without writing more', { id, step: chunk.toStep });
       return;
     }
+    kept?.add(chunk);
     // The checkpoint is saved only after every point up to its step is stored.
     if (checkpoint) await withRetry(() => saveCheckpoint(db, id, checkpoint.step, checkpoint.state));
     stepsDone = chunk.toStep;
@@ -268,11 +272,11 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     throw new WaitingError();
   }
 
-  // Statistics and limits are computed here from one read of the records; then the run ends in one
+  // Statistics and limits are computed here from the records this run kept (else one read of them); then the run ends in one
   // statement (finishRun): statistics, limits, digest, final status, checkpoint and lease together,
   // so a finished run always has its statistics and its digest. A failure to compute either is
   // logged, and the run ends without it, as before.
-  const records = await withRetry(() => readStatisticsInputs(db, id, spec.replicas)).catch((err: Error) => {
+  const records = kept?.inputs(spec.replicas) ?? await withRetry(() => readStatisticsInputs(db, id, spec.replicas)).catch((err: Error) => {
     deps.log('could not read the records for statistics and limits', { id, error: err.message });
     return undefined;
   });
