@@ -1,9 +1,9 @@
 // Dense float64 linear algebra for the infinite-width limits (packages/limits): the symmetric
 // eigendecomposition (Householder tridiagonalisation + implicit QL, tred2 + tql2 of EISPACK as in
 // JAMA, the same algorithm as packages/limits/src/eigen.ts) and the product C = A B^T.
-// The QL sweeps record their rotations and apply them to the eigenvectors afterwards, column chunks
-// across OpenMP threads: every element sees the same rotations in the same order as the sequential
-// loop, so the result does not depend on the thread count. Threads are an argument (1: no OpenMP
+// The QL sweeps record their rotations and apply them to the eigenvectors in batches of sweeps,
+// column chunks across OpenMP threads: every element sees the same rotations in the same order as
+// the sequential loop, so the result does not depend on the thread count or the batching. Threads are an argument (1: no OpenMP
 // region at all; the tridiagonalisation's per-column regions are slow on an oversubscribed host).
 #include "linalg.h"
 
@@ -108,25 +108,45 @@ void tridiagonalise(double* W, double* d, double* e, int n, int threads) {
   e[0] = 0;
 }
 
-// One sweep's rotations (i = m-1 down to l: rows i and i+1), applied to every column chunk.
-void applyRotations(double* W, int n, int l, int m, const double* cs, const double* sn, int threads) {
+// The QL sweeps' rotations (sweep s: i = m_s - 1 down to l_s, rows i and i+1), applied together in
+// narrow column chunks: a chunk of every row stays in cache through all the batched sweeps, instead
+// of the whole matrix streaming through memory once per sweep. Each element still sees every
+// rotation in the order the sequential loop applies them (bit for bit the same result).
+struct Sweeps {
+  std::vector<int> l, m;
+  std::vector<size_t> at;  // offset of sweep s's rotations in cs/sn (indexed by i - l_s)
+  std::vector<double> cs, sn;
+};
+
+void applySweeps(double* W, int n, Sweeps& sw, int threads) {
   const size_t N = (size_t)n;
-  const int chunk = 256;
+  const int chunk = 32;
   const int chunks = (n + chunk - 1) / chunk;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1 && (long)(m - l) * n > (1 << 16))
+  const int count = (int)sw.l.size();
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (int c = 0; c < chunks; c++) {
     const int k0 = c * chunk, k1 = std::min(n, k0 + chunk);
-    for (int i = m - 1; i >= l; i--) {
-      const double co = cs[i], si = sn[i];
-      double* a = W + (i + 1) * N;
-      double* b = W + i * N;
-      for (int k = k0; k < k1; k++) {
-        const double hk = a[k], vk = b[k];
-        a[k] = si * vk + co * hk;
-        b[k] = co * vk - si * hk;
+    for (int s = 0; s < count; s++) {
+      const int l = sw.l[s];
+      const double* cs = sw.cs.data() + sw.at[s] - l;
+      const double* sn = sw.sn.data() + sw.at[s] - l;
+      for (int i = sw.m[s] - 1; i >= l; i--) {
+        const double co = cs[i], si = sn[i];
+        double* __restrict a = W + (i + 1) * N;
+        double* __restrict b = W + i * N;
+        for (int k = k0; k < k1; k++) {
+          const double hk = a[k], vk = b[k];
+          a[k] = si * vk + co * hk;
+          b[k] = co * vk - si * hk;
+        }
       }
     }
   }
+  sw.l.clear();
+  sw.m.clear();
+  sw.at.clear();
+  sw.cs.clear();
+  sw.sn.clear();
 }
 
 void ql(double* W, double* d, double* e, int n, int threads) {
@@ -135,6 +155,9 @@ void ql(double* W, double* d, double* e, int n, int threads) {
   double f = 0, tst1 = 0;
   const double eps = std::ldexp(1.0, -52);
   std::vector<double> cs(n), sn(n);
+  Sweeps sweeps;
+  // flush when the batch holds about 8 n rotations (its rows' chunks then still fit in cache)
+  const size_t batch = 8 * (size_t)n;
   for (int l = 0; l < n; l++) {
     tst1 = std::max(tst1, std::fabs(d[l]) + std::fabs(e[l]));
     int m = l;
@@ -175,7 +198,12 @@ void ql(double* W, double* d, double* e, int n, int threads) {
           cs[i] = c;
           sn[i] = s;
         }
-        applyRotations(W, n, l, m, cs.data(), sn.data(), threads);
+        sweeps.l.push_back(l);
+        sweeps.m.push_back(m);
+        sweeps.at.push_back(sweeps.cs.size());
+        sweeps.cs.insert(sweeps.cs.end(), cs.begin() + l, cs.begin() + m);
+        sweeps.sn.insert(sweeps.sn.end(), sn.begin() + l, sn.begin() + m);
+        if (sweeps.cs.size() >= batch) applySweeps(W, n, sweeps, threads);
         p = -s * s2 * c3 * el1 * e[l] / dl1;
         e[l] = s * p;
         d[l] = c * p;
@@ -184,6 +212,7 @@ void ql(double* W, double* d, double* e, int n, int threads) {
     d[l] += f;
     e[l] = 0;
   }
+  applySweeps(W, n, sweeps, threads);
 }
 
 const double* f64(const Napi::Value& v, size_t need, const char* name) {
