@@ -30,8 +30,10 @@ export async function appendEvent(
   data: Record<string, unknown>,
   o: { startsAttempt?: boolean } = {},
 ): Promise<string> {
+  // One round trip; a pipeline, not MULTI/EXEC: the two commands need no atomicity (the key expires
+  // a week after its last event either way), and MULTI and EXEC would be two commands more per event.
   const r = await redis
-    .multi()
+    .pipeline()
     .xadd(key, 'MAXLEN', '~', String(MAX_EVENTS), '*', 'type', type, 'data', JSON.stringify(data))
     .expire(key, TTL_SECONDS)
     .exec();
