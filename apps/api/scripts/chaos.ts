@@ -45,11 +45,11 @@ const told = new WeakSet<ChildProcess>();
 function spawnWorker(slot: number): ChildProcess {
   const child = spawnNode('apps/worker/src/main.ts');
   let tail = '';
-  child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-600)));
+  child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
   child.once('exit', (code, signal) => {
     if (told.has(child) || stopping) return;
     unexpectedExits++;
-    log(`worker exited on its own (code ${code}, signal ${signal}): ${tail.trim().split('\n').slice(-3).join(' | ')}`);
+    log(`worker exited on its own (code ${code}, signal ${signal}): ${tail.trim().split('\n').filter(Boolean).slice(-12).join(' | ')}`);
     setTimeout(() => {
       if (!stopping && workers[slot] === child) workers[slot] = spawnWorker(slot);
     }, 1000);
