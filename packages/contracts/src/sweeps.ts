@@ -295,6 +295,12 @@ const estimateSchema = z.object({ value: z.number(), standardError: z.number(), 
 
 const localSlopesSchema = z.array(z.object({ fromWidth: z.number().int(), toWidth: z.number().int(), alpha: z.number(), standardError: z.number() }));
 const intervalSchema = z.object({ lower: z.number(), upper: z.number(), level: z.number(), resamples: z.number().int() });
+/**
+ * paired: the replicas share seeds across widths, so the fit is GLS with the covariance of the widths'
+ * means estimated from the paired replicas (chi-square with Hartlap's correction, p from Hotelling's
+ * T^2); independent: weighted by each width's standard error alone, with `covarianceReason` saying why.
+ */
+const covarianceSchema = z.enum(['paired', 'independent']);
 
 /** L_ref(t): the reference run's mean loss at one recorded time. */
 export const referenceLossSchema = z.object({ width: z.number().int(), meanLoss: z.number(), standardError: z.number(), count: z.number().int() });
@@ -311,6 +317,8 @@ export const excessScalingSchema = z.object({
   joint: z.boolean(),
   goodness: goodnessSchema.nullable(),
   powerLaw: z.enum(['consistent', 'rejected', 'untested']).nullable(),
+  covariance: covarianceSchema.optional(),
+  covarianceReason: z.string().nullable().optional(),
   verdict: z.string(),
   localSlopes: localSlopesSchema,
   /** Per width: the excess m_n - L_ref, its combined standard error and the replica count. */
@@ -336,6 +344,10 @@ export const scalingFitSchema = z.object({
   /** Goodness of the power-law fit; `powerLaw` is consistent only when it passes (p >= 0.05). */
   goodness: goodnessSchema.nullable().optional(),
   powerLaw: z.enum(['consistent', 'rejected', 'untested']).nullable().optional(),
+  /** How the fits treated the correlation of the widths' means (paired replicas: GLS). */
+  covariance: covarianceSchema.optional(),
+  /** Why the widths were fitted as independent; null when paired. */
+  covarianceReason: z.string().nullable().optional(),
   verdict: z.string().optional(),
   /** -d log m / d log n between neighbouring widths. */
   localSlopes: z.array(z.object({ fromWidth: z.number().int(), toWidth: z.number().int(), alpha: z.number(), standardError: z.number() })).optional(),
@@ -352,6 +364,7 @@ export const scalingFitSchema = z.object({
   finiteWidth: z.object({
     lInf: estimateSchema.nullable(), a: estimateSchema.nullable(), b: estimateSchema.nullable(), parameters: z.number().int(),
     goodness: goodnessSchema.nullable(), widths: z.array(z.number().int()), reason: z.string().nullable(),
+    covariance: covarianceSchema.optional(), covarianceReason: z.string().nullable().optional(),
   }).optional(),
   /** Var f = sigma2_noise + a_f / n across widths (the SGD noise shared by all particles, plus the CLT part). */
   noise: z.object({

@@ -74,10 +74,10 @@ export function fitFiniteWidthCorrection(points: readonly WidthMean[], options: 
     const pairing = replicas.every((r) => r !== undefined)
       ? pairedMeanCovariance(replicas as ArrayLike<number>[])
       : { kind: 'independent' as const, reason: 'no replica values given' };
-    if (pairing.kind === 'independent') covarianceReason = `${pairing.reason}: the widths are fitted as independent`;
+    if (pairing.kind === 'independent') covarianceReason = pairing.reason;
     else {
       const gls = pairedLeastSquares(design, usable.map((p) => p.mean), pairing.matrix, pairing.replicas);
-      if ('reason' in gls) covarianceReason = `${gls.reason}: the widths are fitted as independent`;
+      if ('reason' in gls) covarianceReason = gls.reason;
       else paired = gls;
     }
   }

@@ -207,7 +207,7 @@ export function powerLawFit(
   if (pairing.kind === 'paired') {
     const cy = pairing.matrix.map((v, ij) => v / (points[Math.floor(ij / w)].meanLoss * points[ij % w].meanLoss));
     const gls = pairedLeastSquares(x.map((xi) => [1, xi]), y, cy, pairing.replicas);
-    if ('reason' in gls) covarianceReason = `${gls.reason}: the widths are fitted as independent`;
+    if ('reason' in gls) covarianceReason = gls.reason;
     else {
       logCovariance = cy;
       covariance = 'paired';

@@ -76,7 +76,7 @@ export const sweep: Command = {
           fields([
             ['time', s.time], ['alpha', s.alpha],
             ['95% interval', s.interval ? `${s.interval.lower.toPrecision(4)} .. ${s.interval.upper.toPrecision(4)}${s.joint ? ' (replicas resampled jointly)' : ''}` : s.intervalReason],
-            ['fit', s.goodness ? `reduced chi-square ${fmt(s.goodness.reducedChiSquare)}, p = ${fmt(s.goodness.pValue)} (${s.powerLaw})` : s.reason],
+            ['fit', s.goodness ? `reduced chi-square ${fmt(s.goodness.reducedChiSquare)}, p = ${fmt(s.goodness.pValue)} (${s.powerLaw})${covarianceNote(s)}` : s.reason],
             ['verdict', s.verdict ?? null],
             ['L_inf + a/n', finiteWidthLine(s.finiteWidth)],
             ['partial', String(s.partial)],
@@ -154,7 +154,7 @@ function excessLines(e: NonNullable<ScalingReply['excess']>): string {
     fields([
       ['alpha', e.alpha],
       ['95% interval', e.interval ? `${e.interval.lower.toPrecision(4)} .. ${e.interval.upper.toPrecision(4)}${e.joint ? ' (replicas resampled jointly, reference included)' : ''}` : e.intervalReason],
-      ['fit', e.goodness ? `reduced chi-square ${fmt(e.goodness.reducedChiSquare)}, p = ${fmt(e.goodness.pValue)} (${e.powerLaw})` : e.reason],
+      ['fit', e.goodness ? `reduced chi-square ${fmt(e.goodness.reducedChiSquare)}, p = ${fmt(e.goodness.pValue)} (${e.powerLaw})${covarianceNote(e)}` : e.reason],
       ['verdict', e.verdict],
     ]),
     table(['width', 'm_n - L_ref', 'std error', 'replicas'], e.points.map((p) => [p.width, p.meanLoss, p.standardError, p.count])),
@@ -167,5 +167,12 @@ function excessLines(e: NonNullable<ScalingReply['excess']>): string {
 function finiteWidthLine(f: ScalingReply['finiteWidth']): string | null {
   if (!f) return null;
   if (!f.lInf) return f.reason;
-  return `L_inf = ${fmt(f.lInf.value)} (${fmt(f.lInf.lower)} .. ${fmt(f.lInf.upper)}), a = ${fmt(f.a?.value)}${f.b ? `, b = ${fmt(f.b.value)}` : ''}, p = ${fmt(f.goodness?.pValue)}`;
+  return `L_inf = ${fmt(f.lInf.value)} (${fmt(f.lInf.lower)} .. ${fmt(f.lInf.upper)}), a = ${fmt(f.a?.value)}${f.b ? `, b = ${fmt(f.b.value)}` : ''}, p = ${fmt(f.goodness?.pValue)}${covarianceNote(f)}`;
+}
+
+/** "; widths correlated through paired replicas (GLS)" or "; widths fitted as independent (<reason>)"; empty for a reply without the field. */
+function covarianceNote(f: { covariance?: 'paired' | 'independent'; covarianceReason?: string | null }): string {
+  if (f.covariance === 'paired') return '; widths correlated through paired replicas (GLS)';
+  if (f.covariance === 'independent') return `; widths fitted as independent${f.covarianceReason ? ` (${f.covarianceReason})` : ''}`;
+  return '';
 }

@@ -83,6 +83,9 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
       localSlopes: s.localSlopes.map((l) => l.alpha.toFixed(4)).join(' '),
       lInf: s.finiteWidth.lInf?.value ?? null, lInfLower: s.finiteWidth.lInf?.lower ?? null, lInfUpper: s.finiteWidth.lInf?.upper ?? null,
       a: s.finiteWidth.a?.value ?? null, finiteWidthPValue: s.finiteWidth.goodness?.pValue ?? null,
+      finiteWidthReducedChiSquare: s.finiteWidth.goodness?.reducedChiSquare ?? null,
+      // paired: GLS with the widths' covariance from the paired replicas; independent: weighted fits.
+      covariance: s.covariance,
       // With a reference run: L_ref and the scaling of m_n - L_ref (empty without one).
       lRef: s.excess?.reference?.meanLoss ?? null, lRefStandardError: s.excess?.reference?.standardError ?? null,
       excessAlpha: s.excess?.alpha ?? null, excessLower: s.excess?.interval?.lower ?? null, excessUpper: s.excess?.interval?.upper ?? null,
@@ -96,7 +99,7 @@ export async function writeSweep(dir: string, sweep: LocalSweep): Promise<void> 
   await writeFile(join(dir, 'points.csv'), toCsv(finals, Object.keys(finals[0] ?? {}) as never));
   await writeFile(join(dir, 'scaling.csv'), toCsv(scaling, [
     'series', 'step', 'time', 'alpha', 'lower', 'upper', 'widths', 'reducedChiSquare', 'pValue', 'powerLaw', 'localSlopes',
-    'lInf', 'lInfLower', 'lInfUpper', 'a', 'finiteWidthPValue',
+    'lInf', 'lInfLower', 'lInfUpper', 'a', 'finiteWidthPValue', 'finiteWidthReducedChiSquare', 'covariance',
     'lRef', 'lRefStandardError', 'excessAlpha', 'excessLower', 'excessUpper', 'excessReducedChiSquare', 'excessPValue', 'excessPowerLaw',
   ]));
   await Promise.all(sweep.points.map(({ point, run }, k) => writeRun(join(dir, 'points', `${k}-${slug(label(point))}`), run)));
@@ -135,6 +138,10 @@ export function sweepSummary(sweep: LocalSweep): string {
     if (fits.length === 0) continue;
     const name = Object.keys(series).length ? ` ${label(series)}` : '';
     out.push('', `scaling of the mean test loss with the width${name} (loss ~ n^-alpha, 95% bootstrap interval; a power law only where p >= 0.05), and L_inf + a/n:`);
+    const independent = fits.find((s) => s.covariance === 'independent');
+    out.push(independent
+      ? `widths fitted as independent at some times (${independent.covarianceReason ?? 'no reason given'})`
+      : 'widths correlated through paired replicas: GLS with their covariance (chi2/dof Hartlap-corrected, p from Hotelling\'s T^2)');
     out.push(table(
       ['step', 'time', 'alpha', 'lower', 'upper', 'chi2/dof', 'p', 'local slopes', 'L_inf', 'p (L_inf + a/n)'],
       sampleIndices(fits.length, 6).map((i) => fits[i]).map((s) => [

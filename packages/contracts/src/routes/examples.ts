@@ -74,6 +74,7 @@ export const exampleStatisticsRow = {
 export const exampleExcess = {
   alpha: 0.98, logIntercept: -1.6, standardError: 0.05, interval: { lower: 0.9, upper: 1.07, level: 0.95, resamples: 1000 }, joint: true,
   goodness: { chiSquare: 0.8, degreesOfFreedom: 1, reducedChiSquare: 0.8, pValue: 0.37, passes: true }, powerLaw: 'consistent',
+  covariance: 'paired', covarianceReason: null,
   verdict: 'consistent with a power law: alpha = 0.980 ± 0.098 (reduced chi-square 0.800, p = 0.37)',
   localSlopes: [{ fromWidth: 8, toWidth: 16, alpha: 1.0, standardError: 0.1 }, { fromWidth: 16, toWidth: 32, alpha: 0.96, standardError: 0.12 }],
   points: [{ width: 8, meanLoss: 0.0198, standardError: 0.003, count: 4 }, { width: 16, meanLoss: 0.0098, standardError: 0.0015, count: 4 }, { width: 32, meanLoss: 0.0042, standardError: 0.0008, count: 4 }],
