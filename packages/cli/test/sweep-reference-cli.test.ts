@@ -46,6 +46,9 @@ describe('mfsim and a sweep reference', () => {
     // the plain table lists the grid widths only; the excess block its own fit line
     expect(fit.points.map((p: { width: number }) => p.width)).toEqual([8, 16, 32]);
     if (fit.excess.alpha !== null) expect(shown.stdout).toMatch(/^fit\s+reduced chi-square \S+, p = \S+ \((consistent|rejected|untested)\)/m);
+    // 4 replicas paired across 3 widths (and the reference): both fits are GLS, and the line says so.
+    expect(fit.covariance).toBe('paired');
+    if (fit.alpha !== null) expect(shown.stdout).toMatch(/^fit\s+reduced chi-square \S+, p = \S+ \(\w+\); widths correlated through paired replicas \(GLS\)$/m);
     expect(shown.stdout.match(/^alpha\s/gm)).toHaveLength(2);
   }, 300_000);
 
@@ -63,6 +66,7 @@ describe('mfsim and a sweep reference', () => {
       const row = line.split(',');
       expect(row[header.indexOf('widths')]).toBe('8 16 32');
       expect(Number(row[header.indexOf('lRef')])).toBeGreaterThan(0);
+      expect(row[header.indexOf('covariance')]).toBe('paired');
     }
     const points = (await readFile(join(out, 'points.csv'), 'utf8')).trim().split('\n');
     expect(points[0].split(',')).toContain('role');
