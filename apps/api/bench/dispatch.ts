@@ -132,11 +132,21 @@ const finished = async () => {
 };
 
 async function startWorkers(n: number) {
+  const started: ChildProcess[] = [];
   while (workers.length < n) {
     workers.push(spawn(process.execPath, ['--import', 'tsx', 'apps/api/bench/counted-worker.ts'], {
       cwd: root, stdio: 'ignore',
       env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MFSIM_KERNEL_THREADS: '1', MFSIM_WORKER_KIND: 'cpu', MFSIM_ROUND_TRIPS_DIR: countsDir },
     }));
+    started.push(workers[workers.length - 1]);
+  }
+  // A worker counts from its first import on (it writes its file then): asked for its counts before,
+  // the signal would end it.
+  for (const w of started) {
+    for (let i = 0; !existsSync(join(countsDir, `${w.pid}.json`)); i++) {
+      if (w.exitCode !== null || w.signalCode !== null || i > 6000) throw new Error(`worker ${w.pid} did not start`);
+      await sleep(50);
+    }
   }
   // Warm up: every worker has loaded its engine once it has taken a job.
   const before = await finished();
@@ -232,7 +242,7 @@ try {
   }
 } finally {
   for (const w of workers) w.kill('SIGTERM');
-  await Promise.all(workers.map((w) => (w.exitCode !== null ? null : new Promise((r) => w.once('exit', r)))));
+  await Promise.all(workers.map((w) => (w.exitCode !== null || w.signalCode !== null ? null : new Promise((r) => w.once('exit', r)))));
   await app.close();
   await deps.close();
   redisServer.kill('SIGTERM');

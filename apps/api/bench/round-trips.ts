@@ -68,5 +68,9 @@ Redis.prototype.sendCommand = function (this: Redis, command: { name: string }, 
 /** A copy of the counts so far. */
 export const roundTripCounts = (): RoundTripCounts => JSON.parse(JSON.stringify(counts)) as RoundTripCounts;
 
+// Written once at once: the file's presence says the handler is in place.
 const dir = process.env.MFSIM_ROUND_TRIPS_DIR;
-if (dir) process.on('SIGUSR2', () => writeFileSync(`${dir}/${process.pid}.json`, JSON.stringify(counts)));
+if (dir) {
+  process.on('SIGUSR2', () => writeFileSync(`${dir}/${process.pid}.json`, JSON.stringify(counts)));
+  writeFileSync(`${dir}/${process.pid}.json`, JSON.stringify(counts));
+}
