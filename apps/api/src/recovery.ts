@@ -5,7 +5,7 @@
 //   children as a new flow with an aggregation of its own). A row counts as lost only if it has no
 //   job on two looks `settleMs` apart (a submission or retry in flight adds its job within
 //   milliseconds), and job ids are simulation ids, so nothing is ever queued twice;
-// - puts back to `queued` a `running` simulation whose lease expired (its worker stopped renewing,
+// - puts back to `queued` a `running` simulation with no live lease (expired: its worker stopped renewing; none: handed back;
 //   packages/db/src/leases.ts) and whose job is gone or not active, so the step above queues it;
 // - restores the job scheduler of every active schedule that Redis no longer has;
 // - queues the aggregation of a sweep still open after all its children ended.
