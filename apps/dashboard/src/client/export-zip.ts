@@ -1,17 +1,24 @@
 // Zip exports from the page: a selection of runs (GET /v1/simulations/export.zip?ids=...) or a
-// whole sweep (GET /v1/sweeps/{id}/export.zip), fetched with the signed-in key and saved as a file.
-import { authHeaders } from './api.ts';
+// whole sweep (GET /v1/sweeps/{id}/export.zip), fetched through the SDK's client (the page's one
+// HTTP client, with the signed-in key and project) and saved as a file.
+import { ApiError, sdk } from './api.ts';
 import { h } from './dom.ts';
 
-export const selectionZipPath = (ids: readonly string[]) => `/v1/simulations/export.zip?ids=${ids.join(',')}`;
-export const sweepZipPath = (id: string) => `/v1/sweeps/${id}/export.zip`;
+/** Fetches a zip: the streamed Response of a 2xx, else the SDK's ApiError. */
+export type ZipSource = () => Promise<Response>;
 
-/** Downloads the zip at `path` as `filename`; resolves to null, or to the API's reason for refusing. */
-export async function downloadZip(path: string, filename: string): Promise<string | null> {
-  const res = await fetch(path, { headers: { accept: 'application/zip', ...authHeaders() } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string };
-    return body.message ?? `${res.status} ${res.statusText}`;
+export const selectionZip = (ids: readonly string[]): ZipSource => () => sdk.exportSimulations([...ids]);
+export const sweepZip = (id: string): ZipSource => () => sdk.exportSweep(id);
+
+/** Downloads the zip `zip` fetches as `filename`; resolves to null, or to the API's reason for refusing. */
+export async function downloadZip(zip: ZipSource, filename: string): Promise<string | null> {
+  let res: Response;
+  try {
+    res = await zip();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.status === 401) window.dispatchEvent(new CustomEvent('mfsim:unauthorized'));
+    return err.message;
   }
   const url = URL.createObjectURL(await res.blob());
   const a = h('a', { href: url, download: filename });
@@ -23,7 +30,7 @@ export async function downloadZip(path: string, filename: string): Promise<strin
 }
 
 /** A button that exports what `what()` names, saying so while it runs and showing a refusal beside it. */
-export function exportButton(label: string, what: () => { path: string; filename: string } | null, testId: string) {
+export function exportButton(label: string, what: () => { zip: ZipSource; filename: string } | null, testId: string) {
   const status = h('span.muted', { role: 'status' });
   const button = h('button', {
     type: 'button', 'data-testid': testId,
@@ -33,7 +40,7 @@ export function exportButton(label: string, what: () => { path: string; filename
       button.disabled = true;
       status.textContent = 'preparing the zip…';
       try {
-        const refused = await downloadZip(target.path, target.filename);
+        const refused = await downloadZip(target.zip, target.filename);
         status.textContent = refused ? `Not exported: ${refused}` : '';
       } catch (err) {
         status.textContent = `Not exported: ${err instanceof Error ? err.message : String(err)}`;

@@ -18,6 +18,12 @@ export interface FieldDef {
 export const SWEEP_WIDTHS = 'sweep.widths';
 /** A sweep's other grid fields, as text: `training.dt = 0.1, 0.2; seed = 1, 2`. */
 export const SWEEP_GRID = 'sweep.grid';
+/**
+ * The sweep's optional reference run (`reference: {width, replicas}` of the request). Named as the
+ * API's issues name them, so a refusal lands at its field.
+ */
+export const SWEEP_REFERENCE_WIDTH = 'reference.width';
+export const SWEEP_REFERENCE_REPLICAS = 'reference.replicas';
 
 export const FIELDS: FieldDef[] = [
   { group: 'Run', path: 'name', label: 'Name', kind: 'text', value: 'teacher, d=8' },
@@ -28,6 +34,8 @@ export const FIELDS: FieldDef[] = [
   { group: 'Run', path: 'resources.gpu', label: 'GPU', kind: 'select', options: ['preferred', 'required', 'no'], value: 'preferred', hint: 'preferred: a GPU worker if one is free; required: only a GPU worker' },
   { group: 'Sweep', path: SWEEP_WIDTHS, label: 'Widths n', kind: 'list', value: '16, 32, 64, 128', hint: 'comma separated; one simulation per width' },
   { group: 'Sweep', path: SWEEP_GRID, label: 'More grid fields', kind: 'text', value: '', hint: 'any spec field, “;” between fields: training.dt = 0.1, 0.2; seed = 1, 2 (every combination runs)' },
+  { group: 'Sweep', path: SWEEP_REFERENCE_WIDTH, label: 'Reference width', kind: 'number', value: '', hint: 'optional: one more run per series, wider than every grid width; its mean loss is the mean-field reference L_ref(t)' },
+  { group: 'Sweep', path: SWEEP_REFERENCE_REPLICAS, label: 'Reference replicas', kind: 'number', value: '', hint: 'default: the replicas above' },
   { group: 'Inputs', path: 'inputs.kind', label: 'Inputs', kind: 'select', options: ['sphere', 'gaussian', 'uniform', 'isotropic-gaussians'], value: 'gaussian' },
   { group: 'Inputs', path: 'inputs.d', label: 'Dimension d', kind: 'number', value: '8' },
   { group: 'Inputs', path: 'inputs.a', label: 'Half-width a', kind: 'number', value: '1', when: { path: 'inputs.kind', is: ['uniform'] } },
@@ -110,7 +118,11 @@ export function validate(kind: 'simulation' | 'sweep', values: Values, rest: Rec
   if (!more.ok) return { ok: false, issues: [{ path: SWEEP_GRID, message: more.message }] };
   if (widths.length === 0 && Object.keys(more.grid).length === 0) return { ok: false, issues: [{ path: SWEEP_WIDTHS, message: 'give at least one width, or another grid field' }] };
   if (widths.length > 0 && 'student.width' in more.grid) return { ok: false, issues: [{ path: SWEEP_GRID, message: 'student.width is the widths field: give the widths there' }] };
-  const body = sweepBody(spec, widths, more.grid);
+  if ((values[SWEEP_REFERENCE_WIDTH] ?? '').trim() === '' && (values[SWEEP_REFERENCE_REPLICAS] ?? '').trim() !== '') {
+    return { ok: false, issues: [{ path: SWEEP_REFERENCE_WIDTH, message: 'give the reference run a width (or clear its replicas)' }] };
+  }
+  const reference = referenceFrom(values);
+  const body: Record<string, unknown> = { ...sweepBody(spec, widths, more.grid), ...(reference ? { reference } : {}) };
   const request = sweepRequestSchema.safeParse(body);
   if (!request.success) return { ok: false, issues: fieldIssues(request.error) };
   const expanded = expandSweep(request.data, 0);
@@ -133,6 +145,14 @@ export function validate(kind: 'simulation' | 'sweep', values: Values, rest: Rec
 /** POST /v1/sweeps body: the base spec and a grid of spec paths to values (the widths, and any other fields). */
 export function sweepBody(spec: Record<string, unknown>, widths: unknown[], more: Record<string, unknown[]> = {}): Record<string, unknown> {
   return { ...(spec.name ? { name: spec.name } : {}), base: spec, grid: { ...(widths.length ? { 'student.width': widths } : {}), ...more } };
+}
+
+/** The reference fields as the request's `reference` (replicas default to the form's replicas); null when no width is given. */
+export function referenceFrom(values: Values): Record<string, unknown> | null {
+  const width = (values[SWEEP_REFERENCE_WIDTH] ?? '').trim();
+  const replicas = (values[SWEEP_REFERENCE_REPLICAS] ?? '').trim() || (values.replicas ?? '').trim();
+  if (width === '') return null;
+  return { width: numberOrText(width), replicas: numberOrText(replicas) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { api, query } from './api.ts';
 import { clear, fmt, h } from './dom.ts';
 import { metric } from './run-list.ts';
 import { compareHash, MAX_COMPARED, selection } from './selection.ts';
-import { exportButton, sweepZipPath } from './export-zip.ts';
+import { exportButton, sweepZip } from './export-zip.ts';
 import type { Page, ScheduleReply, SweepReply } from './types.ts';
 import { progressBar, shortId, statusBadge } from './ui.ts';
 
@@ -27,7 +27,7 @@ export function sweepChildren(sweepId: string) {
     picked.setAttribute('href', compareHash(ids));
     picked.hidden = ids.length === 0;
   };
-  const exportZip = exportButton('Export sweep (zip)', () => ({ path: sweepZipPath(sweepId), filename: `mfsim-sweep-${shortId(sweepId)}.zip` }), 'export-sweep');
+  const exportZip = exportButton('Export sweep (zip)', () => ({ zip: sweepZip(sweepId), filename: `mfsim-sweep-${shortId(sweepId)}.zip` }), 'export-sweep');
 
   async function readRuns() {
     const page = await api<Page<SimulationReply>>(`/v1/simulations${query({ sweepId, limit: 500 })}`);

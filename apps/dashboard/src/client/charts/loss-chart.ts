@@ -4,16 +4,19 @@ import type { ChartDataset } from 'chart.js';
 import { type LossSeries, logPoints } from '../series.ts';
 import { drawChart, logAxis, withAlpha } from './chart.ts';
 
-/** The infinite-width curve (dashed) with its band (the agreement rule's tolerance around it). */
+/** An infinite-width curve (dashed) with its band: the NTK prediction, or the sweep's mean-field reference. */
 export interface LimitCurve {
   label: string;
   times: number[];
   values: (number | null)[];
   lower: (number | null)[];
   upper: (number | null)[];
+  /** Line colour and dash pattern (default: near-black, long dashes). */
+  color?: string;
+  dash?: number[];
 }
 
-export function drawLossChart(box: HTMLElement, series: LossSeries, options: { title: string; color: string; limit?: LimitCurve }) {
+export function drawLossChart(box: HTMLElement, series: LossSeries, options: { title: string; color: string; limits?: LimitCurve[] }) {
   const { times, replicas, mean, standardError } = series;
   const lower = mean.map((m, t) => (m === null || standardError[t] === null ? m : m - standardError[t]!));
   const upper = mean.map((m, t) => (m === null || standardError[t] === null ? m : m + standardError[t]!));
@@ -42,14 +45,16 @@ export function drawLossChart(box: HTMLElement, series: LossSeries, options: { t
     },
     { label: 'replica mean', data: logPoints(times, mean), borderColor: options.color, borderWidth: 2.5, pointRadius: 0, fill: false, order: 1 },
   ];
-  const limit = options.limit;
-  if (limit) {
+  const limits = options.limits ?? [];
+  for (const limit of limits) {
+    const color = limit.color ?? '#222222';
     datasets.push(
-      { label: 'limit lower', data: logPoints(limit.times, limit.lower), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
-      { label: 'limit band', data: logPoints(limit.times, limit.upper), borderWidth: 0, pointRadius: 0, backgroundColor: 'rgba(0, 0, 0, 0.08)', fill: '-1', order: 2 },
-      { label: limit.label, data: logPoints(limit.times, limit.values), borderColor: '#222', borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false, order: 0 },
+      { label: `${limit.label} lower`, data: logPoints(limit.times, limit.lower), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
+      { label: `${limit.label} band`, data: logPoints(limit.times, limit.upper), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(color, 0.1), fill: '-1', order: 2 },
+      { label: limit.label, data: logPoints(limit.times, limit.values), borderColor: color, borderDash: limit.dash ?? [6, 4], borderWidth: 2, pointRadius: 0, fill: false, order: 0 },
     );
   }
+  const legendLabels = new Set(['replica mean', 'mean ± s.e.', 'replicas', ...limits.map((l) => l.label)]);
   return drawChart(box, {
     type: 'line',
     data: { datasets },
@@ -61,7 +66,7 @@ export function drawLossChart(box: HTMLElement, series: LossSeries, options: { t
       plugins: {
         title: { display: true, text: options.title, font: { size: 14, weight: 'bold' } },
         legend: {
-          labels: { filter: (item) => item.text === 'replica mean' || item.text === 'mean ± s.e.' || item.text === 'replicas' || item.text === limit?.label, boxWidth: 14 },
+          labels: { filter: (item) => legendLabels.has(item.text), boxWidth: 14 },
         },
         tooltip: { enabled: replicas.length <= 64 },
       },

@@ -9,7 +9,7 @@ import { readIds, runLabels, specDiff } from '../compare-model.ts';
 import { clear, fmt, fmtSeconds, h } from '../dom.ts';
 import { metric } from '../run-list.ts';
 import { compareHash, MAX_COMPARED } from '../selection.ts';
-import { exportButton, selectionZipPath } from '../export-zip.ts';
+import { exportButton, selectionZip } from '../export-zip.ts';
 import { lossSeries } from '../series.ts';
 import { errorText, note, pageHeader, shortId, statusBadge } from '../ui.ts';
 
@@ -64,7 +64,7 @@ export function comparePage(root: HTMLElement, params: URLSearchParams, go: (has
   }, 'Copy link');
 
   root.replaceChildren(
-    pageHeader('Compare runs', copyLink, copied, exportButton('Export these (zip)', () => (ids.length ? { path: selectionZipPath(ids), filename: `mfsim-compare-${ids.length}-runs.zip` } : null), 'export-compared').el),
+    pageHeader('Compare runs', copyLink, copied, exportButton('Export these (zip)', () => (ids.length ? { zip: selectionZip(ids), filename: `mfsim-compare-${ids.length}-runs.zip` } : null), 'export-compared').el),
     status,
     h('section.card', {}, h('h2', {}, 'Loss'), legend, h('div.chart-grid', {}, trainBox, testBox)),
     h('section.card', {}, h('h2', {}, 'Figures'), figures),

@@ -1,6 +1,7 @@
-// The submit form: a simulation or a sweep over widths and any other spec fields, with priority and
-// GPU placement, validated in the page with the contracts' zod schema, each error shown at its
-// field; the API's own 400 issues are placed the same way. `#/new?from=<id>` opens it filled with
+// The submit form: a simulation or a sweep over widths and any other spec fields (optionally with a
+// much wider reference run, the mean-field reference L_ref), with priority and GPU placement,
+// validated in the page with the contracts' zod schema, each error shown at its field; the API's
+// own 400 issues are placed the same way. `#/new?from=<id>` opens it filled with
 // a run's spec (clone and re-run); a spec or sweep can be pasted as YAML or JSON instead. A
 // read-only key gets a sentence instead of the form.
 import '../daily-loop.css';
@@ -10,7 +11,7 @@ import { api, ApiError } from '../api.ts';
 import { clear, h } from '../dom.ts';
 import { currentRole, mayDo, READ_ONLY_TEXT } from '../role.ts';
 import { specFields } from '../spec-fields.ts';
-import { FIELDS, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec, type Submission, type Values } from '../spec-form.ts';
+import { FIELDS, SWEEP_GRID, SWEEP_REFERENCE_REPLICAS, SWEEP_REFERENCE_WIDTH, SWEEP_WIDTHS, validate, valuesFromSpec, type Submission, type Values } from '../spec-form.ts';
 import { stabilityWarning } from '../stability-warning.ts';
 import { errorText, note, pageHeader, shortId } from '../ui.ts';
 
@@ -128,6 +129,9 @@ function showForm(root: HTMLElement, params: URLSearchParams, go: (hash: string)
       values[SWEEP_WIDTHS] = (grid['student.width'] ?? []).join(', ');
       values[SWEEP_GRID] = Object.entries(grid).filter(([k]) => k !== 'student.width').map(([k, v]) => `${k} = ${v.join(', ')}`).join('; ');
       if (typeof body.name === 'string') values.name = body.name;
+      const reference = body.reference as { width?: unknown; replicas?: unknown } | undefined;
+      values[SWEEP_REFERENCE_WIDTH] = reference?.width === undefined ? '' : String(reference.width);
+      values[SWEEP_REFERENCE_REPLICAS] = reference?.replicas === undefined ? '' : String(reference.replicas);
     }
     fill(values);
     showIssues([]);

@@ -1,17 +1,18 @@
 // One simulation: live status, cancel and retry, loss curves (log-log, replicas, mean and standard
-// error), the infinite-width limits (NTK curve dashed, NNGP check at t = 0), particles at each
-// snapshot, the spec, backend and timings, CSV and JSON export.
+// error), the infinite-width limits (NTK curve dashed, the sweep's mean-field reference dotted,
+// NNGP check at t = 0), particles at each snapshot, the spec, backend and timings, CSV and JSON
+// export.
 import { FINAL_STATUSES, type BirthDeathReply, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { drawBirthDeathChart } from '../charts/birth-death-chart.ts';
-import { drawLossChart } from '../charts/loss-chart.ts';
+import { drawLossChart, type LimitCurve } from '../charts/loss-chart.ts';
 import { drawParticleChart } from '../charts/particle-chart.ts';
 import { PALETTE } from '../charts/chart.ts';
 import { clear, download, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
 import { live, type LiveHandle } from '../live.ts';
 import { lossSeries, particlePoints, readSnapshot, trajectoryCsv, type Particles } from '../series.ts';
 import { errorText, keyValues, liveIndicator, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
-import { limitsCard, ntkCurve, type StoredLimits } from '../limits-view.ts';
+import { limitsCard, meanFieldCurve, ntkCurve, type StoredLimits, type SweepMeanField } from '../limits-view.ts';
 import { labelsCard } from '../labels-card.ts';
 import { currentRole, mayDo } from '../role.ts';
 
@@ -49,6 +50,7 @@ export function simulationPage(root: HTMLElement, id: string) {
   const birthDeathBox = h('div.chart', { 'data-chart': 'birth-death' });
   const birthDeathCard = h('section.card', { hidden: true }, h('h2', {}, 'Birth-death'), birthDeathBox);
   let limits: StoredLimits | null = null;
+  let sweepLimit: LimitCurve | undefined;
   const labels = labelsCard(id, (s) => {
     sim = s;
     renderFacts(s);
@@ -71,16 +73,20 @@ export function simulationPage(root: HTMLElement, id: string) {
     drawBirthDeathChart(birthDeathBox, reply);
   }
 
-  // The stored limits of a finished run (the worker writes them just before the final status).
-  async function loadLimits() {
-    try {
-      limits = await api<StoredLimits>(`/v1/simulations/${id}/limits`);
-    } catch {
-      return; // none yet (409) or none at all: the page shows the finite-width side only
-    }
-    if (stopped) return;
-    clear(limitsBox, limitsCard(limits));
-    drawLosses();
+  // The stored limits of a finished run (the worker writes them just before the final status), and
+  // for a sweep's child the sweep's mean-field limit of its series (once the sweep's statistics exist).
+  async function loadLimits(s: SimulationReply) {
+    await Promise.all([
+      api<StoredLimits>(`/v1/simulations/${id}/limits`).then((l) => {
+        if (stopped) return;
+        limits = l;
+        clear(limitsBox, limitsCard(l));
+      }, () => {}), // none yet (409) or none at all: the page shows the finite-width side only
+      s.sweepId ? api<{ meanField: SweepMeanField[] }>(`/v1/sweeps/${s.sweepId}/limits`).then((r) => {
+        sweepLimit = meanFieldCurve(r.meanField, { ...s.spec, seed: s.seed }, id);
+      }, () => {}) : null,
+    ]);
+    if (!stopped) drawLosses();
   }
 
   function drawLosses() {
@@ -90,9 +96,12 @@ export function simulationPage(root: HTMLElement, id: string) {
     }
     const train = lossSeries(points, 'trainLoss');
     const test = lossSeries(points, 'testLoss');
-    lossNote.textContent = `${train.replicaIds.length} replicas × ${train.times.length} recorded times · thin lines: replicas; bold: their mean; band: ± one standard error. t = 0 is left off the log axis.`;
+    const ntk = limits ? ntkCurve(limits) : undefined;
+    const curves = [ntk, sweepLimit].filter((c): c is LimitCurve => c !== undefined);
+    lossNote.textContent = `${train.replicaIds.length} replicas × ${train.times.length} recorded times · thin lines: replicas; bold: their mean; band: ± one standard error. t = 0 is left off the log axis.` +
+      (sweepLimit ? ` Dotted on the test loss: the sweep's ${sweepLimit.label}, band: its 95% interval.` : '');
     drawLossChart(trainBox, train, { title: 'train loss', color: PALETTE[0] });
-    drawLossChart(testBox, test, { title: 'test loss', color: PALETTE[1], limit: limits ? ntkCurve(limits) : undefined });
+    drawLossChart(testBox, test, { title: 'test loss', color: PALETTE[1], limits: curves });
   }
 
   function renderFacts(s: SimulationReply) {
@@ -244,7 +253,7 @@ export function simulationPage(root: HTMLElement, id: string) {
       }
       if (finished && !particlesShown) {
         particlesShown = true;
-        loadLimits();
+        loadLimits(s);
       }
       // Snapshots as they land while it runs, and once more when it ends.
       if ((finished && !particlesFinal) || (!finished && Date.now() - particlesAt > TRAJECTORY_REFRESH_MS)) {

@@ -9,7 +9,7 @@ import { clear, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
 import { currentRole, mayDo } from '../role.ts';
 import { COLUMNS, groupBySweep, listQuery, metric, nextSort, parseSpecFilters, readListState, sortMark, specFiltersText, type Column, type ListState } from '../run-list.ts';
 import { compareHash, MAX_COMPARED, selection } from '../selection.ts';
-import { exportButton, selectionZipPath } from '../export-zip.ts';
+import { exportButton, selectionZip } from '../export-zip.ts';
 import type { Page, SweepReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
 
@@ -32,7 +32,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
   const newLink = h('a.button.primary', { href: '#/new', hidden: true }, 'New simulation or sweep');
   const exportZip = exportButton('Export selected (zip)', () => {
     const ids = selection.ids();
-    return ids.length ? { path: selectionZipPath(ids), filename: `mfsim-${ids.length}-runs.zip` } : null;
+    return ids.length ? { zip: selectionZip(ids), filename: `mfsim-${ids.length}-runs.zip` } : null;
   }, 'export-selected');
   void currentRole().then((r) => { newLink.hidden = !mayDo(r, 'submit'); });
 
