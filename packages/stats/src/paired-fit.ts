@@ -62,7 +62,7 @@ export function pairedMeanCovariance(samples: readonly ArrayLike<number>[]): Mea
         sj += samples[j][k];
       }
       replicas = Math.min(replicas, n);
-      if (n < 2) return { kind: 'independent', reason: `widths ${i} and ${j} share fewer than 2 finite replicas` };
+      if (n < 2) return { kind: 'independent', reason: 'two widths share fewer than 2 finite replicas' };
       si /= n;
       sj /= n;
       let s = 0;
