@@ -68,6 +68,31 @@ describe('fitFiniteWidthCorrection with paired replicas (GLS)', () => {
     expect(covered / sweeps).toBeGreaterThan(0.9);
   });
 
+  it('stays calibrated with unstable replicas left out (NaN) at some widths: pairwise covariance', () => {
+    const pValues: number[] = [];
+    let sumLInf = 0;
+    for (let s = 0; s < 300; s++) {
+      const losses = pairedLosses((n) => 0.02 + 0.5 / n, 16, 2e-3, 1e-3, 11000 + s);
+      // replicas 3 and 7 went unstable at n = 16, replica 5 at n = 32
+      losses[0][3] = NaN;
+      losses[0][7] = NaN;
+      losses[1][5] = NaN;
+      const points = WIDTHS.map((width, i) => {
+        const finite = losses[i].filter((v) => !Number.isNaN(v));
+        const summary = summarizeReplicas(finite);
+        return { width, mean: summary.mean!, standardError: summary.standardError!, replicas: losses[i] };
+      });
+      const fit = fitFiniteWidthCorrection(points, { paired: true, quadraticFrom: Infinity });
+      expect(fit.covariance).toBe('paired');
+      pValues.push(fit.goodness!.pValue!);
+      sumLInf += fit.lInf!.value;
+    }
+    expect(below(pValues, 0.05)).toBeLessThan(0.1);
+    expect(below(pValues, 0.5)).toBeGreaterThan(0.38);
+    expect(below(pValues, 0.5)).toBeLessThan(0.62);
+    expect(Math.abs(sumLInf / 300 - 0.02)).toBeLessThan(1.5e-4);
+  });
+
   it('fits b/n^2 by GLS too, and rejects L_inf + a/n where the data need b', () => {
     const points = widthMeans(pairedLosses((n) => 0.02 + 0.5 / n + 40 / (n * n), 32, 2e-3, 2e-4, 3));
     const quadratic = fitFiniteWidthCorrection(points, { paired: true });
