@@ -207,7 +207,7 @@ describe('the daily loop in Chromium', () => {
     expect(pasted.name).toBe(`${tag} pasted`);
   }, 180_000);
 
-  it('submits a sweep over widths and dt with a priority from the form; its page lists the children with their losses', async () => {
+  it('submits a sweep over widths and dt with a priority and a reference run from the form; its page lists the children with their losses; a child\'s page draws L_ref', async () => {
     await page.goto(`${base}/dashboard/#/new`);
     await page.click('button[data-kind="sweep"]');
     const fill = (name: string, value: string) => page.fill(`[name="${name}"]`, value);
@@ -225,32 +225,46 @@ describe('the daily loop in Chromium', () => {
     await page.selectOption('[name="resources.gpu"]', 'no');
     await fill('sweep.widths', '8, 16, 32, 64');
     await fill('sweep.grid', 'training.dt = 0.1, -0.2');
+    await fill('reference.width', '64');
     await page.click('form.spec-form button[type=submit]');
-    // The bad dt is named at the grid field, in the page.
+    // The bad dt is named at the grid field, in the page; then a reference no wider than the grid at its own.
     await expect.poll(() => page.textContent('[data-for="sweep.grid"]')).toMatch(/training\.dt = -0\.2/);
     await fill('sweep.grid', 'training.dt = 0.1, 0.2');
+    await page.click('form.spec-form button[type=submit]');
+    await expect.poll(() => page.textContent('[data-for="reference.width"]')).toMatch(/larger than every width of the grid \(the widest is 64\)/);
+    await fill('reference.width', '256');
     await shot('5-sweep-form');
     await page.click('form.spec-form button[type=submit]');
     await page.waitForURL(/#\/sweeps\/[0-9a-f-]{36}$/);
     const sweepId = page.url().split('/').pop()!;
-    const sweep = await call<{ grid: Record<string, unknown[]>; children: { simulationId: string }[] }>('GET', `/v1/sweeps/${sweepId}`);
+    const sweep = await call<{ grid: Record<string, unknown[]>; reference: unknown; children: { simulationId: string; width: number }[] }>('GET', `/v1/sweeps/${sweepId}`);
     expect(sweep.grid).toEqual({ 'student.width': [8, 16, 32, 64], 'training.dt': [0.1, 0.2] });
-    expect(sweep.children).toHaveLength(8);
+    expect(sweep.reference).toEqual({ width: 256, replicas: 3 });
+    // 8 grid points and one reference run per dt.
+    expect(sweep.children).toHaveLength(10);
     const child = await call<Sim>('GET', `/v1/simulations/${sweep.children[0].simulationId}`);
     expect([child.spec.priority, child.spec.resources.gpu]).toEqual([7, 'no']);
 
     await page.waitForSelector('[data-chart="scaling"][data-drawn="true"]', { timeout: 120_000 });
-    await expect.poll(async () => (await page.$$eval('[data-testid="sweep-children"] td[data-col="finalTestLoss"]', (tds) => tds.map((td) => Number(td.textContent)))).filter((v) => v > 0).length, { timeout: 30_000 }).toBe(8);
+    await expect.poll(async () => (await page.$$eval('[data-testid="sweep-children"] td[data-col="finalTestLoss"]', (tds) => tds.map((td) => Number(td.textContent)))).filter((v) => v > 0).length, { timeout: 30_000 }).toBe(10);
     await shot('6-sweep-completed');
     const [sweepZip] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-sweep"]')]);
     expect(sweepZip.suggestedFilename()).toMatch(/^mfsim-sweep-[0-9a-f]{8}\.zip$/);
     expect(readFileSync(await sweepZip.path()).subarray(0, 2).toString()).toBe('PK');
 
+    // A grid child's page: the reference run's L_ref(t) dotted on its test-loss chart.
+    const gridChild = sweep.children.find((c) => c.width === 16)!;
+    await page.goto(`${base}/dashboard/#/simulations/${gridChild.simulationId}`);
+    await expect.poll(() => page.textContent('section.card:has([data-chart="test-loss"]) p.muted'), { timeout: 30_000 })
+      .toMatch(/the sweep's mean-field reference L_ref \(n = 256, 3 replicas\), band: its 95% interval/);
+    await page.waitForSelector('[data-chart="test-loss"][data-drawn="true"]');
+    await shot('6b-sweep-child-with-reference');
+
     // The list grouped by sweep: this sweep's runs under its name.
     await page.goto(`${base}/dashboard/#/simulations?sweepId=${sweepId}&group=sweep`);
     await page.waitForSelector(`tr.group-row[data-group="${sweepId}"]`);
     await expect.poll(() => page.textContent(`tr.group-row[data-group="${sweepId}"] strong`)).toBe(`${tag} sweep`);
-    expect(await page.locator('table.runs tbody tr[data-id]').count()).toBe(8);
+    expect(await page.locator('table.runs tbody tr[data-id]').count()).toBe(10);
     await shot('7-list-grouped');
   }, 240_000);
 
