@@ -8,6 +8,7 @@ import { downloadZip, selectionZip, sweepZip } from '../src/client/export-zip.ts
 import { meanFieldCurve, type SweepMeanField } from '../src/client/limits-view.ts';
 import { newPage } from '../src/client/pages/new.ts';
 import { simulationPage } from '../src/client/pages/simulation.ts';
+import { scheduleFieldFor, validateSchedule } from '../src/client/schedule-form.ts';
 import { defaultValues, SWEEP_REFERENCE_REPLICAS, SWEEP_REFERENCE_WIDTH, SWEEP_WIDTHS, validate } from '../src/client/spec-form.ts';
 
 const SWEEP = '00000000-0000-4000-8000-00000000000a';
@@ -48,6 +49,14 @@ describe('the New form: a sweep with a reference run', () => {
     expect(!noWidth.ok && noWidth.issues.map((i) => i.path)).toEqual([SWEEP_REFERENCE_WIDTH]);
     const badReplicas = validate('sweep', { ...sweepValues, [SWEEP_REFERENCE_WIDTH]: '1024', [SWEEP_REFERENCE_REPLICAS]: '0' });
     expect(!badReplicas.ok && badReplicas.issues.map((i) => i.path)).toEqual([SWEEP_REFERENCE_REPLICAS]);
+  });
+
+  it('gives a schedule\'s sweep template the same reference', () => {
+    const r = validateSchedule({ name: 'nightly', pattern: '0 3 * * *', timeZone: 'UTC' }, { ...sweepValues, [SWEEP_REFERENCE_WIDTH]: '2048' });
+    expect(r.ok && (r.body.sweep as { reference: unknown }).reference).toEqual({ width: 2048, replicas: 6 });
+    const narrow = validateSchedule({ name: 'nightly', pattern: '0 3 * * *', timeZone: 'UTC' }, { ...sweepValues, [SWEEP_REFERENCE_WIDTH]: '32' });
+    expect(!narrow.ok && narrow.issues.map((i) => scheduleFieldFor(i.path, [SWEEP_REFERENCE_WIDTH]))).toEqual([SWEEP_REFERENCE_WIDTH]);
+    expect(scheduleFieldFor('sweep.reference.width', [SWEEP_REFERENCE_WIDTH])).toBe(SWEEP_REFERENCE_WIDTH);
   });
 
   it('shows the reference fields in sweep mode only, and the API\'s 400 at the field it names', async () => {
