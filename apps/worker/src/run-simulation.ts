@@ -70,7 +70,8 @@ async function currentSweepProgress(db: Database, sweepId: string, event: { type
 /**
  * Events and counters are for live views: failures to write them are logged, never fatal.
  * A sweep's child also writes to its sweep's stream: `child` on a status change, `progress` on
- * progress (at most once a second per child), each with the sweep's progress over all children.
+ * progress (at most once a second per child, none for its last chunk: its final status follows), each
+ * with the sweep's progress over all children.
  */
 function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: unknown; width: number } | null) {
   const best = (what: string, fn: (r: Redis) => Promise<unknown>) =>
@@ -79,6 +80,8 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
   const toSweep = (type: string, data: Record<string, unknown>) => {
     if (!sweep) return Promise.resolve();
     if (type === 'progress') {
+      // A child's last chunk is told by its final status, which follows at once.
+      if (data.progress === 1) return Promise.resolve();
       if (performance.now() - lastSweepProgress < 1000) return Promise.resolve();
       lastSweepProgress = performance.now();
     } else if (type !== 'status') return Promise.resolve();
