@@ -227,6 +227,11 @@ describe('series', () => {
     expect(text).toContain('not a power law over these widths: χ²/dof = 10, p = 1.40e-6');
     expect(text).toContain('local slopes 64→128: 0.57, 128→256: 1.4');
     expect(text).toContain('L∞ + a/n: L∞ = 0.012 [0.01, 0.014], a = 0.9, p = 0.4');
+    expect(text).not.toContain('paired');
+    const paired = fitQualityText({ goodness, powerLaw: 'rejected', localSlopes: [], finiteWidth: undefined, covariance: 'paired', covarianceReason: null });
+    expect(paired).toContain('χ²/dof = 10, p = 1.40e-6 · widths correlated through paired replicas (GLS)');
+    const few = fitQualityText({ goodness, powerLaw: 'rejected', localSlopes: [], finiteWidth: undefined, covariance: 'independent', covarianceReason: '4 paired replicas are too few' });
+    expect(few).toContain('widths fitted as independent (4 paired replicas are too few)');
   });
 });
 

@@ -26,13 +26,20 @@ export function exponentText(s: Pick<ScalingFit, 'alpha' | 'interval' | 'reason'
  * What the fit supports, next to alpha: the power law's reduced chi-square and p-value (a power law
  * only where p >= 0.05), the local slopes between neighbouring widths, and L_inf + a/n with its fit.
  */
-export function fitQualityText(s: Pick<ScalingFit, 'goodness' | 'powerLaw' | 'localSlopes' | 'finiteWidth'>): string {
+export function fitQualityText(
+  s: Pick<ScalingFit, 'goodness' | 'powerLaw' | 'localSlopes' | 'finiteWidth'> & Partial<Pick<ScalingFit, 'covariance' | 'covarianceReason'>>,
+): string {
   const parts: string[] = [];
   if (s.goodness?.pValue != null) {
     const verdict = s.powerLaw === 'consistent' ? 'consistent with a power law' : 'not a power law over these widths';
     parts.push(`${verdict}: χ²/dof = ${fmt(s.goodness.reducedChiSquare ?? NaN)}, p = ${fmt(s.goodness.pValue)}`);
   } else if (s.powerLaw === 'untested') {
     parts.push('two widths cannot test a power law');
+  }
+  // Replicas paired across widths (shared seeds): the fits are GLS with the widths' covariance.
+  if (s.covariance === 'paired') parts.push('widths correlated through paired replicas (GLS)');
+  else if (s.covariance === 'independent' && s.goodness?.pValue != null) {
+    parts.push(`widths fitted as independent${s.covarianceReason ? ` (${s.covarianceReason})` : ''}`);
   }
   if (s.localSlopes?.length) parts.push(`local slopes ${s.localSlopes.map((l) => `${l.fromWidth}→${l.toWidth}: ${fmt(l.alpha)}`).join(', ')}`);
   const f = s.finiteWidth;
@@ -49,7 +56,7 @@ export function excessText(e: NonNullable<ScalingFit['excess']>): { exponent: st
   const left = e.nonPositiveWidths.length ? `left out (loss not above L_ref): n = ${e.nonPositiveWidths.join(', ')}` : null;
   return {
     exponent: `Excess m_n − L_ref: ${exponentText(e)}`,
-    quality: [fitQualityText({ goodness: e.goodness, powerLaw: e.powerLaw, localSlopes: e.localSlopes }), ref, left].filter(Boolean).join(' · '),
+    quality: [fitQualityText({ goodness: e.goodness, powerLaw: e.powerLaw, localSlopes: e.localSlopes, covariance: e.covariance, covarianceReason: e.covarianceReason }), ref, left].filter(Boolean).join(' · '),
   };
 }
 
