@@ -8,6 +8,8 @@ const describe = (s: ScheduleReply) =>
   fields([
     ['id', s.id], ['name', s.name], ['pattern', `${s.pattern} (${s.timeZone})`], ['paused', String(s.paused)],
     ['next fire', s.nextFireAt], ['sweeps created', s.sweeps], ['grid', JSON.stringify(s.sweep.grid)], ['created', s.createdAt],
+    // A deleted schedule is kept (its sweeps still name it) and never fires again.
+    ...(s.deletedAt ? [['deleted', `${s.deletedAt} (never fires again; its sweeps keep their link)`] as [string, string]] : []),
   ]);
 
 export const schedules: Command = {
