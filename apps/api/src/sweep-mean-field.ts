@@ -4,6 +4,7 @@
 // the scaling of the excess m_n(t) - L_ref(t) with n. Read only: nothing here is computed again.
 import { sweepChildRole, sweepSeriesKey } from '@mfsim/contracts';
 import type { StoredSweepStatistics, SweepChildRow } from '@mfsim/db';
+import type { LimitsCsvRow } from '@mfsim/limits';
 
 interface Estimate { value: number; standardError: number; lower: number; upper: number }
 interface StoredScaling {
@@ -84,39 +85,32 @@ export function sweepMeanField(base: unknown, children: SweepChildRow[], stored:
   });
 }
 
-const cell = (v: unknown) => {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
+/** A row of the sweep limits CSV (columns SWEEP_LIMITS_CSV_COLUMNS); absent columns are empty cells. */
+export type SweepLimitsCsvRow = LimitsCsvRow & Partial<Record<
+  'simulationId' | 'width' | 'series' | 'source' | 'lower' | 'upper' | 'alpha' | 'alphaLower' | 'alphaUpper' | 'reducedChiSquare' | 'pValue' | 'powerLaw',
+  unknown
+>>;
 
 /**
- * The CSV rows after the children's (columns SWEEP_LIMITS_CSV_COLUMNS): `mean-field` rows carry
- * L_ref or L_inf in predictedTestLoss with its standard error and interval; `excess` rows the fit.
- * `childColumns`: the number of the children's columns between `width` and `series`.
+ * The CSV rows after the children's: `mean-field` rows carry L_ref or L_inf in predictedTestLoss
+ * with its standard error and interval; `excess` rows the fit.
  */
-export function sweepMeanFieldCsvRows(meanField: SweepMeanField[], childColumns: number): string[] {
-  const lines: string[] = [];
-  // simulationId,width,section,step,time,probe,predictedTrainLoss,predictedTestLoss,measuredMeanTestLoss,standardError,...
-  const child = (section: string, step: number, time: number, testLoss: number | null, se: number | null) => {
-    const c = new Array<string>(childColumns).fill('');
-    c[0] = section;
-    c[1] = String(step);
-    c[2] = String(time);
-    c[5] = cell(testLoss);
-    c[7] = cell(se);
-    return c;
-  };
+export function sweepMeanFieldCsvRows(meanField: SweepMeanField[]): SweepLimitsCsvRow[] {
+  const rows: SweepLimitsCsvRow[] = [];
   for (const m of meanField) {
     for (const p of m.points) {
-      lines.push([cell(m.reference?.simulationId), cell(m.reference?.width), ...child('mean-field', p.step, p.time, p.loss, p.standardError),
-        cell(m.series), cell(m.source), cell(p.lower), cell(p.upper), '', '', '', '', cell(p.pValue), ''].join(','));
+      rows.push({
+        simulationId: m.reference?.simulationId, width: m.reference?.width, section: 'mean-field', step: p.step, time: p.time,
+        predictedTestLoss: p.loss, standardError: p.standardError, series: m.series, source: m.source, lower: p.lower, upper: p.upper, pValue: p.pValue,
+      });
     }
     for (const e of m.excess) {
       const f = e.fit;
-      lines.push(['', '', ...child('excess', e.step, e.time, null, null), cell(m.series), cell(m.source), '', '',
-        cell(f.alpha), cell(f.interval?.lower), cell(f.interval?.upper), cell(f.goodness?.reducedChiSquare), cell(f.goodness?.pValue), cell(f.powerLaw)].join(','));
+      rows.push({
+        section: 'excess', step: e.step, time: e.time, series: m.series, source: m.source, alpha: f.alpha, alphaLower: f.interval?.lower,
+        alphaUpper: f.interval?.upper, reducedChiSquare: f.goodness?.reducedChiSquare, pValue: f.goodness?.pValue, powerLaw: f.powerLaw,
+      });
     }
   }
-  return lines;
+  return rows;
 }

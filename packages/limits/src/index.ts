@@ -12,4 +12,4 @@ export {
 } from './predict.ts';
 export { nngpCheck, type NngpCheck } from './nngp-check.ts';
 export { compareWithRun, type RunAgreement, type RunRecords, type StepAgreement } from './compare.ts';
-export { limitsCsv } from './csv.ts';
+export { limitsCsvRows, LIMITS_CSV_COLUMNS, type LimitsCsvRow } from './csv.ts';

@@ -4,12 +4,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiRoutes, FINAL_STATUSES, idSchema, SWEEP_LIMITS_CSV_COLUMNS, sweepChildRole } from '@mfsim/contracts';
 import { findSweep, readSimulationLimits, readSimulationLimitsMany, readSweepStatistics, sweepChildren } from '@mfsim/db';
-import { limitsCsv, LimitsTooLargeError, NoKernelError, predictLimits, type LimitsReport, type RunAgreement } from '@mfsim/limits';
+import { csvHeader, csvLine, toCsv } from '@mfsim/client';
+import { LIMITS_CSV_COLUMNS, limitsCsvRows, LimitsTooLargeError, NoKernelError, predictLimits, type LimitsReport, type RunAgreement } from '@mfsim/limits';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
 import { route } from '../route.ts';
 import { simulationOr404 } from './simulations.ts';
-import { sweepMeanField, sweepMeanFieldCsvRows } from '../sweep-mean-field.ts';
+import { sweepMeanField, sweepMeanFieldCsvRows, type SweepLimitsCsvRow } from '../sweep-mean-field.ts';
 
 interface StoredLimits {
   prediction: LimitsReport | null;
@@ -20,7 +21,7 @@ const wantsCsv = (request: FastifyRequest, format: string | undefined) =>
   format ? format === 'csv' : /\btext\/csv\b/.test(request.headers.accept ?? '');
 
 function csvOf(stored: StoredLimits | null): string {
-  return stored?.prediction ? limitsCsv(stored.prediction, stored.agreement) : '';
+  return stored?.prediction ? toCsv(limitsCsvRows(stored.prediction, stored.agreement), LIMITS_CSV_COLUMNS) : '';
 }
 
 export default async function limitsRoutes(app: FastifyInstance) {
@@ -54,14 +55,14 @@ export default async function limitsRoutes(app: FastifyInstance) {
     if (wantsCsv(request, request.query.format)) {
       reply.type('text/csv; charset=utf-8');
       // Every row has every column: the children's, then series, source, interval and the excess fit.
-      const childColumns = SWEEP_LIMITS_CSV_COLUMNS.split(',').length - 2 - 10;
-      const body: string[] = [];
+      const columns = SWEEP_LIMITS_CSV_COLUMNS.split(',') as (keyof SweepLimitsCsvRow & string)[];
+      const body: SweepLimitsCsvRow[] = [];
       for (const r of rows) {
-        const [, ...lines] = csvOf(r.limits).trimEnd().split('\n');
-        for (const line of lines) if (line) body.push(`${r.simulationId},${r.width},${line}${','.repeat(10)}`);
+        if (!r.limits?.prediction) continue;
+        for (const row of limitsCsvRows(r.limits.prediction, r.limits.agreement)) body.push({ simulationId: r.simulationId, width: r.width, ...row });
       }
-      body.push(...sweepMeanFieldCsvRows(meanField, childColumns));
-      return `${SWEEP_LIMITS_CSV_COLUMNS}\n${body.map((l) => `${l}\n`).join('')}`;
+      body.push(...sweepMeanFieldCsvRows(meanField));
+      return csvHeader(columns) + body.map((row) => csvLine(row, columns)).join('');
     }
     return { sweepId: sweep.id, children: rows, meanField };
   });

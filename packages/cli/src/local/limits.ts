@@ -1,7 +1,8 @@
 // The infinite-width limits beside a local run (limits.json, limits.csv), as the worker stores them
 // beside a service run: the prediction, the t = 0 NNGP check and the NTK agreement.
+import { toCsv } from '@mfsim/client';
 import type { Spec } from '@mfsim/contracts';
-import { compareWithRun, limitsCsv, LimitsTooLargeError, NoKernelError, predictLimits, type RunRecords } from '@mfsim/limits';
+import { compareWithRun, LIMITS_CSV_COLUMNS, limitsCsvRows, LimitsTooLargeError, NoKernelError, predictLimits, type RunRecords } from '@mfsim/limits';
 
 export interface LocalLimits {
   json: unknown;
@@ -13,7 +14,7 @@ export function localLimits(spec: Spec, seed: number, records?: RunRecords, opti
   try {
     const prediction = predictLimits(spec, seed, { oversize: options.oversize ?? 'note', referenceSize: options.referenceSize });
     const agreement = records ? compareWithRun(prediction, spec.replicas, records) : null;
-    return { json: { prediction, agreement }, csv: limitsCsv(prediction, agreement) };
+    return { json: { prediction, agreement }, csv: toCsv(limitsCsvRows(prediction, agreement), LIMITS_CSV_COLUMNS) };
   } catch (err) {
     if (!(err instanceof NoKernelError) && !(err instanceof LimitsTooLargeError)) throw err;
     return { json: { prediction: null, agreement: null, unavailable: { field: err.field, message: err.message } }, csv: '' };
