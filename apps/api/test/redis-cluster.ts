@@ -2,11 +2,12 @@
 // redis-server in cluster mode, on free ports, in a temporary folder. Only the processes started
 // here are ever stopped (by their own handles).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { ownServers, untilRedis } from './redis-servers.ts';
 
 export interface TestCluster {
   /** `redis+cluster://127.0.0.1:p1,...` for REDIS_URL. */
@@ -37,23 +38,6 @@ async function freePorts(n: number): Promise<number[]> {
   throw new Error('no free ports for a test cluster');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function untilReady(port: number, timeoutMs: number, check: (r: Redis) => Promise<boolean>) {
-  const end = Date.now() + timeoutMs;
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  r.on('error', () => {});
-  try {
-    for (;;) {
-      if (await check(r).catch(() => false)) return;
-      if (Date.now() > end) throw new Error(`redis on ${port} not ready`);
-      await sleep(200);
-    }
-  } finally {
-    r.disconnect();
-  }
-}
-
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'mfsim-cluster-'));
   const ports = await freePorts(6);
@@ -66,26 +50,16 @@ export async function startTestCluster(): Promise<TestCluster> {
     ], { stdio: 'ignore' });
     nodes.set(port, child);
   }
-  // Even when the test process is killed (a teardown cut off), the servers do not outlive it: a
-  // watchdog shell kills exactly these servers once the test process is gone.
-  const pids = [...nodes.values()].map((c) => c.pid).join(' ');
-  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 ${pids} 2>/dev/null`], { detached: true, stdio: 'ignore' });
-  watchdog.unref();
-  const stop = async () => {
-    watchdog.kill('SIGKILL');
-    for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await Promise.all([...nodes.values()].map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const { alive, kill, stop } = ownServers(nodes, dir);
   try {
-    for (const port of ports) await untilReady(port, 10_000, async (r) => (await r.ping()) === 'PONG');
+    for (const port of ports) await untilRedis(port, 10_000, async (r) => (await r.ping()) === 'PONG');
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    for (const port of ports) await untilReady(port, 30_000, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok'));
+    for (const port of ports) await untilRedis(port, 30_000, async (r) => String(await r.cluster('INFO')).includes('cluster_state:ok'));
     // A failover needs each master's replica attached and in sync: `cluster create` returns before
     // the replicas have finished their first sync, and CLUSTER SLOTS lists them only after.
     for (const port of ports) {
-      await untilReady(port, 60_000, async (r) => {
+      await untilRedis(port, 60_000, async (r) => {
         const info = String(await r.info('replication'));
         return info.includes('role:slave') ? info.includes('master_link_status:up') : !/connected_slaves:0\b/.test(info);
       });
@@ -95,12 +69,11 @@ export async function startTestCluster(): Promise<TestCluster> {
     throw e;
   }
 
-  const alive = () => ports.filter((p) => { const c = nodes.get(p)!; return c.exitCode === null && c.signalCode === null; });
   return {
     url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
     ports,
     async ownerOf(key) {
-      const r = new Redis({ port: alive()[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      const r = new Redis({ port: ports.filter(alive)[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
       try {
         const slot = Number(await r.cluster('KEYSLOT', key));
         const ranges = await r.cluster('SLOTS');
@@ -112,9 +85,7 @@ export async function startTestCluster(): Promise<TestCluster> {
         r.disconnect();
       }
     },
-    kill(port) {
-      nodes.get(port)?.kill('SIGKILL');
-    },
+    kill,
     stop,
   };
 }
