@@ -4,15 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { QUEUE_PREFIX } from '@mfsim/queue';
-import { buildApp } from '../src/app.ts';
-import { openApiDeps } from '../src/services.ts';
-import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
 import { smallSpec, waitFor } from '@mfsim/testing';
 import { startTestCluster, type TestCluster } from './redis-cluster.ts';
+import { startFailoverService, type FailoverService } from './redis-servers.ts';
 
 let cluster: TestCluster;
-let service: { app: Awaited<ReturnType<typeof buildApp>>; deps: ReturnType<typeof openApiDeps> };
-const workers: RunningWorker[] = [];
+let service: FailoverService;
 const api = () => request(service.app.server);
 
 async function finishedSweep(id: string, timeoutMs = 120_000) {
@@ -24,26 +21,12 @@ async function finishedSweep(id: string, timeoutMs = 120_000) {
 
 beforeAll(async () => {
   cluster = await startTestCluster();
-  service = { app: undefined as never, deps: openApiDeps({ redisUrl: cluster.url, memoryBudgetBytes: 1024 ** 3 }) };
-  service.app = await buildApp({ deps: service.deps, security: { scheduleMinIntervalSeconds: 1 } });
-  await service.app.ready();
-  const env = {
-    ...process.env, REDIS_URL: cluster.url, MFSIM_CHECKPOINT_SECONDS: '1',
-    // A job whose lock was on the lost master is handed out again after a few seconds, not 30.
-    MFSIM_LOCK_DURATION_MS: '5000', MFSIM_STALLED_INTERVAL_MS: '2000',
-  };
-  for (let i = 0; i < 2; i++) workers.push(await startWorker(workerConfig(env), () => {}));
+  service = await startFailoverService(cluster.url, { security: { scheduleMinIntervalSeconds: 1 } });
 }, 120_000);
-
-/** Waits for `p` at most `ms` (closing a client of a cluster that lost a node can hang). */
-const bounded = (p: Promise<unknown> | undefined, ms = 20_000) =>
-  Promise.race([Promise.resolve(p).catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
 
 afterAll(async () => {
   try {
-    await bounded(Promise.all(workers.map((w) => w.close())));
-    await bounded(service?.app?.close());
-    await bounded(service?.deps.close());
+    await service?.close();
   } finally {
     await cluster?.stop();
   }
