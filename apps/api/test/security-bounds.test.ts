@@ -122,15 +122,19 @@ async function keyId(app: Awaited<ReturnType<typeof appWith>>, key: string): Pro
 function openStream(port: number, path: string, key?: string) {
   let body = '';
   let req!: http.ClientRequest;
+  let closed!: Promise<void>;
   const head = new Promise<number>((resolve, reject) => {
     req = http.get({ host: '127.0.0.1', port, path, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       resolve(res.statusCode ?? 0);
     });
+    // Listen for the end at once: a stream of a run that has already ended arrives whole in one
+    // read, and its 'close' (a nextTick) fires before a listener attached after `head` resolves.
+    closed = new Promise<void>((resolve) => req.once('close', () => resolve()));
     req.on('error', reject);
   });
-  const ended = head.then(() => new Promise<string>((resolve) => req.once('close', () => resolve(body))));
+  const ended = head.then(() => closed).then(() => body);
   return { head, ended, close: () => req.destroy(), text: () => body };
 }
 
