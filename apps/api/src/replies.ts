@@ -27,7 +27,7 @@ export function simulationReply(row: SimulationRow): SimulationReply {
     finishedAt: iso(row.finishedAt),
     runSeconds: row.runSeconds,
     width: row.width,
-    dynamics: (row.spec as unknown as Spec).training.dynamics,
+    dynamics: row.dynamics ?? (row.spec as unknown as Spec).training.dynamics,
     dt: row.dt ?? (row.spec as unknown as Spec).training.dt,
     steps: row.totalSteps,
     finalTestLoss: row.finalTestLoss ?? null,

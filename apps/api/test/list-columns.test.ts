@@ -87,6 +87,24 @@ describe('metric columns', () => {
     expect((await api().get(`/v1/simulations?tag=${tag}&sort=totalSteps`)).status).toBe(200);
   });
 
+  it('sorts by dynamics as text, runs of the same dynamics by id, and pages through the same order', { timeout: 60_000 }, async () => {
+    // Three sgd runs (two finished, the one never run) and one gd run under this tag.
+    const all = (await api().get(`/v1/simulations?tag=${tag}&limit=50`)).body.items as { id: string; dynamics: string }[];
+    expect(all.map((r) => r.dynamics).sort()).toEqual(['gd', 'sgd', 'sgd', 'sgd']);
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+    const gd = all.filter((r) => r.dynamics === 'gd');
+    const sgd = all.filter((r) => r.dynamics === 'sgd').sort(byId);
+    for (const [sort, expected] of [['dynamics', [...gd, ...sgd]], ['-dynamics', [...sgd].reverse().concat(gd)]] as const) {
+      const res = await api().get(`/v1/simulations?tag=${tag}&sort=${sort}&limit=50`);
+      expect(res.status, sort).toBe(200);
+      expect(res.body.items.map((r: Row) => r.id), sort).toEqual(expected.map((r) => r.id));
+      expect((await allPages(`tag=${tag}&sort=${sort}`, 1)).map((r) => r.id), sort).toEqual(expected.map((r) => r.id));
+    }
+    // A filter and the sort together: only the sgd runs, in id order.
+    const filtered = await api().get(`/v1/simulations?tag=${tag}&spec.training.dynamics=sgd&sort=dynamics`);
+    expect(filtered.body.items.map((r: Row) => r.id)).toEqual(sgd.map((r) => r.id));
+  });
+
   it('refuses an unknown sort key with a 400 naming sort and the keys it takes', async () => {
     const res = await api().get('/v1/simulations?sort=-loss');
     expect(res.status).toBe(400);

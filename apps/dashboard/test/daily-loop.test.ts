@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readIds, runLabels, specDiff } from '../src/client/compare-model.ts';
 import { readPasted } from '../src/client/pages/new.ts';
-import { groupBySweep, listQuery, parseSpecFilters, readListState } from '../src/client/run-list.ts';
+import { COLUMNS, groupBySweep, listQuery, nextSort, parseSpecFilters, readListState } from '../src/client/run-list.ts';
 import { scheduleLine, scheduleTitle } from '../src/client/sweep-children.ts';
 import { defaultValues, parseGrid, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec } from '../src/client/spec-form.ts';
 
@@ -22,6 +22,14 @@ describe('simulations list state', () => {
     expect(api.get('sweepId')).toBe('11111111-2222-3333-4444-555555555555');
     expect(api.has('group')).toBe(false); // the API has no such parameter
     expect(listQuery(state).get('group')).toBe('sweep');
+  });
+
+  it('sorts by every metric column from its header, dynamics included (ascending first, then reversed)', () => {
+    const metrics = ['finalTestLoss', 'bestTestLoss', 'finalTrainLoss', 'width', 'dynamics', 'dt', 'steps', 'runSeconds'];
+    for (const key of metrics) expect(COLUMNS.find((c) => c.key === key)?.sort, key).toBeTruthy();
+    const dynamics = COLUMNS.find((c) => c.key === 'dynamics')!;
+    expect(nextSort('-createdAt', dynamics)).toBe('dynamics');
+    expect(nextSort('dynamics', dynamics)).toBe('-dynamics');
   });
 
   it('parses spec filters typed as text, and refuses a part without a value', () => {

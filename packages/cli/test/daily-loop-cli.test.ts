@@ -57,6 +57,16 @@ describe('mfsim list, show, export, datasets', () => {
     const spaced = await mfsim(['list', '--filter', `tag=${tag}`, '--spec.student.width', '8', '--json', ...api]);
     expect(spaced.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([narrow.id]);
 
+    // --sort dynamics: the gd run first, then the sgd runs by id (the reverse with -dynamics).
+    const gd = await post('/v1/simulations', smallSpec({ name: `${tag} gd`, tags: [tag], training: { dynamics: 'gd', dt: 0.2, steps: 200 } }));
+    const sgdIds = [wide.id, narrow.id].sort();
+    const byDynamics = await mfsim(['list', '--filter', `tag=${tag}`, '--sort', 'dynamics', '--json', ...api]);
+    expect(byDynamics.code, byDynamics.stderr).toBe(0);
+    expect(byDynamics.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([gd.id, ...sgdIds]);
+    const reversed = await mfsim(['list', '--filter', `tag=${tag}`, '--sort=-dynamics', '--json', ...api]);
+    expect(reversed.stdout.trim().split('\n').map((l) => JSON.parse(l).dynamics)).toEqual(['sgd', 'sgd', 'gd']);
+    expect(reversed.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([...sgdIds].reverse().concat(gd.id));
+
     const badSort = await mfsim(['list', '--sort', 'loss', ...api]);
     expect(badSort.code).toBe(1);
     expect(badSort.stderr).toContain('sort');

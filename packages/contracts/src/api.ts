@@ -67,9 +67,12 @@ const commaList = (v: unknown) => (Array.isArray(v) ? v : [v]).flatMap((x) => (t
 export const statusListSchema = z.preprocess(commaList, z.array(simulationStatusSchema).min(1).max(SIMULATION_STATUSES.length))
   .meta({ description: `One or several of ${SIMULATION_STATUSES.join(', ')}: comma-separated or repeated` });
 
-/** Fields a list can be sorted by (`-` first for descending; `totalSteps` is the older name of `steps`). */
+/**
+ * Fields a list can be sorted by (`-` first for descending; `totalSteps` is the older name of `steps`;
+ * `dynamics` sorts by the spec's training.dynamics as text, then by id).
+ */
 export const SIMULATION_SORT_FIELDS = [
-  'createdAt', 'width', 'progress', 'steps', 'totalSteps', 'dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss',
+  'createdAt', 'width', 'progress', 'steps', 'totalSteps', 'dynamics', 'dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss',
 ] as const;
 /** Orders a list can be sorted in: a field, `-` first for descending. Rows without a value (no loss yet) come last either way. */
 export const SIMULATION_SORTS = SIMULATION_SORT_FIELDS.flatMap((f) => [`-${f}`, f] as const) as unknown as readonly [SimulationSortKey, ...SimulationSortKey[]];

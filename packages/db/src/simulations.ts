@@ -31,6 +31,7 @@ export function createSimulation(db: Database, s: NewSimulation, o: { idempotent
     replicas: s.spec.replicas,
     width: s.spec.student.width,
     dt: s.spec.training.dt,
+    dynamics: s.spec.training.dynamics,
     totalSteps: s.totalSteps,
     priority: s.priority ?? 0,
     project: s.project,
@@ -58,7 +59,7 @@ const SIMULATION_COLUMNS = [
   'unstableAtStep',
   'id', 'name', 'tags', 'note', 'status', 'spec', 'seed', 'replicas', 'width', 'totalSteps', 'stepsDone', 'progress', 'backend',
   'device', 'error', 'divergedAtStep', 'priority', 'createdAt', 'startedAt', 'finishedAt', 'runSeconds', 'sweepId', 'sweepPoint', 'trajectoryDigest', 'project',
-  'firstStartedAt', 'dt', 'finalTestLoss', 'finalTrainLoss', 'bestTestLoss',
+  'firstStartedAt', 'dt', 'dynamics', 'finalTestLoss', 'finalTrainLoss', 'bestTestLoss',
 ] as const satisfies readonly (keyof SimulationRow)[];
 const FIND_SIMULATION = `SELECT ${SIMULATION_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM simulations WHERE id = $1 AND ($2::text IS NULL OR project = $2)`;
 
@@ -80,12 +81,15 @@ export interface SimulationPage {
 }
 
 // The cursor is the sort value and id of the last row of the page: stable under inserts.
-type SortField = 'createdAt' | 'width' | 'progress' | 'totalSteps' | 'dt' | 'runSeconds' | 'finalTestLoss' | 'bestTestLoss' | 'finalTrainLoss';
+type SortField = 'createdAt' | 'width' | 'progress' | 'totalSteps' | 'dynamics' | 'dt' | 'runSeconds' | 'finalTestLoss' | 'bestTestLoss' | 'finalTrainLoss';
 /** Sort keys as the API names them (`steps` is the column `totalSteps`). */
 type SortKey = SortField | 'steps';
 export type SimulationSort = SortKey | `-${SortKey}`;
-/** Columns that may be null (no loss recorded yet, never run): their nulls come last in both directions. */
-const NULLABLE: ReadonlySet<SortField> = new Set(['dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss']);
+/**
+ * Columns that may be null (no loss recorded yet, never run; dt and dynamics on a row written by an
+ * API older than their columns): their nulls come last in both directions.
+ */
+const NULLABLE: ReadonlySet<SortField> = new Set(['dynamics', 'dt', 'runSeconds', 'finalTestLoss', 'bestTestLoss', 'finalTrainLoss']);
 const sortField = (sort: SimulationSort): SortField => {
   const key = sort.replace('-', '') as SortKey;
   return key === 'steps' ? 'totalSteps' : key;
@@ -104,7 +108,7 @@ const encodeCursor = (sort: SimulationSort, row: SimulationRow) => {
   return Buffer.from(JSON.stringify([sort, v instanceof Date ? v.toISOString() : v, row.id])).toString('base64url');
 };
 
-function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | number | null; id: string } {
+function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | number | string | null; id: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
@@ -121,13 +125,20 @@ function decodeCursor(cursor: string, sort: SimulationSort): { value: Date | num
     if (!isStorableDate(d)) throw new InvalidCursorError();
     return { value: d, id };
   }
+  if (field === 'dynamics') {
+    if (typeof raw !== 'string' || raw.length > MAX_DYNAMICS_LENGTH) throw new InvalidCursorError();
+    return { value: raw, id };
+  }
   // The values a row can hold: a cursor past them would reach Postgres as an out-of-range integer.
   const [min, max, integer] = CURSOR_RANGES[field];
   if (typeof raw !== 'number' || !(raw >= min && raw <= max) || (integer && !Number.isInteger(raw))) throw new InvalidCursorError();
   return { value: raw, id };
 }
 
-const CURSOR_RANGES: Record<Exclude<SortField, 'createdAt'>, [number, number, boolean]> = {
+/** Longer than any dynamics the spec takes: a cursor's text is not a place to send megabytes. */
+const MAX_DYNAMICS_LENGTH = 64;
+
+const CURSOR_RANGES: Record<Exclude<SortField, 'createdAt' | 'dynamics'>, [number, number, boolean]> = {
   width: [1, LIMITS.maxWidth, true],
   totalSteps: [1, LIMITS.maxSteps, true],
   progress: [0, 1, false],
@@ -206,7 +217,7 @@ export async function listSimulations(db: Database, q: SimulationListQuery): Pro
 }
 
 // The rows after the cursor's (value, id) in (field, id) order, nulls last in both directions.
-function afterCursor(field: SortField, op: 'lt' | 'gt', after: { value: Date | number | null; id: string }, nullable: boolean): Prisma.SimulationWhereInput[] {
+function afterCursor(field: SortField, op: 'lt' | 'gt', after: { value: Date | number | string | null; id: string }, nullable: boolean): Prisma.SimulationWhereInput[] {
   if (after.value === null) return [{ [field]: null, id: { [op]: after.id } }];
   return [
     { [field]: { [op]: after.value } },

@@ -54,6 +54,7 @@ export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: S
         replicas: spec.replicas,
         width: spec.student.width,
         dt: spec.training.dt,
+        dynamics: spec.training.dynamics,
         totalSteps: spec.training.steps,
         sweepId: sweep.id,
         sweepPoint: json(point),
