@@ -207,6 +207,47 @@ describe('the daily loop in Chromium', () => {
     expect(pasted.name).toBe(`${tag} pasted`);
   }, 180_000);
 
+  it('submits a ramp-unit run from the form: its four parameters appear with defaults, t1 >= t2 is named at t2, the run is created with them', async () => {
+    await page.goto(`${base}/dashboard/#/new`);
+    await page.waitForSelector('[name="student.unit"]');
+    const fill = (name: string, value: string) => page.fill(`[name="${name}"]`, value);
+    expect(await page.isVisible('[name="student.ramp.s1"]')).toBe(false);
+    await page.selectOption('[name="student.unit"]', 'ramp');
+    for (const [k, v] of [['s1', '-1'], ['s2', '1'], ['t1', '-1'], ['t2', '1']]) {
+      expect(await page.isVisible(`[name="student.ramp.${k}"]`), k).toBe(true);
+      expect(await page.inputValue(`[name="student.ramp.${k}"]`), k).toBe(v);
+    }
+    await fill('name', `${tag} ramp`);
+    await fill('tags', tag);
+    await fill('replicas', '2');
+    await fill('inputs.d', '4');
+    await fill('student.width', '8');
+    await page.selectOption('[name="training.dynamics"]', 'gd');
+    await fill('training.trainSize', '64');
+    await fill('training.steps', '40');
+    await fill('record.logPoints', '8');
+    await fill('record.testSize', '64');
+    await fill('record.probes', '2');
+    await fill('record.snapshots', '0');
+    await page.selectOption('[name="resources.gpu"]', 'no');
+    await fill('student.ramp.s1', '0');
+    await fill('student.ramp.s2', '1.5');
+    await fill('student.ramp.t1', '0.5');
+    await fill('student.ramp.t2', '0.5');
+    await page.click('form.spec-form button[type=submit]');
+    // Refused in the page, at the t2 field; nothing submitted.
+    await expect.poll(() => page.textContent('[data-for="student.ramp.t2"]')).toMatch(/greater than t1 \(0\.5\)/);
+    expect(page.url()).toMatch(/#\/new$/);
+    await fill('student.ramp.t2', '2');
+    await shot('4b-ramp-form');
+    await page.click('form.spec-form button[type=submit]');
+    await page.waitForURL(/#\/simulations\/[0-9a-f-]{36}$/);
+    const id = page.url().split('/').pop()!;
+    const created = await call<Sim>('GET', `/v1/simulations/${id}`);
+    expect(created.spec.student).toMatchObject({ unit: 'ramp', width: 8, ramp: { s1: 0, s2: 1.5, t1: 0.5, t2: 2 } });
+    expect((await finished(id)).status).toBe('completed');
+  }, 180_000);
+
   it('submits a sweep over widths and dt with a priority and a reference run from the form; its page lists the children with their losses; a child\'s page draws L_ref', async () => {
     await page.goto(`${base}/dashboard/#/new`);
     await page.click('button[data-kind="sweep"]');

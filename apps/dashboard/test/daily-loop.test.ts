@@ -6,7 +6,7 @@ import { readIds, runLabels, specDiff } from '../src/client/compare-model.ts';
 import { readPasted } from '../src/client/pages/new.ts';
 import { COLUMNS, groupBySweep, listQuery, nextSort, parseSpecFilters, readListState } from '../src/client/run-list.ts';
 import { scheduleLine, scheduleTitle } from '../src/client/sweep-children.ts';
-import { defaultValues, parseGrid, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec } from '../src/client/spec-form.ts';
+import { defaultValues, FIELDS, fieldFor, parseGrid, SWEEP_GRID, SWEEP_WIDTHS, validate, valuesFromSpec, visible } from '../src/client/spec-form.ts';
 
 describe('simulations list state', () => {
   it('reads several statuses and spec filters from the URL and writes the same query back', () => {
@@ -80,6 +80,28 @@ describe('the form: sweeps over any field, clone, paste', () => {
   it('puts priority and GPU placement in the spec', () => {
     const r = validate('simulation', { ...defaultValues(), priority: '5', 'resources.gpu': 'required' });
     expect(r.ok && [r.body.priority, r.body.resources]).toEqual([5, { gpu: 'required' }]);
+  });
+
+  it('offers the ramp unit: its four parameters shown only for it, with defaults; t1 >= t2 named at t2', () => {
+    const shown = (values: Record<string, string>) => FIELDS.filter((f) => f.path.includes('.ramp.') && visible(f, values)).map((f) => f.path);
+    expect(FIELDS.find((f) => f.path === 'student.unit')?.options).toContain('ramp');
+    expect(shown(defaultValues())).toEqual([]);
+    const ramp = { ...defaultValues(), 'student.unit': 'ramp' };
+    expect(shown(ramp)).toEqual(['student.ramp.s1', 'student.ramp.s2', 'student.ramp.t1', 'student.ramp.t2']);
+    const ok = validate('simulation', ramp);
+    expect(ok.ok && ok.body.student).toMatchObject({ unit: 'ramp', ramp: { s1: -1, s2: 1, t1: -1, t2: 1 } });
+    const bad = validate('simulation', { ...ramp, 'student.ramp.t1': '2', 'student.ramp.t2': '1' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.issues.map((i) => [fieldFor(i.path, shown(ramp)), i.message])).toEqual([['student.ramp.t2', 'must be greater than t1 (2)']]);
+    // Another unit sends no ramp (the API refuses one); a teacher's ramp only for a teacher target.
+    const tanh = validate('simulation', { ...ramp, 'student.unit': 'tanh' });
+    expect(tanh.ok && (tanh.body.student as Record<string, unknown>).ramp).toBeUndefined();
+    const teacher = { ...defaultValues(), 'target.unit': 'ramp' };
+    expect(shown(teacher)).toEqual(['target.ramp.s1', 'target.ramp.s2', 'target.ramp.t1', 'target.ramp.t2']);
+    expect(shown({ ...teacher, 'target.kind': 'p-spin' })).toEqual([]);
+    // A cloned tanh run switched to ramp gets the defaults, not empty fields.
+    const cloned = valuesFromSpec({ student: { unit: 'tanh', width: 8 } }).values;
+    expect(cloned['student.ramp.t2']).toBe('1');
   });
 
   it('fills the form from a stored spec and keeps what it has no field for', () => {

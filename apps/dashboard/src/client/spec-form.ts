@@ -25,6 +25,20 @@ export const SWEEP_GRID = 'sweep.grid';
 export const SWEEP_REFERENCE_WIDTH = 'reference.width';
 export const SWEEP_REFERENCE_REPLICAS = 'reference.replicas';
 
+/**
+ * The ramp unit's parameters (phi(h) = s1 for h <= t1, s2 for h >= t2, linear between; t1 < t2),
+ * shown when `<prefix>.unit` is ramp. Defaults: a hard tanh, from -1 at h = -1 to 1 at h = 1.
+ */
+function rampFields(group: string, prefix: 'student' | 'target', label: string): FieldDef[] {
+  const when = { path: `${prefix}.unit`, is: ['ramp'] };
+  return [
+    { group, path: `${prefix}.ramp.s1`, label: `${label} s1`, kind: 'number', value: '-1', when, hint: 'the value for h ≤ t1' },
+    { group, path: `${prefix}.ramp.s2`, label: `${label} s2`, kind: 'number', value: '1', when, hint: 'the value for h ≥ t2' },
+    { group, path: `${prefix}.ramp.t1`, label: `${label} t1`, kind: 'number', value: '-1', when, hint: 'the lower knot' },
+    { group, path: `${prefix}.ramp.t2`, label: `${label} t2`, kind: 'number', value: '1', when, hint: 'the upper knot, greater than t1' },
+  ];
+}
+
 export const FIELDS: FieldDef[] = [
   { group: 'Run', path: 'name', label: 'Name', kind: 'text', value: 'teacher, d=8' },
   { group: 'Run', path: 'seed', label: 'Seed', kind: 'number', value: '1' },
@@ -42,9 +56,11 @@ export const FIELDS: FieldDef[] = [
   { group: 'Inputs', path: 'inputs.delta', label: 'Δ', kind: 'number', value: '0.5', when: { path: 'inputs.kind', is: ['isotropic-gaussians'] } },
   { group: 'Target', path: 'target.kind', label: 'Target', kind: 'select', options: ['teacher', 'p-spin', 'labels'], value: 'teacher' },
   { group: 'Target', path: 'target.p', label: 'Order p', kind: 'number', value: '3', when: { path: 'target.kind', is: ['p-spin'] } },
-  { group: 'Target', path: 'target.unit', label: 'Teacher unit', kind: 'select', options: ['tanh', 'sigmoid', 'relu', 'erf'], value: 'tanh', when: { path: 'target.kind', is: ['teacher'] } },
+  { group: 'Target', path: 'target.unit', label: 'Teacher unit', kind: 'select', options: ['tanh', 'sigmoid', 'relu', 'erf', 'ramp'], value: 'tanh', when: { path: 'target.kind', is: ['teacher'] } },
+  ...rampFields('Target', 'target', 'Teacher ramp'),
   { group: 'Target', path: 'target.width', label: 'Teacher width m', kind: 'number', value: '4', when: { path: 'target.kind', is: ['teacher'] } },
-  { group: 'Student', path: 'student.unit', label: 'Unit', kind: 'select', options: ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian'], value: 'tanh' },
+  { group: 'Student', path: 'student.unit', label: 'Unit', kind: 'select', options: ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian', 'ramp'], value: 'tanh' },
+  ...rampFields('Student', 'student', 'Ramp'),
   { group: 'Student', path: 'student.width', label: 'Width n', kind: 'number', value: '64', hint: 'a sweep uses its widths instead' },
   { group: 'Student', path: 'student.parameterization', label: 'Parameterization', kind: 'select', options: ['mean-field', 'ntk'], value: 'mean-field' },
   { group: 'Training', path: 'training.dynamics', label: 'Dynamics', kind: 'select', options: ['sgd', 'gd', 'minibatch', 'sde'], value: 'sgd' },
@@ -64,8 +80,11 @@ export type Values = Record<string, string>;
 
 export const defaultValues = (): Values => Object.fromEntries(FIELDS.map((f) => [f.path, f.value]));
 
+/** Shown when its `when` holds and the field it depends on is itself shown (a teacher's ramp needs a teacher). */
 export function visible(field: FieldDef, values: Values): boolean {
-  return !field.when || field.when.is.includes(values[field.when.path]);
+  if (!field.when) return true;
+  const on = FIELDS.find((f) => f.path === field.when!.path);
+  return field.when.is.includes(values[field.when.path]) && (!on || visible(on, values));
 }
 
 // A number field's text becomes a number; text that is not a number is kept as text, so the schema
@@ -197,6 +216,9 @@ function getPath(o: unknown, path: string): unknown {
 export function valuesFromSpec(spec: Record<string, unknown>): { values: Values; rest: Record<string, unknown>; restPaths: string[] } {
   const values = defaultValues();
   for (const f of FIELDS) if (f.group !== 'Sweep') values[f.path] = fieldText(getPath(spec, f.path));
+  // A field the spec has no value for and that is hidden keeps its default, for when it is shown
+  // (a tanh run cloned, then switched to the ramp unit, gets the ramp's default knots).
+  for (const f of FIELDS) if (f.group !== 'Sweep' && values[f.path] === '' && !visible(f, values)) values[f.path] = f.value;
   values[SWEEP_WIDTHS] = fieldText(getPath(spec, 'student.width'));
   values[SWEEP_GRID] = '';
   const rest = structuredClone(spec);
