@@ -2,6 +2,7 @@
 // report (JSON and CSV), a sweep lists its children's, POST /v1/limits predicts for a spec that has
 // not run, and refuses a unit/input law with no kernel or a training set too large, naming the field.
 import { describe, expect, it } from 'vitest';
+import { maxKernelTrainSize } from '@mfsim/limits';
 import { finishedSimulation, useService, waitFor } from '@mfsim/testing';
 
 const service = useService({ worker: true });
@@ -66,12 +67,18 @@ describe('limits', () => {
   });
 
   it('refuses a training set too large, naming the field and the size that fits', async () => {
+    const fits = maxKernelTrainSize(); // 1024 with OpenBLAS here, else 512
     const r = await api().post('/v1/limits').send({ spec: { ...ntkSpec, training: { ...ntkSpec.training, trainSize: 100_000 } } }).expect(400);
-    expect(r.body.message).toMatch(/spec\.training\.trainSize.*100000.*at most 512/);
+    expect(r.body.message).toMatch(new RegExp(`spec\\.training\\.trainSize.*100000.*at most ${fits}\\b`));
+    const over = await api().post('/v1/limits').send({ spec: { ...ntkSpec, training: { ...ntkSpec.training, trainSize: fits + 1 } } }).expect(400);
+    expect(over.body.message).toMatch(new RegExp(`${fits + 1} points.*at most ${fits}\\b`));
     const sgd = await api().post('/v1/limits').send({ spec: { ...ntkSpec, training: { dynamics: 'sgd', batchSize: 16, dt: 1, steps: 10 } } }).expect(400);
-    expect(sgd.body.message).toMatch(/referenceSize.*4096.*at most 512/);
+    expect(sgd.body.message).toMatch(new RegExp(`referenceSize.*4096.*at most ${fits}\\b`));
     await api().post('/v1/limits').send({ spec: { ...ntkSpec, training: { dynamics: 'sgd', batchSize: 16, dt: 1, steps: 10 } }, referenceSize: 128 }).expect(200);
-  });
+    const largest = await api().post('/v1/limits').send({ spec: { ...ntkSpec, training: { ...ntkSpec.training, trainSize: fits } } }).expect(200);
+    expect(largest.body.ntk.trainSize).toBe(fits);
+    expect(largest.body.ntk.testLoss.at(-1)).toBeLessThan(largest.body.ntk.testLoss[0]);
+  }, 60_000);
 
   it('refuses a unit and input law with no kernel, naming the field', async () => {
     const r = await api().post('/v1/limits').send({ spec: { ...ntkSpec, student: { unit: 'gaussian', width: 64, parameterization: 'ntk' } } }).expect(400);

@@ -1,13 +1,13 @@
 {
   "target_defaults": {
-    "sources": ["src/binding.cc", "src/mfkernel.cc", "src/targets.cc", "src/rng.cc", "src/fdlibm.cc", "src/peak.cc", "src/linalg.cc"],
+    "sources": ["src/binding.cc", "src/mfkernel.cc", "src/targets.cc", "src/rng.cc", "src/fdlibm.cc", "src/peak.cc", "src/linalg.cc", "src/openblas.cc"],
     "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
     "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS"],
     "cflags!": ["-fno-exceptions"],
     "cflags_cc!": ["-fno-exceptions"],
     "cflags": ["-O3"],
     "ldflags": ["-fopenmp"],
-    "libraries": ["-fopenmp"]
+    "libraries": ["-fopenmp", "-ldl"]
   },
   "targets": [
     {

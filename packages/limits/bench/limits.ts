@@ -1,15 +1,18 @@
 // npm run bench:limits: the numbers the limits issue asks for. Prints, never asserts.
 // 1. Speed of the NTK prediction (erf, d = 8, test set 1024, 16 probes, 200 log-spaced recorded
 //    steps) as P grows: CPU seconds of the kernel matrices, the eigendecomposition, the projections
-//    (S = V K V^T, B, C, W) and the curves at 200 recorded steps, and the wall time; the linear algebra on the
-//    engine's addon (linalg.cc) or TypeScript (`--ts`); NumPy's numpy.linalg.eigh on the same Theta
-//    as the peer (python3 with NumPy on PATH; OpenBLAS with --threads threads).
+//    (S = V K V^T, B, C, W) and the curves at 200 recorded steps, and the wall time; the linear algebra on
+//    OpenBLAS through the engine's addon when the host has it (dsyevd, or dsyevr with --eigen=dsyevr),
+//    the addon's own code (linalg.cc: `--builtin` or MFSIM_LAPACK=builtin) or TypeScript (`--ts`);
+//    NumPy's numpy.linalg.eigh on the same Theta as the peer (python3 with NumPy on PATH; OpenBLAS
+//    with --threads threads).
 // 2. Agreement: ntk gd runs at n = 16384, R = 8 (one per seed), their mean test loss against the
 //    infinite-width curve at every recorded step: the issue's rule (3 sample standard errors or 2%)
 //    and z against the standard error the infinite-width law predicts for R networks (sd / sqrt R,
 //    ntkTestLossSpread): the sample SE of 8 draws of this skewed quantity scatters widely.
 // 3. The pooled NNGP z at t = 0 for n = 64, 256, 1024 under both parameterisations (R = 64).
-//   options: --sizes=512,1024,2048  --full (adds 4096)  --ts  --threads=T (linalg and NumPy, default 1)
+//   options: --sizes=512,1024,2048  --full (adds 4096)  --ts  --builtin  --eigen=dsyevd|dsyevr
+//            --threads=T (linalg and NumPy, default 1)
 //            --seeds=9,11  --agree-width=16384  --replicas=8  --no-speed --no-agree --no-nngp
 //            --kernel=native|cuda|reference|...
 import { spawnSync } from 'node:child_process';
@@ -20,7 +23,7 @@ import { specSchema, type SpecInput } from '@mfsim/contracts';
 import { recordedSteps, referenceKernel, selectKernel, setupProblem, simulate } from '@mfsim/engine';
 import { compareWithRun } from '../src/compare.ts';
 import { limitKernel } from '../src/kernels.ts';
-import { linalgBackend, setLinalgBackend, setLinalgThreads } from '../src/linalg.ts';
+import { linalgBackend, openblasStatus, setEigenMethod, setLinalgBackend, setLinalgThreads } from '../src/linalg.ts';
 import { nngpCheck } from '../src/nngp-check.ts';
 import { ntkGradientDescent, ntkTestLossSpread, type KernelBlocks, type NtkTimings } from '../src/ntk-dynamics.ts';
 import { predictLimits } from '../src/predict.ts';
@@ -33,6 +36,9 @@ if (args.includes('--full')) sizes.push(4096);
 const threads = Number(flag('threads') ?? 1);
 setLinalgThreads(threads);
 if (args.includes('--ts')) setLinalgBackend('typescript');
+else if (args.includes('--builtin')) setLinalgBackend('native');
+const eigen = flag('eigen') === 'dsyevr' ? 'dsyevr' : 'dsyevd';
+setEigenMethod(eigen);
 const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -86,7 +92,10 @@ function numpyEigh(theta: Float64Array, P: number): string {
 }
 
 if (!args.includes('--no-speed')) {
-  console.log(`# NTK prediction: erf, d = 8, test set 1024, 16 probes, recorded steps 0, 10, .., 1990; linear algebra: ${linalgBackend()}, ${threads} thread(s)`);
+  const blas = openblasStatus();
+  const backend = linalgBackend() === 'openblas' && 'library' in blas ? `openblas (${eigen}, dgemm: ${blas.library}, ${blas.config})`
+    : `${linalgBackend()} (${'reason' in blas ? blas.reason : ''})`;
+  console.log(`# NTK prediction: erf, d = 8, test set 1024, 16 probes, recorded steps 0, 10, .., 1990; linear algebra: ${backend}, ${threads} thread(s)`);
   console.log('P  times  kernels  eigen  projections  curves  (CPU s)  total wall  total CPU  |  numpy.linalg.eigh');
   for (const P of sizes) {
     const t0 = performance.now();

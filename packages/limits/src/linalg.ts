@@ -1,61 +1,115 @@
 // The dense float64 operations of the NTK curves: the symmetric eigendecomposition and C = A B^T.
-// The engine's C++ addon (native/src/linalg.cc: the same tred2 + tql2, OpenMP) when it is built,
-// the plain TypeScript otherwise (eigen.ts and the loop below); MFSIM_LIMITS_LINALG=ts or
-// setLinalgBackend('typescript') forces the TypeScript path (tests compare the two).
+// Three paths, fastest first:
+//   'openblas'   the engine's C++ addon calling OpenBLAS (dsyevd and dgemm, dlopen'ed at run time:
+//                native/src/openblas.cc) when the host has libopenblas.so.0;
+//   'native'     the addon's own code (native/src/linalg.cc: tred2 + tql2, OpenMP, blocked products);
+//   'typescript' the plain TypeScript (eigen.ts and the loop below) when the addon is not built.
+// MFSIM_LAPACK=builtin skips OpenBLAS (=openblas, or unset: use it when found); MFSIM_LIMITS_LINALG=ts
+// or setLinalgBackend forces a path (tests compare them).
 import { loadNativeAddon } from '@mfsim/engine';
 import { symmetricEigen as symmetricEigenTs, type Eigen } from './eigen.ts';
 
+type EigenMethod = 'builtin' | 'dsyevd' | 'dsyevr';
+
 interface LinalgAddon {
-  symmetricEigen(a: Float64Array, n: number, threads: number): Float64Array;
-  matmulABt(a: Float64Array, b: Float64Array, m: number, n: number, k: number, threads: number): Float64Array;
+  symmetricEigen(a: Float64Array, n: number, threads: number, method?: EigenMethod): Float64Array;
+  matmulABt(a: Float64Array, b: Float64Array, m: number, n: number, k: number, threads: number, method?: 'builtin' | 'dgemm'): Float64Array;
+  openblas?(): { library: string; config: string } | { reason: string };
 }
 
+export type LinalgBackend = 'openblas' | 'native' | 'typescript';
+
+/** Which OpenBLAS serves ('openblas' path), or why none does. */
+export type OpenblasStatus = { library: string; config: string } | { reason: string };
+
 let addon: LinalgAddon | null | undefined;
-/** OpenMP threads of the native path: 1 unless MFSIM_LIMITS_THREADS or setLinalgThreads says more
- * (the worker runs simulations beside it; fine-grained parallel regions crawl on a busy host). */
+let openblas: OpenblasStatus = { reason: 'not looked for' };
+/** The backend asked for: 'auto' is MFSIM_LAPACK / MFSIM_LIMITS_LINALG, then the fastest available. */
+let wanted: 'auto' | LinalgBackend = 'auto';
+let active: LinalgBackend | undefined;
+/** OpenBLAS's eigensolver: divide and conquer (dsyevd, the default; NumPy's eigh) or MRRR (dsyevr). */
+let eigenMethod: 'dsyevd' | 'dsyevr' = process.env.MFSIM_LAPACK_EIGEN === 'dsyevr' ? 'dsyevr' : 'dsyevd';
+/** Threads of the native and OpenBLAS paths: 1 unless MFSIM_LIMITS_THREADS or setLinalgThreads says
+ * more (the worker runs simulations beside it; fine-grained parallel regions crawl on a busy host). */
 let threads = Math.max(1, Math.floor(Number(process.env.MFSIM_LIMITS_THREADS ?? 1)) || 1);
 
 export function setLinalgThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
 }
 
-function native(): LinalgAddon | null {
+/** OpenBLAS's eigensolver (bench:limits compares them). */
+export function setEigenMethod(method: 'dsyevd' | 'dsyevr'): void {
+  eigenMethod = method;
+}
+
+function loadAddon(): LinalgAddon | null {
   if (addon === undefined) {
     addon = null;
-    if (process.env.MFSIM_LIMITS_LINALG !== 'ts') {
-      try {
-        const loaded = loadNativeAddon() as unknown as Partial<LinalgAddon>;
-        if (typeof loaded.symmetricEigen === 'function' && typeof loaded.matmulABt === 'function') addon = loaded as LinalgAddon;
-      } catch {
-        addon = null; // not built here: the TypeScript path
-      }
+    try {
+      const loaded = loadNativeAddon() as unknown as Partial<LinalgAddon>;
+      if (typeof loaded.symmetricEigen === 'function' && typeof loaded.matmulABt === 'function') addon = loaded as LinalgAddon;
+    } catch {
+      addon = null; // not built here: the TypeScript path
     }
   }
   return addon;
 }
 
-/** 'typescript' forces the plain TypeScript path (tests compare the two); 'auto' the addon when built. */
-export function setLinalgBackend(backend: 'auto' | 'typescript'): void {
-  addon = backend === 'typescript' ? null : undefined;
+function resolve(): LinalgBackend {
+  if (active) return active;
+  let want = wanted;
+  if (want === 'auto') {
+    if (process.env.MFSIM_LIMITS_LINALG === 'ts') want = 'typescript';
+    else if (process.env.MFSIM_LAPACK === 'builtin') want = 'native';
+    else want = 'openblas';
+  }
+  const lib = want === 'typescript' ? null : loadAddon();
+  if (!lib) {
+    openblas = { reason: want === 'typescript' ? 'the TypeScript path was asked for' : 'the engine\'s native addon is not built here' };
+    active = 'typescript';
+  } else if (want === 'native') {
+    openblas = { reason: 'MFSIM_LAPACK=builtin (or the built-in path was asked for)' };
+    active = 'native';
+  } else {
+    openblas = lib.openblas?.() ?? { reason: 'the native addon predates the OpenBLAS path (rebuild it)' };
+    active = 'library' in openblas ? 'openblas' : 'native';
+  }
+  return active;
 }
 
-/** 'native' (the C++ addon) or 'typescript'. */
-export function linalgBackend(): 'native' | 'typescript' {
-  return native() ? 'native' : 'typescript';
+/**
+ * 'auto': MFSIM_LAPACK and MFSIM_LIMITS_LINALG, then OpenBLAS when found, the addon's own code when
+ * built, else TypeScript. 'openblas' falls back like 'auto' when the library is not there
+ * (linalgBackend says which serves); 'native' is the addon's own solver; 'typescript' the plain one.
+ */
+export function setLinalgBackend(backend: 'auto' | LinalgBackend): void {
+  wanted = backend;
+  active = undefined;
+}
+
+/** The path that serves: 'openblas', 'native' (the C++ addon's own code) or 'typescript'. */
+export function linalgBackend(): LinalgBackend {
+  return resolve();
+}
+
+/** The OpenBLAS library behind the 'openblas' path, or why the path is not used. */
+export function openblasStatus(): OpenblasStatus {
+  resolve();
+  return openblas;
 }
 
 /** a: row-major symmetric [n, n]; values ascending, row j of vectors the unit eigenvector of values[j]. */
 export function symmetricEigen(a: ArrayLike<number>, n: number): Eigen {
-  const lib = native();
-  if (!lib) return symmetricEigenTs(a, n);
-  const out = lib.symmetricEigen(a instanceof Float64Array ? a : Float64Array.from(a), n, threads);
+  const backend = resolve();
+  if (backend === 'typescript') return symmetricEigenTs(a, n);
+  const out = loadAddon()!.symmetricEigen(a instanceof Float64Array ? a : Float64Array.from(a), n, threads, backend === 'openblas' ? eigenMethod : 'builtin');
   return { n, values: out.subarray(0, n), vectors: out.subarray(n) };
 }
 
 /** C [m, n] = A [m, k] B^T (B [n, k]), all row-major. */
 export function matmulABt(A: Float64Array, B: Float64Array, m: number, n: number, k: number): Float64Array {
-  const lib = native();
-  if (lib) return lib.matmulABt(A, B, m, n, k, threads);
+  const backend = resolve();
+  if (backend !== 'typescript') return loadAddon()!.matmulABt(A, B, m, n, k, threads, backend === 'openblas' ? 'dgemm' : 'builtin');
   const C = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     const ia = i * k;

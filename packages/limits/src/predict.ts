@@ -6,14 +6,23 @@
 import { inputDimension, type Spec } from '@mfsim/contracts';
 import { recordedSteps, referenceKernel, setupProblem } from '@mfsim/engine';
 import { limitKernel, NoKernelError } from './kernels.ts';
+import { linalgBackend, type LinalgBackend } from './linalg.ts';
 import { ntkGradientDescent, type NtkCurves } from './ntk-dynamics.ts';
 
 /**
- * Largest training (or reference) sample whose NTK curve fits a request. bench:limits, one thread:
- * 0.6 s CPU at P = 512 on the native addon, 2.5 s at 1024; the TypeScript fallback (no addon) takes
- * about 10x longer, so the bound stays at 512 whichever path serves.
+ * Largest training (or reference) sample whose NTK curve fits one request, per linear-algebra path
+ * (linalg.ts): about a second of one core. bench:limits, one thread, 200 recorded steps, CPU
+ * seconds: the addon's own solver 0.6 s at P = 512 and 2.5 s at 1024 (too slow for a request);
+ * OpenBLAS 0.3 s at 512, 0.7 s at 1024 and 3.4 s at 2048 (too slow again); TypeScript about 10x
+ * the addon, kept at 512 as before. The one definition of the bound: the API's 400 and the worker's
+ * note read it through maxKernelTrainSize.
  */
-export const MAX_KERNEL_TRAIN_SIZE = 512;
+export const KERNEL_TRAIN_SIZE_LIMITS: Readonly<Record<LinalgBackend, number>> = { openblas: 1024, native: 512, typescript: 512 };
+
+/** The bound on the path that serves here (or on `backend`). */
+export function maxKernelTrainSize(backend: LinalgBackend = linalgBackend()): number {
+  return KERNEL_TRAIN_SIZE_LIMITS[backend];
+}
 /** sgd's reference sample when the caller names none. */
 export const DEFAULT_REFERENCE_SIZE = 4096;
 
@@ -21,7 +30,7 @@ export interface LimitsOptions {
   referenceSize?: number;
   /** 'note' (the worker): a training set too large gives the t = 0 part and a note instead of an error. */
   oversize?: 'throw' | 'note';
-  /** The bound on the training sample (default MAX_KERNEL_TRAIN_SIZE; the benchmark lifts it). */
+  /** The bound on the training sample (default maxKernelTrainSize(); the benchmark lifts it). */
   maxTrainSize?: number;
 }
 
@@ -91,7 +100,7 @@ export function checkLimitsSize(spec: Spec, options: LimitsOptions = {}): void {
   const plan = ntkPlan(spec, options);
   if ('reason' in plan) return;
   const train = plan.spec.inputs.kind === 'dataset' ? (plan.spec.inputs.train?.x.length ?? 0) : (plan.spec.training.trainSize ?? 1024);
-  const limit = options.maxTrainSize ?? MAX_KERNEL_TRAIN_SIZE;
+  const limit = options.maxTrainSize ?? maxKernelTrainSize();
   if (train > limit) {
     throw new LimitsTooLargeError(plan.spec.inputs.kind === 'dataset' ? 'inputs.train' : plan.field, train, limit);
   }
