@@ -4,13 +4,14 @@
 import { randomInt } from 'node:crypto';
 import type { FlowProducer } from 'bullmq';
 import { expandSweep, sweepChildRole, sweepRequestSchema, type FieldIssue } from '@mfsim/contracts';
-import { findDatasetShape, type SweepRow } from '@mfsim/db';
+import { findDatasetShape, type IdempotentWrite, type SweepRow, type WrittenSweep } from '@mfsim/db';
 import { gpuWorkersRegistered } from '@mfsim/queue';
 import { launchSweep, SweepQueueError } from '@mfsim/lifecycle';
 import { estimateMemory } from '@mfsim/engine/memory';
 import type { ApiDeps } from './deps.ts';
 import { checkQuotas } from './quotas.ts';
 import { parseOr400, RequestError, UnavailableError } from './errors.ts';
+import { keyTakenOver } from './idempotency.ts';
 
 const GiB = 1024 ** 3;
 
@@ -57,13 +58,19 @@ function dedupe(issues: FieldIssue[]) {
 const invalid = (issues: FieldIssue[]) =>
   new RequestError(400, `invalid sweep: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 
-export async function submitSweep(deps: ApiDeps, flows: FlowProducer, body: unknown, project: string): Promise<SweepRow> {
+/**
+ * Checks, stores and queues a sweep owned by `project`. `idempotent`: the request's Idempotency-Key,
+ * whose reply is recorded in the transaction that writes the sweep and its children.
+ */
+export async function submitSweep(
+  deps: ApiDeps, flows: FlowProducer, body: unknown, project: string, o: { idempotent?: IdempotentWrite<WrittenSweep> } = {},
+): Promise<SweepRow> {
   const { request, expansion } = await checkSweepRequest(deps, body, project);
   await checkQuotas(deps, expansion.points.map((p) => p.spec), project, 'base.');
   try {
-    return await launchSweep({ ...deps, flows }, { project, request, expansion, removeOnQueueFailure: true });
+    return await launchSweep({ ...deps, flows }, { project, request, expansion, removeOnQueueFailure: true, idempotent: o.idempotent });
   } catch (err) {
     if (err instanceof SweepQueueError) throw new UnavailableError(err.message);
-    throw err;
+    return keyTakenOver(err);
   }
 }

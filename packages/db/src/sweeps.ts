@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SIMULATION_TRANSITIONS, SWEEP_TRANSITIONS, sweepChildRole, sweepPointIndex, type Spec } from '@mfsim/contracts';
 import type { Database } from './client.ts';
+import { recordIdempotentReply, releaseIdempotencyKeyIn, type HeldIdempotencyKey, type IdempotentWrite } from './idempotency.ts';
 import type { Simulation, Sweep } from './generated/client.ts';
 import { Prisma } from './generated/client.ts';
 import { afterNewestFirstCursor, NEWEST_FIRST, newestFirstPage } from './newest-first.ts';
@@ -28,8 +29,23 @@ export interface NewSweep {
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
 
-/** Writes the sweep and one queued simulation per grid point; returns the sweep and the child ids in grid order. */
-export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: SweepRow; childIds: string[] }> {
+/** A sweep as just written, for the reply an Idempotency-Key replays: the row, its children in grid order, their progress. */
+export interface WrittenSweep {
+  sweep: SweepRow;
+  children: SweepChildRow[];
+  progress: SweepProgress;
+}
+
+/**
+ * Writes the sweep and one queued simulation per grid point; returns the sweep and the child ids in
+ * grid order. With `idempotent` (a POST holding an Idempotency-Key), the key's reply is recorded in
+ * the same transaction (see recordIdempotentReply): the sweep, its children and the record commit
+ * together or not at all.
+ */
+export async function createSweep(
+  db: Database, s: NewSweep, o: { idempotent?: IdempotentWrite<WrittenSweep> } = {},
+): Promise<{ sweep: SweepRow; childIds: string[] }> {
+  const idempotent = o.idempotent;
   return db.prisma.$transaction(async (tx) => {
     const sweep = await tx.sweep.create({
       data: {
@@ -61,18 +77,25 @@ export async function createSweep(db: Database, s: NewSweep): Promise<{ sweep: S
         project: sweep.project,
       })),
     });
+    if (idempotent) {
+      const children = await sweepChildrenIn(tx, sweep.id);
+      const progress = (await sweepProgressIn(tx, [sweep.id])).get(sweep.id)!;
+      await recordIdempotentReply(tx, idempotent, idempotent.reply({ sweep, children, progress }));
+    }
     return { sweep, childIds };
     // Prisma's default of 5 s is too short for a sweep of 512 children on a loaded host (measured:
     // 7-10 s at load 15-30 on 2 cores, then the submission failed with a 500).
   }, { timeout: 60_000, maxWait: 10_000 });
 }
 
-/** Removes a sweep and its children (when its flow could not be queued). */
-export async function deleteSweep(db: Database, id: string): Promise<void> {
-  await db.prisma.$transaction([
-    db.prisma.simulation.deleteMany({ where: { sweepId: id } }),
-    db.prisma.sweep.delete({ where: { id } }),
-  ]);
+/** Removes a sweep and its children (when its flow could not be queued); with `idempotent`, the key's record goes in the same transaction. */
+export async function deleteSweep(db: Database, id: string, o: { idempotent?: HeldIdempotencyKey } = {}): Promise<void> {
+  const idempotent = o.idempotent;
+  await db.prisma.$transaction(async (tx) => {
+    await tx.simulation.deleteMany({ where: { sweepId: id } });
+    await tx.sweep.delete({ where: { id } });
+    if (idempotent) await releaseIdempotencyKeyIn(tx, idempotent);
+  });
 }
 
 /** The sweep; null when it is not in `project` (the worker, acting on ids the API made, passes none). */
@@ -85,10 +108,15 @@ export function findSweepByFiring(db: Database, firingId: string): Promise<Sweep
 }
 
 /** The children in grid order (last grid path varies fastest), then the reference children (`reference` in the request). */
-export async function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
+export function sweepChildren(db: Database, sweepId: string): Promise<SweepChildRow[]> {
+  return sweepChildrenIn(db.prisma, sweepId);
+}
+
+/** sweepChildren on a client or inside a transaction. */
+async function sweepChildrenIn(client: Prisma.TransactionClient, sweepId: string): Promise<SweepChildRow[]> {
   const [sweep, children] = await Promise.all([
-    db.prisma.sweep.findUnique({ where: { id: sweepId }, select: { grid: true } }),
-    childRows(db, sweepId),
+    client.sweep.findUnique({ where: { id: sweepId }, select: { grid: true } }),
+    childRows(client, sweepId),
   ]);
   const grid = (sweep?.grid ?? {}) as Record<string, unknown[]>;
   const order = new Map(children.map((c) => {
@@ -103,8 +131,8 @@ export function sweepChildSpecs(db: Database, sweepId: string): Promise<{ id: st
   return db.prisma.simulation.findMany({ where: { sweepId }, select: { id: true, spec: true }, orderBy: { createdAt: 'asc' } });
 }
 
-function childRows(db: Database, sweepId: string): Promise<SweepChildRow[]> {
-  return db.prisma.simulation.findMany({
+function childRows(client: Prisma.TransactionClient, sweepId: string): Promise<SweepChildRow[]> {
+  return client.simulation.findMany({
     where: { sweepId },
     select: {
       id: true, status: true, progress: true, stepsDone: true, totalSteps: true, width: true, replicas: true,
@@ -127,23 +155,31 @@ export interface SweepProgress {
  * `reference: false` (a worker's child events), without the reference child's width (one query less).
  */
 export async function sweepProgress(db: Database, sweepIds: string[], o: { reference?: boolean } = {}): Promise<Map<string, SweepProgress>> {
-  const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {}, reference: null }]));
-  if (sweepIds.length === 0) return out;
+  if (sweepIds.length === 0) return foldProgress(sweepIds, [], []);
   const [{ rows }, references] = await Promise.all([
-    db.pool.query<{ sweepId: string; status: string; n: string; progress: number }>(
-      `SELECT "sweepId", status::text AS status, count(*) AS n, sum(progress) AS progress
-         FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`,
-      [sweepIds],
-    ),
-    o.reference === false
-      ? { rows: [] }
-      : db.pool.query<{ sweepId: string; width: number; replicas: number }>(
-        `SELECT DISTINCT ON ("sweepId") "sweepId", width, replicas
-           FROM simulations WHERE "sweepId" = ANY($1::uuid[]) AND "sweepPoint"->>'role' = 'reference'`,
-        [sweepIds],
-      ),
+    db.pool.query<StatusCountRow>(STATUS_COUNTS, [sweepIds]),
+    o.reference === false ? { rows: [] } : db.pool.query<ReferenceRow>(REFERENCE_CHILDREN, [sweepIds]),
   ]);
-  for (const r of references.rows) out.get(r.sweepId)!.reference = { width: r.width, replicas: r.replicas };
+  return foldProgress(sweepIds, rows, references.rows);
+}
+
+/** sweepProgress inside a transaction (the reply a new sweep's Idempotency-Key records): the same statements. */
+async function sweepProgressIn(tx: Prisma.TransactionClient, sweepIds: string[]): Promise<Map<string, SweepProgress>> {
+  const rows = await tx.$queryRawUnsafe<StatusCountRow[]>(STATUS_COUNTS, sweepIds);
+  const references = await tx.$queryRawUnsafe<ReferenceRow[]>(REFERENCE_CHILDREN, sweepIds);
+  return foldProgress(sweepIds, rows, references);
+}
+
+interface StatusCountRow { sweepId: string; status: string; n: string | bigint; progress: number }
+interface ReferenceRow { sweepId: string; width: number; replicas: number }
+const STATUS_COUNTS = `SELECT "sweepId"::text AS "sweepId", status::text AS status, count(*) AS n, sum(progress)::float8 AS progress
+  FROM simulations WHERE "sweepId" = ANY($1::uuid[]) GROUP BY "sweepId", status`;
+const REFERENCE_CHILDREN = `SELECT DISTINCT ON ("sweepId") "sweepId"::text AS "sweepId", width, replicas
+  FROM simulations WHERE "sweepId" = ANY($1::uuid[]) AND "sweepPoint"->>'role' = 'reference'`;
+
+function foldProgress(sweepIds: string[], rows: StatusCountRow[], references: ReferenceRow[]): Map<string, SweepProgress> {
+  const out = new Map<string, SweepProgress>(sweepIds.map((id) => [id, { sweepId: id, progress: 0, counts: {}, reference: null }]));
+  for (const r of references) out.get(r.sweepId)!.reference = { width: r.width, replicas: r.replicas };
   const totals = new Map<string, { n: number; progress: number }>();
   for (const r of rows) {
     const p = out.get(r.sweepId)!;

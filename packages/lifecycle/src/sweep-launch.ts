@@ -5,7 +5,7 @@
 import type { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { specSchema, type expandSweep, type SweepRequest } from '@mfsim/contracts';
-import { createSweep, deleteSweep, sweepChildSpecs, type Database, type SweepRow } from '@mfsim/db';
+import { createSweep, deleteSweep, sweepChildSpecs, type Database, type IdempotentWrite, type SweepRow, type WrittenSweep } from '@mfsim/db';
 import { enqueueSweepFlow, gpuWorkersRegistered, queueKindFor } from '@mfsim/queue';
 
 export interface SweepLaunchDeps {
@@ -34,6 +34,8 @@ export async function launchSweep(
     firingId?: string;
     /** Remove the sweep when its flow cannot be queued (a request answers 503; a firing is retried instead). */
     removeOnQueueFailure?: boolean;
+    /** A POST's held Idempotency-Key: its reply is recorded in the sweep's transaction (and released with a removed sweep). */
+    idempotent?: IdempotentWrite<WrittenSweep>;
   },
 ): Promise<SweepRow> {
   const { request, expansion } = launch;
@@ -47,7 +49,7 @@ export async function launchSweep(
     ...(launch.scheduleId && { scheduleId: launch.scheduleId }),
     ...(launch.firingId && { firingId: launch.firingId }),
     points: expansion.points,
-  });
+  }, { idempotent: launch.idempotent });
   try {
     const haveGpu = await gpuWorkersRegistered(deps.redis);
     await enqueueSweepFlow(
@@ -56,7 +58,7 @@ export async function launchSweep(
       childIds.map((simulationId, i) => ({ simulationId, kind: queueKindFor(expansion.points[i].spec.resources.gpu, haveGpu) })),
     );
   } catch (err) {
-    if (launch.removeOnQueueFailure) await deleteSweep(deps.db, sweep.id);
+    if (launch.removeOnQueueFailure) await deleteSweep(deps.db, sweep.id, { idempotent: launch.idempotent });
     throw new SweepQueueError(err);
   }
   return sweep;

@@ -6,12 +6,13 @@ import {
 } from '@mfsim/contracts';
 import {
   cancelSweep, findSimulation, findSweep, InvalidCursorError, listSweeps, nearestSweepStatistics,
-  readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress,
+  readSimulationStatistics, readStatisticsOf, readSweepStatistics, sweepChildren, sweepProgress, sweepSeries, type SweepProgress, type WrittenSweep,
 } from '@mfsim/db';
 import { requestCancel } from '@mfsim/queue';
 import { publishSweepEvent } from '@mfsim/lifecycle';
 import { projectOf } from '../auth.ts';
 import { NotFoundError, RequestError } from '../errors.ts';
+import { idempotentWrite } from '../idempotency.ts';
 import { route } from '../route.ts';
 import { sweepReply, sweepSummaryReply } from '../sweep-replies.ts';
 import { submitSweep } from '../sweep-submission.ts';
@@ -58,7 +59,11 @@ export default async function sweepRoutes(app: FastifyInstance) {
   const flows = app.deps.flows;
 
   route(app, apiRoutes.sweeps.submit, async (request, reply) => {
-    const row = await submitSweep(app.deps, flows, request.body, projectOf(request));
+    // With an Idempotency-Key, the reply a retry replays is recorded in the sweep's own transaction.
+    const idempotent = idempotentWrite<WrittenSweep>(request, 201, (w) => ({
+      headers: { location: `/v1/sweeps/${w.sweep.id}` }, body: sweepReply(w.sweep, w.progress, w.children),
+    }));
+    const row = await submitSweep(app.deps, flows, request.body, projectOf(request), { idempotent });
     reply.status(201).header('Location', `/v1/sweeps/${row.id}`);
     const [children, progress] = await Promise.all([sweepChildren(app.deps.db, row.id), sweepProgress(app.deps.db, [row.id])]);
     return sweepReply(row, progress.get(row.id), children);
