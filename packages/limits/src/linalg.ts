@@ -15,6 +15,9 @@ interface LinalgAddon {
   symmetricEigen(a: Float64Array, n: number, threads: number, method?: EigenMethod): Float64Array;
   matmulABt(a: Float64Array, b: Float64Array, m: number, n: number, k: number, threads: number, method?: 'builtin' | 'dgemm'): Float64Array;
   openblas?(): { library: string; config: string } | { reason: string };
+  /** OpenBLAS only. */
+  symmetricABt(a: Float64Array, b: Float64Array | null, n: number, k: number, threads: number): Float64Array;
+  rowQuadratic(z: Float64Array, s: Float64Array, rows: number, n: number, threads: number): Float64Array;
 }
 
 export type LinalgBackend = 'openblas' | 'native' | 'typescript';
@@ -121,4 +124,27 @@ export function matmulABt(A: Float64Array, B: Float64Array, m: number, n: number
     }
   }
   return C;
+}
+
+/**
+ * C [n, n] = A B^T (A, B [n, k]; B omitted: A A^T) when the caller knows C is symmetric: OpenBLAS
+ * computes only the lower triangle (dsyrk, or dgemm by block rows) and mirrors it; the other paths
+ * take the full product.
+ */
+export function symmetricABt(A: Float64Array, B: Float64Array | null, n: number, k: number): Float64Array {
+  if (resolve() === 'openblas') return loadAddon()!.symmetricABt(A, B, n, k, threads);
+  return matmulABt(A, B ?? A, n, n, k);
+}
+
+/** q [rows], q_r = z_r^T S z_r for the rows of Z [rows, n] and a symmetric S [n, n] (OpenBLAS: a dtrmm, half of Z S). */
+export function rowQuadratic(Z: Float64Array, S: Float64Array, rows: number, n: number): Float64Array {
+  if (resolve() === 'openblas') return loadAddon()!.rowQuadratic(Z, S, rows, n, threads);
+  const ZS = matmulABt(Z, S, rows, n, n);
+  const q = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Z[r * n + i] * ZS[r * n + i];
+    q[r] = s;
+  }
+  return q;
 }

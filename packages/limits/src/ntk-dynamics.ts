@@ -5,7 +5,7 @@
 //   f_k(X) - y = sum_i g_i(k) v_i v_i^T (f_0(X) - y),  g_i(k) = (1 - eta lambda_i)^k,
 //   f_k(x) = f_0(x) - Theta(x, X) sum_i h_i(k) v_i v_i^T (f_0(X) - y),  h_i(k) = (1 - g_i(k)) / lambda_i.
 // Means, variances and expected losses (1/(2P) and 1/(2M) sums) follow from the eigenvectors' overlaps.
-import { matmulABt, symmetricEigen } from './linalg.ts';
+import { matmulABt, rowQuadratic, symmetricABt, symmetricEigen } from './linalg.ts';
 
 export interface KernelBlocks {
   P: number;
@@ -62,7 +62,7 @@ function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
 /** Recorded times per block of the probe products (bounds the [times * J, P] work arrays). */
 const TIME_BLOCK = 32;
 
-// Everything is matrix products (linalg.ts: the C++ addon when built), in the eigenbasis of Theta_XX:
+// Everything is matrix products (linalg.ts: OpenBLAS or the C++ addon when there), in the eigenbasis of Theta_XX:
 //   S = V K V^T, B = Theta_TX V^T, C = K_TX V^T, W = B^T B / M, Q = S ⊙ W,
 //   H[k, i] = h_i(k), G[k, i] = g_i(k),
 //   train(k) = sum_i G_ki^2 (ytilde_i^2 + S_ii) / (2P)
@@ -88,13 +88,13 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
   const eta = dt / P;
   const yTilde = matmulABt(V, Float64Array.from(blocks.y), P, 1, P);
   const VK = matmulABt(V, blocks.kXX, P, P, P); // V K (K symmetric)
-  const S = matmulABt(VK, V, P, P, P);
+  const S = symmetricABt(VK, V, P, P);
   const B = matmulABt(blocks.thetaTX, V, M, P, P);
   const C = matmulABt(blocks.kTX, V, M, P, P);
   const beta = new Float64Array(P);
   for (let x = 0; x < M; x++) for (let i = 0; i < P; i++) beta[i] += (B[x * P + i] * C[x * P + i]) / M;
   const Bt = transpose(B, M, P);
-  const Q = matmulABt(Bt, Bt, P, P, M);
+  const Q = symmetricABt(Bt, null, P, M);
   for (let a = 0; a < P * P; a++) Q[a] *= S[a] / M;
   let meanKTT = 0;
   for (let x = 0; x < M; x++) meanKTT += blocks.kTT[x] / M;
@@ -116,7 +116,7 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
     trainLoss: [], testLoss: [], probeMean: [], probeVariance: [],
     stepTimesLargestRate: eta * lambda[P - 1], smallestEigenvalue: lambda[0], largestEigenvalue: lambda[P - 1],
   };
-  const HQ = matmulABt(H, Q, T, P, P);
+  const HQH = rowQuadratic(H, Q, T, P); // H_k^T Q H_k
   const Mu = matmulABt(scaleRows(H, T, P, yTilde), B, T, M, P);
   for (let t = 0; t < T; t++) {
     let train = 0;
@@ -125,8 +125,9 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
       const g = G[t * P + i];
       const h = H[t * P + i];
       train += g * g * (yTilde[i] * yTilde[i] + S[i * P + i]);
-      variance += h * (HQ[t * P + i] - 2 * beta[i]);
+      variance -= 2 * h * beta[i];
     }
+    variance += HQH[t];
     let bias = 0;
     for (let x = 0; x < M; x++) bias += (Mu[t * M + x] - blocks.yT[x]) ** 2;
     curves.trainLoss.push(train / (2 * P));
@@ -141,7 +142,7 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
         for (let i = 0; i < P; i++) Z[row + i] = H[(t0 + t) * P + i] * Bj[p * P + i];
       }
     }
-    const ZS = matmulABt(Z, S, tn * J, P, P);
+    const quad = rowQuadratic(Z, S, tn * J, P); // z^T S z per row
     for (let t = 0; t < tn; t++) {
       const means: number[] = [];
       const variances: number[] = [];
@@ -149,15 +150,13 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
         const row = (t * J + p) * P;
         let mu = 0;
         let cross = 0;
-        let quad = 0;
         for (let i = 0; i < P; i++) {
           const z = Z[row + i];
           mu += z * yTilde[i];
           cross += z * Cj[p * P + i];
-          quad += z * ZS[row + i];
         }
         means.push(mu);
-        variances.push(blocks.kJJ[p] - 2 * cross + quad);
+        variances.push(blocks.kJJ[p] - 2 * cross + quad[t * J + p]);
       }
       curves.probeMean.push(means);
       curves.probeVariance.push(variances);

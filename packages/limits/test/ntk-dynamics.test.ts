@@ -4,7 +4,7 @@
 // plain TypeScript (MFSIM_LAPACK does not narrow them: each is asked for by name).
 import { afterAll, describe, expect, it } from 'vitest';
 import { symmetricEigen as symmetricEigenTs } from '../src/eigen.ts';
-import { linalgBackend, matmulABt, setLinalgBackend, symmetricEigen } from '../src/linalg.ts';
+import { linalgBackend, matmulABt, rowQuadratic, setLinalgBackend, symmetricABt, symmetricEigen } from '../src/linalg.ts';
 import { ntkGradientDescent, ntkTestLossSpread } from '../src/ntk-dynamics.ts';
 
 const backends = (['openblas', 'native', 'typescript'] as const).filter((b) => {
@@ -164,5 +164,30 @@ describe.each(backends.filter((b) => b !== 'typescript'))('%s linear algebra aga
     let gap = 0;
     for (let i = 0; i < m * p; i++) gap = Math.max(gap, Math.abs(c[i] - c2[i]));
     expect(gap).toBeLessThan(1e-12);
+    // the symmetric products (S = (V K) V^T, A A^T) and the quadratic forms z^T S z, over block edges
+    const q = 301; // two of OpenBLAS's 256-row blocks
+    const Kq = randomGram(q, 9, 21);
+    const Vq = randomGram(q, 30, 23);
+    const VK = matmulABt(Vq, Kq, q, q, q);
+    const reference = [matmulABt(VK, Vq, q, q, q), matmulABt(Vq, Vq, q, q, q)];
+    const Zq = X.slice(0, 37 * q);
+    const quadReference = matmulABt(Zq, reference[0], 37, q, q).reduce((out, v, at) => {
+      out[Math.floor(at / q)] += v * Zq[at];
+      return out;
+    }, new Float64Array(37));
+    setLinalgBackend(backend);
+    const symmetric = [symmetricABt(VK, Vq, q, q), symmetricABt(Vq, null, q, q)];
+    symmetric.forEach((sym, which) => {
+      let worst = 0;
+      let asymmetry = 0;
+      for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) {
+        worst = Math.max(worst, Math.abs(sym[i * q + j] - reference[which][i * q + j]) / (1 + Math.abs(reference[which][i * q + j])));
+        asymmetry = Math.max(asymmetry, Math.abs(sym[i * q + j] - sym[j * q + i]));
+      }
+      expect(worst).toBeLessThan(1e-12);
+      if (backend === 'openblas') expect(asymmetry).toBe(0);
+    });
+    const quad = rowQuadratic(Zq, symmetric[0], 37, q);
+    quad.forEach((v, r) => expect(Math.abs(v - quadReference[r])).toBeLessThan(1e-10 * (1 + Math.abs(quadReference[r]))));
   });
 });

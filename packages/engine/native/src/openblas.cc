@@ -53,8 +53,9 @@ Loaded open() {
       dlclose(handle);
       continue;
     }
-    if (!symbol(handle, "dsyevd_", &lib.dsyevd) || !symbol(handle, "dsyevr_", &lib.dsyevr) || !symbol(handle, "dgemm_", &lib.dgemm)) {
-      tried += (tried.empty() ? "" : "; ") + name + ": no dsyevd_, dsyevr_ or dgemm_";
+    if (!symbol(handle, "dsyevd_", &lib.dsyevd) || !symbol(handle, "dsyevr_", &lib.dsyevr) || !symbol(handle, "dgemm_", &lib.dgemm) ||
+        !symbol(handle, "dsyrk_", &lib.dsyrk) || !symbol(handle, "dtrmm_", &lib.dtrmm)) {
+      tried += (tried.empty() ? "" : "; ") + name + ": no dsyevd_, dsyevr_, dgemm_, dsyrk_ or dtrmm_";
       dlclose(handle);
       continue;
     }

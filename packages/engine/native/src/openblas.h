@@ -20,6 +20,11 @@ struct Library {
   void (*dgemm)(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
                 const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
                 const int* ldc, size_t, size_t);
+  void (*dsyrk)(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha, const double* a,
+                const int* lda, const double* beta, double* c, const int* ldc, size_t, size_t);
+  void (*dtrmm)(const char* side, const char* uplo, const char* transa, const char* diag, const int* m, const int* n,
+                const double* alpha, const double* a, const int* lda, double* b, const int* ldb, size_t, size_t, size_t,
+                size_t);
   void (*setThreads)(int);
 };
 
