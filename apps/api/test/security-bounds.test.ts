@@ -78,6 +78,9 @@ describe('operator surfaces', () => {
 describe('failed authentication', () => {
   it('is throttled per client address with a 429 naming the limit, before any key is looked at', async () => {
     const app = await appWith({ authFailuresPerMinute: 5 });
+    // Requests that offer no key (a browser's /favicon.ico, a page before sign-in) guess nothing: not counted.
+    for (let i = 0; i < 8; i++) expect((await request(app.server).get(i % 2 ? '/favicon.ico' : '/v1/simulations')).status).toBe(401);
+    expect((await request(app.server).get('/v1/simulations').set('Authorization', `Bearer ${ADMIN}`)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await request(app.server).get('/v1/simulations').set('Authorization', `Bearer mfsim_wrong_${i}`)).status).toBe(401);
     const refused = await request(app.server).get('/v1/simulations').set('Authorization', `Bearer mfsim_wrong_x`);
     expect(refused.status).toBe(429);
