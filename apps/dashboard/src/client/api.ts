@@ -1,6 +1,7 @@
 // The API as the page sees it: the SDK's client (@mfsim/client) on this page's origin with the
 // signed-in key and project; errors are the SDK's MfsimApiError (ApiError here) with field issues.
-import { MfsimApiError, MfsimClient } from '@mfsim/client';
+import type { RouteDefinition } from '@mfsim/contracts';
+import { MfsimApiError, MfsimClient, type RouteInput } from '@mfsim/client';
 
 export { MfsimApiError as ApiError };
 
@@ -47,27 +48,30 @@ export function authHeaders(given?: string): Record<string, string> {
   return { ...(key && { authorization: `Bearer ${key}` }), ...(project && { 'mfsim-project': project }) };
 }
 
-/** Query string from the defined, non-empty values. */
-export function query(params: Record<string, string | number | undefined | null>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
 /** The client every page calls the API with (typed calls: `sdk.call(apiRoutes.x.y, {...})`). */
 export const sdk = new MfsimClient({ baseUrl: '', headers: () => authHeaders() });
 
+/** What a page passes for one call: the route's path parameters, query and body. */
+export interface CallInput {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
 /**
- * One request of the page by path; with `key`, that key goes alone (the sign-in check). A 401 for
- * the signed-in key sends `mfsim:unauthorized` (main.ts goes back to sign-in).
+ * One call of a route of the table (apiRoutes in @mfsim/contracts), made by the SDK: method and
+ * path come from the route; the page reads the reply as T. With `key`, that key goes alone (the
+ * sign-in check). A 401 for the signed-in key sends `mfsim:unauthorized` (main.ts goes back to
+ * sign-in).
  */
-export async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string; signal?: AbortSignal } = {}): Promise<T> {
-  const client = init.key === undefined ? sdk : new MfsimClient({ baseUrl: '', apiKey: init.key });
+export async function api<T = unknown>(route: RouteDefinition, input: CallInput = {}, key?: string): Promise<T> {
+  const client = key === undefined ? sdk : new MfsimClient({ baseUrl: '', apiKey: key });
+  const query = input.query && Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined && v !== null && v !== ''));
   try {
-    return await client.request<T>(init.method ?? 'GET', path, { body: init.body, signal: init.signal });
+    return (await client.call(route, { ...input, query } as RouteInput<RouteDefinition>)) as T;
   } catch (err) {
-    if (err instanceof MfsimApiError && err.status === 401 && init.key === undefined) window.dispatchEvent(new CustomEvent('mfsim:unauthorized'));
+    if (err instanceof MfsimApiError && err.status === 401 && key === undefined) window.dispatchEvent(new CustomEvent('mfsim:unauthorized'));
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // A simulation's name, tags and note, editable on its page (PATCH /v1/simulations/{id}): what a
 // researcher writes about a run after the fact, and what the list's search (`q=`) finds it by.
-import type { SimulationReply } from '@mfsim/contracts';
+import { apiRoutes, type SimulationReply } from '@mfsim/contracts';
 import { api } from './api.ts';
 import { h } from './dom.ts';
 import { errorText } from './ui.ts';
@@ -34,8 +34,8 @@ export function labelsCard(id: string, onSaved: (s: SimulationReply) => void) {
     save.disabled = true;
     status.textContent = 'saving…';
     try {
-      const reply = await api<SimulationReply>(`/v1/simulations/${id}`, {
-        method: 'PATCH',
+      const reply = await api<SimulationReply>(apiRoutes.simulations.update, {
+        params: { id },
         body: { name: name.value.trim() || null, tags: parseTags(tags.value), note: noteBox.value.trim() ? noteBox.value : null },
       });
       dirty = false;

@@ -1,6 +1,7 @@
 // The project the page works in, in the top bar: its name, and for an admin key a list to switch
 // to another project (sent as the Mfsim-Project header on every request, see api.ts).
 import { api, ApiError, session } from './api.ts';
+import { apiRoutes } from '@mfsim/contracts';
 import { h } from './dom.ts';
 
 interface Projects {
@@ -12,7 +13,7 @@ interface Projects {
 export async function showProject(slot: HTMLElement, changed: () => void): Promise<void> {
   let projects: Projects;
   try {
-    projects = await api<Projects>('/v1/projects');
+    projects = await api<Projects>(apiRoutes.keys.projects);
   } catch (err) {
     // A project switched to earlier that this key may not use (or that is gone): back to the key's own.
     if (err instanceof ApiError && session.project() && [400, 403, 404].includes(err.status)) {

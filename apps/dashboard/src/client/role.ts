@@ -1,5 +1,6 @@
 // The signed-in key's role (GET /v1/projects says it), read once per key and project: pages offer
 // submitting, cloning and deleting only to a key that may do them.
+import { apiRoutes } from '@mfsim/contracts';
 import { api, session } from './api.ts';
 
 export type Role = 'read' | 'submit' | 'admin';
@@ -11,7 +12,7 @@ let cached: { for: string; role: Promise<Role> } | null = null;
 export function currentRole(): Promise<Role> {
   const who = `${session.key()}|${session.project()}`;
   if (cached?.for !== who) {
-    const role = api<{ role?: Role }>('/v1/projects').then((r) => r.role ?? 'submit', () => 'submit' as Role);
+    const role = api<{ role?: Role }>(apiRoutes.keys.projects).then((r) => r.role ?? 'submit', () => 'submit' as Role);
     cached = { for: who, role };
   }
   return cached.role;

@@ -1,8 +1,8 @@
 // A sweep's children on its page: grid point, status, progress, final and best test loss, final
 // train loss (read from the simulations list, sweepId=...), a box to pick runs for comparison and
 // a link comparing them all; and the schedule that made the sweep, by name, also once deleted.
-import { FINAL_STATUSES, type SimulationReply } from '@mfsim/contracts';
-import { api, query } from './api.ts';
+import { apiRoutes, FINAL_STATUSES, type SimulationReply } from '@mfsim/contracts';
+import { api } from './api.ts';
 import { clear, fmt, h } from './dom.ts';
 import { metric } from './run-list.ts';
 import { compareHash, MAX_COMPARED, selection } from './selection.ts';
@@ -30,7 +30,7 @@ export function sweepChildren(sweepId: string) {
   const exportZip = exportButton('Export sweep (zip)', () => ({ zip: sweepZip(sweepId), filename: `mfsim-sweep-${shortId(sweepId)}.zip` }), 'export-sweep');
 
   async function readRuns() {
-    const page = await api<Page<SimulationReply>>(`/v1/simulations${query({ sweepId, limit: 500 })}`);
+    const page = await api<Page<SimulationReply>>(apiRoutes.simulations.list, { query: { sweepId, limit: 500 } });
     for (const s of page.items) runs.set(s.id, s);
   }
 
@@ -90,7 +90,7 @@ export function sweepChildren(sweepId: string) {
 /** "Created by schedule …": its name (or pattern), marked deleted when it was, linking to every sweep it made. */
 export function scheduleLine(scheduleId: string, ...after: (Node | string)[]): HTMLElement {
   const el = h('p.muted', { 'data-testid': 'sweep-schedule' }, 'Created by schedule ', h('a', { href: `#/sweeps?scheduleId=${scheduleId}` }, shortId(scheduleId)), ...after);
-  void api<ScheduleReply & { deletedAt?: string | null }>(`/v1/schedules/${scheduleId}`).then((sc) => {
+  void api<ScheduleReply & { deletedAt?: string | null }>(apiRoutes.schedules.get, { params: { id: scheduleId } }).then((sc) => {
     clear(el, 'Created by schedule ',
       h('a', { href: `#/sweeps?scheduleId=${scheduleId}`, title: 'every sweep this schedule made' }, scheduleTitle(sc)),
       sc.deletedAt ? h('span', {}, ' ', statusBadge('deleted')) : null, ...after);

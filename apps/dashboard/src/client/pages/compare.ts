@@ -2,7 +2,7 @@
 // band per run), their final figures side by side, and the spec fields that differ (or all of them).
 // The URL holds the ids (`#/compare?ids=a,b`), so the view can be shared; runs still going are followed.
 import '../daily-loop.css';
-import { FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
+import { apiRoutes, FINAL_STATUSES, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { drawCompareChart, runColor } from '../charts/compare-chart.ts';
 import { readIds, runLabels, specDiff } from '../compare-model.ts';
@@ -82,8 +82,8 @@ export function comparePage(root: HTMLElement, params: URLSearchParams, go: (has
   async function loadRun(id: string): Promise<Run | { id: string; error: string }> {
     try {
       const [sim, trajectory] = await Promise.all([
-        api<SimulationReply>(`/v1/simulations/${id}`),
-        api<{ points: TrajectoryPointReply[] }>(`/v1/simulations/${id}/trajectory?maxPoints=${MAX_POINTS}`),
+        api<SimulationReply>(apiRoutes.simulations.get, { params: { id } }),
+        api<{ points: TrajectoryPointReply[] }>(apiRoutes.simulations.trajectory, { params: { id }, query: { maxPoints: MAX_POINTS } }),
       ]);
       return { sim, points: trajectory.points };
     } catch (err) {

@@ -3,8 +3,8 @@
 // names the runs that still use the dataset).
 import '../daily-loop.css';
 import { z } from 'zod';
-import type { datasetSchema } from '@mfsim/contracts';
-import { api, ApiError, query } from '../api.ts';
+import { apiRoutes, type datasetSchema } from '@mfsim/contracts';
+import { api, ApiError } from '../api.ts';
 import { clear, fmtDate, h } from '../dom.ts';
 import { currentRole, mayDo } from '../role.ts';
 import type { Page } from '../types.ts';
@@ -23,7 +23,7 @@ export function datasetsPage(root: HTMLElement) {
 
   async function load() {
     try {
-      const page = await api<Page<Dataset>>(`/v1/datasets${query({ limit: 50, cursor: cursors[pageIndex] })}`);
+      const page = await api<Page<Dataset>>(apiRoutes.datasets.list, { query: { limit: 50, cursor: cursors[pageIndex] } });
       if (stopped) return;
       cursors[pageIndex + 1] = page.nextCursor;
       render(page);
@@ -57,7 +57,7 @@ export function datasetsPage(root: HTMLElement) {
     const remove = async () => {
       actions.querySelectorAll('button').forEach((b) => (b.disabled = true));
       try {
-        await api(`/v1/datasets/${d.id}`, { method: 'DELETE' });
+        await api(apiRoutes.datasets.delete, { params: { id: d.id } });
         clear(status, note(`Deleted “${label}”.`, 'success'));
         await load();
       } catch (err) {

@@ -5,7 +5,7 @@
 // a run's spec (clone and re-run); a spec or sweep can be pasted as YAML or JSON instead. A
 // read-only key gets a sentence instead of the form.
 import '../daily-loop.css';
-import { expandSweep, fieldIssues, specSchema, sweepRequestSchema, type FieldIssue, type SimulationReply } from '@mfsim/contracts';
+import { apiRoutes, expandSweep, fieldIssues, specSchema, sweepRequestSchema, type FieldIssue, type SimulationReply } from '@mfsim/contracts';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { api, ApiError } from '../api.ts';
 import { clear, h } from '../dom.ts';
@@ -53,7 +53,7 @@ export function newPage(root: HTMLElement, params: URLSearchParams, go: (hash: s
     }
     if (!from) return;
     try {
-      const sim = await api<SimulationReply>(`/v1/simulations/${encodeURIComponent(from)}`);
+      const sim = await api<SimulationReply>(apiRoutes.simulations.get, { params: { id: from } });
       if (!stopped) showForm(root, params, go, sim);
     } catch (err) {
       if (stopped) return;
@@ -165,7 +165,7 @@ function showForm(root: HTMLElement, params: URLSearchParams, go: (hash: string)
       showIssues([]);
       submit.disabled = true;
       try {
-        const created = await api<{ id: string }>(result.kind === 'sweep' ? '/v1/sweeps' : '/v1/simulations', { method: 'POST', body: result.body });
+        const created = await api<{ id: string }>(result.kind === 'sweep' ? apiRoutes.sweeps.submit : apiRoutes.simulations.submit, { body: result.body });
         go(result.kind === 'sweep' ? `#/sweeps/${created.id}` : `#/simulations/${created.id}`);
       } catch (err) {
         if (err instanceof ApiError && err.issues.length) showIssues(err.issues);

@@ -1,8 +1,8 @@
 // Schedules: each with its cron pattern, next firing, pause and resume, delete, and the sweeps it
 // created; and a form that creates one (pattern, time zone, sweep template), checked in the page
 // with the contracts' schedule request schema, each error at its field.
-import type { FieldIssue } from '@mfsim/contracts';
-import { api, ApiError, query } from '../api.ts';
+import { apiRoutes, type FieldIssue } from '@mfsim/contracts';
+import { api, ApiError } from '../api.ts';
 import { clear, fmtDate, h } from '../dom.ts';
 import { browserTimeZone, SCHEDULE_FIELDS, scheduleFieldFor, timeZones, validateSchedule, type ScheduleValues } from '../schedule-form.ts';
 import { specFields } from '../spec-fields.ts';
@@ -43,9 +43,9 @@ export function schedulesPage(root: HTMLElement) {
 
   async function load() {
     try {
-      const schedules = (await api<Page<ScheduleReply>>('/v1/schedules?limit=500')).items;
+      const schedules = (await api<Page<ScheduleReply>>(apiRoutes.schedules.list, { query: { limit: 500 } })).items;
       const sweeps = await Promise.all(schedules.map((s) =>
-        api<Page<SweepSummary>>(`/v1/sweeps${query({ scheduleId: s.id, limit: 10 })}`).then((p) => p.items, () => [] as SweepSummary[])));
+        api<Page<SweepSummary>>(apiRoutes.sweeps.list, { query: { scheduleId: s.id, limit: 10 } }).then((p) => p.items, () => [] as SweepSummary[])));
       if (stopped) return;
       if (schedules.length === 0) {
         clear(body, h('div.card.empty', {},
@@ -77,11 +77,11 @@ export function schedulesPage(root: HTMLElement) {
         h('li', {}, h('a', { href: `#/sweeps/${w.id}` }, w.name ?? shortId(w.id)), ' ', statusBadge(w.status), ' ', h('span.muted', {}, fmtDate(w.createdAt))))),
     );
 
-    const act = async (what: string, path: string, method: string) => {
+    const act = async (what: 'delete' | 'pause' | 'resume') => {
       actions.querySelectorAll('button').forEach((b) => (b.disabled = true));
       error.textContent = '';
       try {
-        await api(path, { method });
+        await api(apiRoutes.schedules[what], { params: { id: s.id } });
         await load();
       } catch (err) {
         error.textContent = `Could not ${what}: ${errorText(err)}`;
@@ -91,10 +91,10 @@ export function schedulesPage(root: HTMLElement) {
     // Deleting asks once more, in place.
     const confirmDelete = () => clear(actions,
       h('span.muted', {}, 'Delete this schedule?'),
-      h('button.danger', { type: 'button', 'data-action': 'confirm-delete', onclick: () => act('delete', `/v1/schedules/${s.id}`, 'DELETE') }, 'Delete'),
+      h('button.danger', { type: 'button', 'data-action': 'confirm-delete', onclick: () => act('delete') }, 'Delete'),
       h('button', { type: 'button', onclick: () => showActions() }, 'Keep'));
     const showActions = () => clear(actions,
-      h('button', { type: 'button', 'data-action': s.paused ? 'resume' : 'pause', onclick: () => act(s.paused ? 'resume' : 'pause', `/v1/schedules/${s.id}/${s.paused ? 'resume' : 'pause'}`, 'POST') },
+      h('button', { type: 'button', 'data-action': s.paused ? 'resume' : 'pause', onclick: () => act(s.paused ? 'resume' : 'pause') },
         s.paused ? 'Resume' : 'Pause'),
       h('button.danger-outline', { type: 'button', 'data-action': 'delete', onclick: confirmDelete }, 'Delete'));
     showActions();
@@ -172,7 +172,7 @@ export function scheduleForm(options: { onCreated: (s: ScheduleReply) => void; o
       showIssues([]);
       submit.disabled = true;
       try {
-        options.onCreated(await api<ScheduleReply>('/v1/schedules', { method: 'POST', body: result.body }));
+        options.onCreated(await api<ScheduleReply>(apiRoutes.schedules.create, { body: result.body }));
       } catch (err) {
         if (err instanceof ApiError && err.issues.length) showIssues(err.issues);
         else clear(general, h('p', {}, `Not created: ${errorText(err)}`));

@@ -2,6 +2,7 @@
 // without keys (no API_ADMIN_KEY), an empty key signs in.
 import { api, ApiError, session } from '../api.ts';
 import { h } from '../dom.ts';
+import { apiRoutes } from '@mfsim/contracts';
 import { errorText } from '../ui.ts';
 
 export function signInPage(root: HTMLElement, go: (hash: string) => void) {
@@ -15,7 +16,7 @@ export function signInPage(root: HTMLElement, go: (hash: string) => void) {
         error.textContent = '';
         const key = input.value.trim();
         try {
-          await api('/v1/simulations?limit=1', { key });
+          await api(apiRoutes.simulations.list, { query: { limit: 1 } }, key);
           session.signIn(key);
           go('#/simulations');
         } catch (err) {

@@ -2,7 +2,7 @@
 // error), the infinite-width limits (NTK curve dashed, the sweep's mean-field reference dotted,
 // NNGP check at t = 0), particles at each snapshot, the spec, backend and timings, CSV and JSON
 // export.
-import { FINAL_STATUSES, type BirthDeathReply, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
+import { apiRoutes, FINAL_STATUSES, type BirthDeathReply, type SimulationReply, type TrajectoryPointReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { drawBirthDeathChart } from '../charts/birth-death-chart.ts';
 import { drawLossChart, type LimitCurve } from '../charts/loss-chart.ts';
@@ -58,7 +58,7 @@ export function simulationPage(root: HTMLElement, id: string) {
 
   async function loadTrajectory() {
     lastTrajectoryAt = Date.now();
-    const reply = await api<{ points: TrajectoryPointReply[] }>(`/v1/simulations/${id}/trajectory`);
+    const reply = await api<{ points: TrajectoryPointReply[] }>(apiRoutes.simulations.trajectory, { params: { id } });
     if (stopped) return;
     points = reply.points;
     drawLosses();
@@ -67,7 +67,7 @@ export function simulationPage(root: HTMLElement, id: string) {
 
   // Birth-death runs: births and deaths between recorded times.
   async function loadBirthDeath() {
-    const reply = await api<BirthDeathReply>(`/v1/simulations/${id}/birth-death`);
+    const reply = await api<BirthDeathReply>(apiRoutes.simulations.birthDeath, { params: { id } });
     if (stopped) return;
     birthDeathCard.hidden = false;
     drawBirthDeathChart(birthDeathBox, reply);
@@ -77,12 +77,12 @@ export function simulationPage(root: HTMLElement, id: string) {
   // for a sweep's child the sweep's mean-field limit of its series (once the sweep's statistics exist).
   async function loadLimits(s: SimulationReply) {
     await Promise.all([
-      api<StoredLimits>(`/v1/simulations/${id}/limits`).then((l) => {
+      api<StoredLimits>(apiRoutes.limits.simulation, { params: { id } }).then((l) => {
         if (stopped) return;
         limits = l;
         clear(limitsBox, limitsCard(l));
       }, () => {}), // none yet (409) or none at all: the page shows the finite-width side only
-      s.sweepId ? api<{ meanField: SweepMeanField[] }>(`/v1/sweeps/${s.sweepId}/limits`).then((r) => {
+      s.sweepId ? api<{ meanField: SweepMeanField[] }>(apiRoutes.limits.sweep, { params: { id: s.sweepId } }).then((r) => {
         sweepLimit = meanFieldCurve(r.meanField, { ...s.spec, seed: s.seed }, id);
       }, () => {}) : null,
     ]);
@@ -181,7 +181,7 @@ export function simulationPage(root: HTMLElement, id: string) {
     const show = async () => {
       status.textContent = 'Loading…';
       try {
-        const reply = await api<Record<string, unknown>>(`/v1/simulations/${id}/snapshots/${stepSelect.value}`);
+        const reply = await api<Record<string, unknown>>(apiRoutes.simulations.snapshot, { params: { id, step: stepSelect.value } });
         snapshot = readSnapshot({ step: Number(stepSelect.value), ...reply });
         const n = snapshot.c[0]?.length ?? 0;
         status.textContent = `${snapshot.c.length} replicas × ${n} particles; colour: replica.${finished ? '' : ` ${steps.length} of ${s.spec.record.snapshots.length} snapshots so far: later ones appear as they are recorded.`}`;
@@ -201,7 +201,7 @@ export function simulationPage(root: HTMLElement, id: string) {
 
   async function snapshotSteps(s: SimulationReply): Promise<number[]> {
     try {
-      const reply = await api<unknown>(`/v1/simulations/${id}/snapshots`);
+      const reply = await api<unknown>(apiRoutes.simulations.snapshots, { params: { id } });
       const list = Array.isArray(reply) ? reply : ((reply as { items?: unknown[]; snapshots?: unknown[]; steps?: unknown[] }).items ??
         (reply as { snapshots?: unknown[] }).snapshots ?? (reply as { steps?: unknown[] }).steps ?? []);
       return list.map((x) => (typeof x === 'number' ? x : Number((x as { step: number }).step))).filter(Number.isFinite);
@@ -236,7 +236,7 @@ export function simulationPage(root: HTMLElement, id: string) {
   });
   const follow = (): LiveHandle => live<SimulationReply>({
     eventsPath: `/v1/simulations/${id}/events`,
-    read: () => api<SimulationReply>(`/v1/simulations/${id}`),
+    read: () => api<SimulationReply>(apiRoutes.simulations.get, { params: { id } }),
     done: (s) => FINAL_STATUSES.includes(s.status),
     onMode: (mode) => liveMark.set(mode),
     onError: (err) => {
@@ -273,7 +273,7 @@ export function simulationPage(root: HTMLElement, id: string) {
     actionError.hidden = true;
     renderFacts(sim);
     try {
-      const reply = await api<SimulationReply & { resumesFromStep?: number }>(`/v1/simulations/${id}/${action}`, { method: 'POST' });
+      const reply = await api<SimulationReply & { resumesFromStep?: number }>(apiRoutes.simulations[action], { params: { id } });
       if (stopped) return;
       sim = reply;
       if (action === 'retry') {
@@ -289,7 +289,7 @@ export function simulationPage(root: HTMLElement, id: string) {
         : `Could not ${action}: ${errorText(err)}`;
       actionError.hidden = false;
       // The page may be behind: read the simulation again.
-      sim = await api<SimulationReply>(`/v1/simulations/${id}`).catch(() => sim);
+      sim = await api<SimulationReply>(apiRoutes.simulations.get, { params: { id } }).catch(() => sim);
     } finally {
       busy = null;
       if (!stopped && sim) renderFacts(sim);

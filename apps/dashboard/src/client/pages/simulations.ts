@@ -3,7 +3,7 @@
 // clicked; filters on several statuses, the search, and any spec field; grouped by sweep; runs
 // picked to compare. The URL holds every filter, so a view can be shared.
 import '../daily-loop.css';
-import { SIMULATION_STATUSES, FINAL_STATUSES, type SimulationReply } from '@mfsim/contracts';
+import { apiRoutes, SIMULATION_STATUSES, FINAL_STATUSES, type SimulationReply } from '@mfsim/contracts';
 import { api, ApiError } from '../api.ts';
 import { clear, fmt, fmtDate, fmtSeconds, h } from '../dom.ts';
 import { currentRole, mayDo } from '../role.ts';
@@ -90,7 +90,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
       const q = listQuery(state, true);
       q.set('limit', String(PAGE_SIZE));
       if (cursors[pageIndex]) q.set('cursor', cursors[pageIndex]!);
-      const page = await api<Page<SimulationReply>>(`/v1/simulations?${q.toString()}`);
+      const page = await api<Page<SimulationReply>>(apiRoutes.simulations.list, { query: Object.fromEntries(q) });
       if (stopped) return;
       filterError.textContent = '';
       render(page);
@@ -106,7 +106,7 @@ export function simulationsPage(root: HTMLElement, params: URLSearchParams, go: 
   }
 
   function sweepName(id: string): Promise<string> {
-    if (!sweepNames.has(id)) sweepNames.set(id, api<SweepReply>(`/v1/sweeps/${id}`).then((s) => s.name ?? `Sweep ${shortId(id)}`, () => `Sweep ${shortId(id)}`));
+    if (!sweepNames.has(id)) sweepNames.set(id, api<SweepReply>(apiRoutes.sweeps.get, { params: { id } }).then((s) => s.name ?? `Sweep ${shortId(id)}`, () => `Sweep ${shortId(id)}`));
     return sweepNames.get(id)!;
   }
 

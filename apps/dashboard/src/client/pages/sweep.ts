@@ -2,7 +2,7 @@
 // the fitted line, exponent and interval; with a reference run, the excess m_n - L_ref against n
 // beside it with its own fit; n times the fluctuation variance against n; the loss curves of every
 // width together (and the reference's).
-import { api, ApiError, query } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { drawExtrapolationChart, drawFluctuationChart, drawScalingChart, drawWidthCurves } from '../charts/sweep-charts.ts';
 import { drawExcessChart } from '../charts/excess-chart.ts';
 import { clear, fmt, fmtDate, h } from '../dom.ts';
@@ -10,6 +10,7 @@ import { live } from '../live.ts';
 import { extrapolationAt, extrapolationLine, logPoints, readExtrapolation } from '../series.ts';
 import { SWEEP_FINAL, type ScalingFit, type SweepReply, type SweepSeriesStatistics, type SweepStatisticsReply } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { apiRoutes } from '@mfsim/contracts';
 import { scheduleLine, sweepChildren } from '../sweep-children.ts';
 
 /** The exponent as the lab reads it: alpha with its interval. */
@@ -90,7 +91,7 @@ export function sweepPage(root: HTMLElement, id: string) {
   async function loadStatistics(): Promise<boolean> {
     let stats: SweepStatisticsReply;
     try {
-      stats = await api<SweepStatisticsReply>(`/v1/sweeps/${id}/statistics`);
+      stats = await api<SweepStatisticsReply>(apiRoutes.sweeps.statistics, { params: { id } });
     } catch (err) {
       if (notYet(err)) return false;
       clear(statsCard, h('h2', {}, 'Scaling with width'), note(`Could not load statistics: ${errorText(err)}`, 'error'));
@@ -134,7 +135,7 @@ export function sweepPage(root: HTMLElement, id: string) {
       let scaling: ScalingFit | undefined = series.scaling.find((s) => s.time === time);
       if (!scaling) {
         try {
-          scaling = await api<ScalingFit>(`/v1/sweeps/${id}/scaling${query({ time, series: JSON.stringify(series.series) })}`);
+          scaling = await api<ScalingFit>(apiRoutes.sweeps.scaling, { params: { id }, query: { time, series: JSON.stringify(series.series) } });
         } catch (err) {
           exponent.textContent = `Could not load the scaling: ${errorText(err)}`;
           return;
@@ -190,7 +191,7 @@ export function sweepPage(root: HTMLElement, id: string) {
   loadStatistics().catch(() => {});
   const handle = live<SweepReply>({
     eventsPath: `/v1/sweeps/${id}/events`,
-    read: () => api<SweepReply>(`/v1/sweeps/${id}`),
+    read: () => api<SweepReply>(apiRoutes.sweeps.get, { params: { id } }),
     done: (s) => SWEEP_FINAL.includes(s.status),
     onError: (err) => {
       if (err instanceof ApiError && err.status === 404) {

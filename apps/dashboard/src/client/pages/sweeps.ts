@@ -1,8 +1,9 @@
 // The list of sweeps, with live progress.
-import { api, query } from '../api.ts';
+import { api } from '../api.ts';
 import { clear, fmtDate, h } from '../dom.ts';
 import { SWEEP_FINAL, type Page, type SweepSummary } from '../types.ts';
 import { errorText, note, pageHeader, progressBar, shortId, statusBadge } from '../ui.ts';
+import { apiRoutes } from '@mfsim/contracts';
 import { scheduleLine } from '../sweep-children.ts';
 
 /** `scheduleId`: only the sweeps that schedule made (also once it is deleted). */
@@ -18,7 +19,7 @@ export function sweepsPage(root: HTMLElement, params: URLSearchParams = new URLS
   async function load() {
     if (timer) clearTimeout(timer);
     try {
-      const page = await api<Page<SweepSummary>>(`/v1/sweeps${query({ limit: 20, cursor: cursors[pageIndex], scheduleId })}`);
+      const page = await api<Page<SweepSummary>>(apiRoutes.sweeps.list, { query: { limit: 20, cursor: cursors[pageIndex], scheduleId } });
       if (stopped) return;
       cursors[pageIndex + 1] = page.nextCursor;
       clear(table, page.items.length === 0 ? note('No sweeps yet.') : h('table.data', {},
