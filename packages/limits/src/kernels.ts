@@ -38,6 +38,19 @@ function dot(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, d
   return s;
 }
 
+/** Row-major m [n, n]: the lower triangle from the upper, in 64 x 64 tiles (a column walk misses the
+ * cache on every element at n in the thousands: it took half the time of a 4096-point Gram matrix). */
+function mirrorUpper(m: Float64Array, n: number): void {
+  const T = 64;
+  for (let r0 = 0; r0 < n; r0 += T) {
+    for (let c0 = 0; c0 <= r0; c0 += T) {
+      for (let r = r0; r < Math.min(n, r0 + T); r++) {
+        for (let c = c0; c < Math.min(r, c0 + T); c++) m[r * n + c] = m[c * n + r];
+      }
+    }
+  }
+}
+
 function ridgeKernel(unit: RidgeUnit, d: number, wScale: number, bScale: number, cScale: number, ramp?: RampParams): LimitKernel {
   const moments = ridgeMoments(unit, ramp);
   const w2 = (wScale * wScale) / d;
@@ -57,13 +70,11 @@ function ridgeKernel(unit: RidgeUnit, d: number, wScale: number, bScale: number,
       const out = { nngp: new Float64Array(na * nb), ntk: new Float64Array(na * nb) };
       const symmetric = a === b && na === nb;
       for (let i = 0; i < na; i++) {
-        for (let j = symmetric ? i : 0; j < nb; j++) {
-          entry(pa[i], pb[j], dot(a, i, b, j, d), out, i * nb + j);
-          if (symmetric && j !== i) {
-            out.nngp[j * nb + i] = out.nngp[i * nb + j];
-            out.ntk[j * nb + i] = out.ntk[i * nb + j];
-          }
-        }
+        for (let j = symmetric ? i : 0; j < nb; j++) entry(pa[i], pb[j], dot(a, i, b, j, d), out, i * nb + j);
+      }
+      if (symmetric) {
+        mirrorUpper(out.nngp, na);
+        mirrorUpper(out.ntk, na);
       }
       return out;
     },
