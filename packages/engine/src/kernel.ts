@@ -76,8 +76,8 @@ export interface Kernel {
   step(net: Network, p: Particles, batch: Batch, size: StepSize): Float64Array;
   /**
    * Optional: the birth-death potentials V_i = sum_mu weight_mu (f_mu - y_mu) c_i phi(x_mu; theta_i)
-   * per replica and particle, [R, n], at the particles as they are. Absent: the TypeScript
-   * reference (potentialsReference) computes them on the host.
+   * per replica and particle, [R, n], at the particles as they are (native and tfjs have it). Absent
+   * (cuda): the TypeScript reference (potentialsReference) computes them on the host.
    */
   potentials?(net: Network, p: Particles, batch: Batch): Float64Array;
   /**

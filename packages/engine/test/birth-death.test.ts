@@ -107,6 +107,31 @@ describe('kernel-side potentials', async () => {
   }
 });
 
+describe('kernel-side potentials of every unit', async () => {
+  const kernels = (await availableKernels()).filter((k) => k.potentials && k !== referenceKernel);
+  for (const kernel of kernels) {
+    it(`${kernel.name}: V of tanh, sigmoid, relu, erf and gaussian units equals the float64 reference to float32 accuracy`, async () => {
+      for (const unit of ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian'] as const) {
+        const s = spec(base({ birthDeath: { rate: 5 } }, { unit }));
+        const run = await simulate(s, 7, { kernel, chunkSteps: 6 });
+        for await (const chunk of run) {
+          void chunk;
+          break;
+        }
+        const st = run.state();
+        const p = { R: 2, n: 16, d: 4, c: st.c, w: st.w, b: st.b };
+        const problem = setupProblem(s, 7, kernel);
+        const batch = batchSource(problem, kernel)(6);
+        const V = kernel.potentials!(problem.net, p, batch);
+        const ref = potentialsReference(problem.net, p, batch);
+        const scale = Math.max(...ref.map(Math.abs));
+        expect(scale, unit).toBeGreaterThan(0);
+        for (let i = 0; i < V.length; i++) expect(Math.abs(V[i] - ref[i]), `${unit} V[${i}]`).toBeLessThan(1e-5 * scale);
+      }
+    });
+  }
+});
+
 describe('frozen parameter groups', () => {
   it('c frozen at a constant initial value (MMN) stays there; w moves', async () => {
     const input = base({}, { init: { kind: 'constant', cValue: 1 }, train: { c: false, w: true, b: true } });

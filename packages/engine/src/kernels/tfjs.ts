@@ -194,6 +194,33 @@ class TfjsKernel implements Kernel {
     tf.dispose([loss, c, w, b]);
     return out;
   }
+
+  /** Birth-death potentials V_i = c_i sum_mu weight_mu (f_mu - y_mu) phi(x_mu; theta_i), [R, n] (Kernel.potentials). */
+  potentials(net: Network, p: Particles, batch: Batch): Float64Array {
+    use(this.backend);
+    const { R, n, d } = p;
+    const { P } = batch;
+    const v = tf.tidy(() => {
+      const shared = batch.perReplica ? null : tf.tensor2d(batch.x, [P, d]);
+      const rows: tf.Tensor[] = [];
+      for (let r = 0; r < R; r++) {
+        const X = shared ?? tf.tensor2d(batch.x.subarray(r * P * d, (r + 1) * P * d), [P, d]);
+        const y = batch.perReplica ? batch.y.subarray(r * P, (r + 1) * P) : batch.y;
+        const { wt, b, c } = replica(p, r);
+        const { A } = units(net, X, wt, b, false);
+        const res = tf.sub(outputs(net, A, c), tf.tensor2d(y, [P, 1])); // [P, 1]
+        const q = batch.weights ? tf.mul(res, tf.tensor2d(batch.weights.subarray(r * P, (r + 1) * P), [P, 1])) : tf.mul(res, 1 / P);
+        // sum_mu q_mu phi_i(x_mu) [1, n] (tanh: 2 q^T S - sum q)
+        let s = tf.matMul(tf.reshape(q, [1, P]), A);
+        if (net.unit === 'tanh') s = tf.sub(tf.mul(s, 2), tf.sum(q));
+        rows.push(tf.mul(s, tf.reshape(c, [1, n])));
+      }
+      return tf.concat(rows, 0);
+    });
+    const out = Float64Array.from(v.dataSync());
+    v.dispose();
+    return out;
+  }
 }
 
 /** A tfjs kernel on the given backend; rejects with the reason when the backend cannot start. */
