@@ -353,6 +353,30 @@ void colsum_block(const Dims& D, const float* A, const float* e, double* gc) {
 const char* simd_name() { return MF_SIMD_NAME; }
 int max_threads() { return resolve_threads(0); }
 
+// The forward pass of one work item (replica r, samples [pa, pb)) in blocks of PB samples: per
+// block, `each(p0, cnt, A, facc)` gets the unit outputs A [PB, npad] and f's partial sums facc.
+// forward() and potentials() share it, so their outputs come from the same blocks and order.
+template <class Each>
+void forward_item(const Shape& s, const Dims& D, FwdFn fwd, const UnitK& uk, const float* c, const float* w,
+                  const float* b, const float* x, int r, int pa, int pb, Each each) {
+  Work& W = tls_work;
+  float* WT = W.WT.get((size_t)D.dpad * D.npad);
+  float* cp = W.cp.get(D.npad);
+  float* bp = W.bp.get(D.npad);
+  prepare(D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, WT, cp, bp);
+  const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
+  float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
+  float* A = W.A.get((size_t)D.PB * D.npad);
+  double* facc = W.facc.get((size_t)D.PB * VL);
+  for (int p0 = pa; p0 < pb; p0 += D.PB) {
+    const int cnt = std::min(D.PB, pb - p0);
+    load_block(D, xr, p0, cnt, Xb);
+    std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
+    fwd(D, WT, cp, bp, Xb, uk, A, nullptr, facc);
+    each(p0, cnt, A, facc);
+  }
+}
+
 void forward(const NetParams& net, const Shape& s, const float* c, const float* w, const float* b,
              const float* x, float* f, int threads) {
   const int T = resolve_threads(threads);
@@ -364,23 +388,10 @@ void forward(const NetParams& net, const Shape& s, const float* c, const float* 
   for (int it = 0; it < plan.items; it++) {
     const int r = it / plan.chunks, ch = it % plan.chunks;
     const int pa = ch * plan.perChunk, pb = std::min(s.P, pa + plan.perChunk);
-    Work& W = tls_work;
-    float* WT = W.WT.get((size_t)D.dpad * D.npad);
-    float* cp = W.cp.get(D.npad);
-    float* bp = W.bp.get(D.npad);
-    prepare(D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, WT, cp, bp);
-    const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
-    float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
-    float* A = W.A.get((size_t)D.PB * D.npad);
-    double* facc = W.facc.get((size_t)D.PB * VL);
-    for (int p0 = pa; p0 < pb; p0 += D.PB) {
-      const int cnt = std::min(D.PB, pb - p0);
-      load_block(D, xr, p0, cnt, Xb);
-      std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
-      fwd(D, WT, cp, bp, Xb, uk, A, nullptr, facc);
+    forward_item(s, D, fwd, uk, c, w, b, x, r, pa, pb, [&](int p0, int cnt, const float*, const double* facc) {
       for (int m = 0; m < cnt; m++)
         f[(size_t)r * s.P + p0 + m] = (float)((double)net.scale * hsumd(vdload(facc + (size_t)m * VL)));
-    }
+    });
   }
 }
 
@@ -459,24 +470,11 @@ void potentials(const NetParams& net, const Shape& s, const float* c, const floa
   for (int it = 0; it < plan.items; it++) {
     const int r = it / plan.chunks, ch = it % plan.chunks;
     const int pa = ch * plan.perChunk, pb = std::min(s.P, pa + plan.perChunk);
-    Work& W = tls_work;
-    float* WT = W.WT.get((size_t)D.dpad * D.npad);
-    float* cp = W.cp.get(D.npad);
-    float* bp = W.bp.get(D.npad);
-    prepare(D, c + (size_t)r * s.n, w + (size_t)r * s.n * s.d, b + (size_t)r * s.n, WT, cp, bp);
-    const float* xr = s.perReplica ? x + (size_t)r * s.P * s.d : x;
     const float* yr = s.perReplica ? y + (size_t)r * s.P : y;
     const float* wtr = weights ? weights + (size_t)r * s.P : nullptr;
-    float* Xb = W.Xb.get((size_t)D.PB * D.dpad);
-    float* A = W.A.get((size_t)D.PB * D.npad);
-    float* e = W.e.get(D.PB);
-    double* facc = W.facc.get((size_t)D.PB * VL);
+    float* e = tls_work.e.get(D.PB);
     double* gc = partial.data() + (size_t)D.npad * it;
-    for (int p0 = pa; p0 < pb; p0 += D.PB) {
-      const int cnt = std::min(D.PB, pb - p0);
-      load_block(D, xr, p0, cnt, Xb);
-      std::fill(facc, facc + (size_t)D.PB * VL, 0.0);
-      fwd(D, WT, cp, bp, Xb, uk, A, nullptr, facc);
+    forward_item(s, D, fwd, uk, c, w, b, x, r, pa, pb, [&](int p0, int cnt, const float* A, const double* facc) {
       for (int m = 0; m < D.PB; m++) {
         if (m < cnt) {
           const double f = (double)net.scale * hsumd(vdload(facc + (size_t)m * VL));
@@ -486,7 +484,7 @@ void potentials(const NetParams& net, const Shape& s, const float* c, const floa
         }
       }
       colsum_block(D, A, e, gc);
-    }
+    });
   }
   for (int r = 0; r < s.R; r++) {
     for (int i = 0; i < s.n; i++) {
