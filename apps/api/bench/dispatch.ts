@@ -6,7 +6,9 @@
 // Then two sweeps of 500 tiny children each (a sweep holds at most 512), one after the other.
 // Round trips: every worker process and the API (this process) count their Postgres statements and
 // Redis commands (round-trips.ts; the workers start from counted-worker.ts); printed per job, with the kinds per job.
-// BENCH_WORKERS (default 1,2,4,8), BENCH_JOBS_PER_WORKER (40), BENCH_SWEEP_CHILDREN (500 per sweep; 0: no sweeps).
+// BENCH_WORKERS (default 1,2,4,8), BENCH_JOBS_PER_WORKER (40), BENCH_SWEEP_CHILDREN (500 per sweep; 0: no sweeps),
+// BENCH_WORKER_NODE_ARGS: node options for the worker processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// (a profile per worker process and engine thread, written when the bench stops the workers).
 // Runs on a Redis server of its own (a free port) and a database of its own (mfsim_bench_dispatch,
 // created with createdb and dropped at the end) on DATABASE_URL's server (default: local).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,6 +25,7 @@ import { roundTripCounts, type RoundTripCounts } from './round-trips.ts';
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4,8').split(',').map(Number);
 const JOBS_PER_WORKER = Number(process.env.BENCH_JOBS_PER_WORKER ?? 40);
 const SWEEP_CHILDREN = Number(process.env.BENCH_SWEEP_CHILDREN ?? 500);
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const countsDir = mkdtempSync(join(tmpdir(), 'mfsim-round-trips-'));
 const root = new URL('../../../', import.meta.url).pathname;
 
@@ -134,7 +137,7 @@ const finished = async () => {
 async function startWorkers(n: number) {
   const started: ChildProcess[] = [];
   while (workers.length < n) {
-    workers.push(spawn(process.execPath, ['--import', 'tsx', 'apps/api/bench/counted-worker.ts'], {
+    workers.push(spawn(process.execPath, [...WORKER_NODE_ARGS, '--import', 'tsx', 'apps/api/bench/counted-worker.ts'], {
       cwd: root, stdio: 'ignore',
       env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MFSIM_KERNEL_THREADS: '1', MFSIM_WORKER_KIND: 'cpu', MFSIM_ROUND_TRIPS_DIR: countsDir },
     }));

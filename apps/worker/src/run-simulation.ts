@@ -2,14 +2,15 @@
 // and leave the row in a final status (completed, diverged, failed) or handed back (shutdown).
 import type { Job } from 'bullmq';
 import { UnrecoverableError, WaitingError } from 'bullmq';
-import { fieldIssues, specSchema, type SimulationEvent } from '@mfsim/contracts';
+import { fieldIssues, specSchema, type SimulationEvent, type SweepEvent } from '@mfsim/contracts';
 import {
   claimRun, deleteCheckpoint, finishRun, inlineDataset, findSimulation, loadCheckpoint, markFinished, QUARANTINE_DEATHS, readStatisticsInputs, releaseLease,
   saveCheckpoint, storeChunk, storeTrajectoryDigest, sweepProgress, UnknownSimulationError, writeSnapshots, type Database, type Outcome, type RunEnd,
   type StatisticsInputs, type SweepProgress,
 } from '@mfsim/db';
-import { countJobMetric, reportStepRate, type SimulationJobData } from '@mfsim/queue';
-import { publishSimulationEvent, publishSweepEvent } from '@mfsim/lifecycle';
+import {
+  addEvent, addJobMetric, addStepRate, sendLiveParts, simulationEventsKey, sweepEventsKey, type JobCounter, type LivePart, type SimulationJobData,
+} from '@mfsim/queue';
 import type { Redis } from 'ioredis';
 import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
@@ -17,6 +18,7 @@ import { isTransient, withRetry } from './retry.ts';
 import { KeptRecords } from './kept-records.ts';
 import { simulationStatistics, storeSimulationStatisticsQuietly } from './simulation-statistics.ts';
 import { simulationLimitsReport, storeSimulationLimitsQuietly } from './simulation-limits.ts';
+import type { LimitsPrediction } from './engine/limits-prediction.ts';
 
 export interface RunDeps {
   db: Database;
@@ -67,39 +69,74 @@ async function currentSweepProgress(db: Database, sweepId: string, event: { type
   return value;
 }
 
+/** One moment's live writes of a run: its event (a status or progress), counters and step rate. */
+interface LiveMoment {
+  event?: { type: SimulationEvent['type']; data: Record<string, unknown> };
+  counters?: [JobCounter, number][];
+  rate?: number;
+}
+
+/** A stream entry's data as @mfsim/lifecycle's publish functions write it: the type apart, `at` added. */
+const entryData = (data: Record<string, unknown>) => ({ ...data, at: new Date().toISOString() });
+
 /**
  * Events and counters are for live views: failures to write them are logged, never fatal.
+ * A moment's writes go out in one round trip (packages/queue live-batch.ts): the simulation's event,
+ * its sweep's, the counters and the step rate. Moments are written in order, one after another: one
+ * the run need not wait for (`later`: its start, a chunk's progress) stays in flight while the run
+ * goes on, and the next waits for it (`now`, `settled`).
  * A sweep's child also writes to its sweep's stream: `child` on a status change, `progress` on
  * progress (at most once a second per child, none for its last chunk: its final status follows), each
  * with the sweep's progress over all children.
  */
 function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: unknown; width: number } | null) {
-  const best = (what: string, fn: (r: Redis) => Promise<unknown>) =>
-    deps.redis ? fn(deps.redis).catch((err: Error) => deps.log(`could not write ${what}`, { id, error: err.message })) : Promise.resolve();
   let lastSweepProgress = 0;
-  const toSweep = (type: string, data: Record<string, unknown>) => {
-    if (!sweep) return Promise.resolve();
+  /** The sweep's event for this moment, or none (read before the moment is sent: it may ask Postgres). */
+  const sweepPart = async (type: string, data: Record<string, unknown>): Promise<LivePart | undefined> => {
+    if (!sweep) return undefined;
     if (type === 'progress') {
       // A child's last chunk is told by its final status, which follows at once.
-      if (data.progress === 1) return Promise.resolve();
-      if (performance.now() - lastSweepProgress < 1000) return Promise.resolve();
+      if (data.progress === 1) return undefined;
+      if (performance.now() - lastSweepProgress < 1000) return undefined;
       lastSweepProgress = performance.now();
-    } else if (type !== 'status') return Promise.resolve();
-    return best('sweep event', async (r) => {
-      const overall = await currentSweepProgress(deps.db, sweep.sweepId, { type, status: data.status });
-      await publishSweepEvent(r, {
-        ...data, type: type === 'status' ? 'child' : 'progress', sweepId: sweep.sweepId, simulationId: id,
-        point: sweep.point as Record<string, unknown>, width: sweep.width, sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
-      });
-    });
+    } else if (type !== 'status') return undefined;
+    const overall = await currentSweepProgress(deps.db, sweep.sweepId, { type, status: data.status });
+    const event = {
+      ...data, sweepId: sweep.sweepId, simulationId: id, point: sweep.point as Record<string, unknown>, width: sweep.width,
+      sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
+    } satisfies Omit<SweepEvent, 'type' | 'at'>;
+    return { what: 'sweep event', add: (p) => addEvent(p, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', entryData(event)) };
+  };
+  const write = async (m: LiveMoment) => {
+    const redis = deps.redis;
+    if (!redis) return;
+    const parts: LivePart[] = [];
+    if (m.event) {
+      const { type, data } = m.event;
+      parts.push({ what: 'event', add: (p) => addEvent(p, simulationEventsKey(id), type, entryData({ ...data, simulationId: id })) });
+      const toSweep = await sweepPart(type, data).catch((err: Error) => void deps.log('could not write sweep event', { id, error: err.message }));
+      if (toSweep) parts.push(toSweep);
+    }
+    for (const [counter, by] of m.counters ?? []) parts.push({ what: 'metric', add: (p) => addJobMetric(p, counter, by) });
+    if (m.rate !== undefined) parts.push({ what: 'metric', add: (p) => addStepRate(p, deps.workerId ?? 'worker', m.rate!) });
+    const failed = await sendLiveParts(redis, parts);
+    for (const what of new Set(failed.map((f) => f.what))) {
+      deps.log(`could not write ${what}`, { id, error: failed.find((f) => f.what === what)!.error });
+    }
+  };
+  let inFlight: Promise<void> = Promise.resolve();
+  const queue = (m: LiveMoment, alongside?: Promise<unknown>) => {
+    const written = inFlight.then(() => write(m)).catch((err: Error) => deps.log('could not write live events', { id, error: err.message }));
+    inFlight = alongside ? Promise.all([written, alongside]).then(() => {}) : written;
+    return inFlight;
   };
   return {
-    event: async (type: string, data: Record<string, unknown>) => {
-      await best('event', (r) => publishSimulationEvent(r, { ...data, type: type as SimulationEvent['type'], simulationId: id }));
-      await toSweep(type, data);
-    },
-    count: (counter: Parameters<typeof countJobMetric>[1], by = 1) => best('metric', (r) => countJobMetric(r, counter, by)),
-    rate: (stepsPerSecond: number) => best('metric', (r) => reportStepRate(r, deps.workerId ?? 'worker', stepsPerSecond)),
+    /** Writes the moment after those before it; resolves once it is written (or its failure logged). */
+    now: (m: LiveMoment) => queue(m),
+    /** As `now`, not waited for: the next moment (or `settled`) waits for it. `alongside`: another write to wait for with it. */
+    later: (m: LiveMoment, alongside?: Promise<unknown>) => void queue(m, alongside),
+    /** Resolves once every moment so far is written. */
+    settled: () => inFlight,
   };
 }
 
@@ -165,15 +202,13 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     const error = `quarantined: the worker running it died ${claim.workerDeaths} times in a row without saving progress (last worker ${claim.previousOwner}); not handed to another worker (retry it to run it again)`;
     await withRetry(() => markFinished(db, id, { status: 'failed', error }));
     await withRetry(() => releaseLease(db, id, owner));
-    await Promise.all([live.count('jobs_failed'), live.event('status', { status: 'failed', error })]);
+    await live.now({ event: { type: 'status', data: { status: 'failed', error } }, counters: [['jobs_failed', 1]] });
     throw new UnrecoverableError(error);
   }
   if (claim.previousOwner) deps.log('taking over a run whose worker died', { id, previousOwner: claim.previousOwner, workerDeaths: claim.workerDeaths });
   const resume = claim.hasCheckpoint ? await loadOwnCheckpoint(deps, identity) : undefined;
-  await Promise.all([
-    live.event('status', { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps }),
-    live.count('jobs_started'),
-  ]);
+  // Sent while the engine starts (the chunk's writes wait for it).
+  live.later({ event: { type: 'status', data: { status: 'running', stepsDone: resume?.step ?? 0, totalSteps: spec.training.steps } }, counters: [['jobs_started', 1]] });
   let cancelled = false;
   let lastChunkAt = performance.now();
 
@@ -188,6 +223,8 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
 
   const store = async (chunk: Chunk, checkpoint?: { step: number; state: Uint8Array }) => {
     if (leaseLost()) return;
+    // The live writes before this chunk (its start's, the previous chunk's), finishing beside its write.
+    const previousLive = live.settled();
     // Snapshots (rare, in pieces: a transaction each) first; then the chunk's points, probe outputs,
     // birth-death counts and the row's progress in one statement, written only while this worker
     // holds the lease.
@@ -213,25 +250,32 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     const steps = chunk.toStep - chunk.fromStep;
     const elapsed = (performance.now() - lastChunkAt) / 1000;
     lastChunkAt = performance.now();
-    // Counters, rate, event and the queue's progress are independent: sent together, not one after another.
-    await Promise.all([
-      live.count('steps', steps),
-      elapsed > 0 && live.rate(steps / elapsed),
-      live.event('progress', {
-        stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk),
-      }),
+    // Counters, rate and event in one round trip, sent after the chunk's write and not waited for: the
+    // next chunk's (or the end's) wait for them, so at most one chunk's are in flight.
+    await previousLive;
+    live.later(
+      {
+        event: {
+          type: 'progress',
+          data: { stepsDone: chunk.toStep, totalSteps: chunk.totalSteps, progress: chunk.totalSteps > 0 ? chunk.toStep / chunk.totalSteps : 1, ...latestMeans(chunk) },
+        },
+        counters: [['steps', steps]],
+        rate: elapsed > 0 ? steps / elapsed : undefined,
+      },
       // The queue's copy of the progress is for BullMQ dashboards only; the row is the record (and a
       // run's last chunk is told by the job's completion). A Redis that lost the job (restarted
       // without persistence) must not fail the run.
-      chunk.toStep < chunk.totalSteps && job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
-        deps.log('could not report progress to the queue', { id, error: err.message })),
-    ]);
+      chunk.toStep < chunk.totalSteps ? job.updateProgress(Math.round((1000 * chunk.toStep) / chunk.totalSteps) / 10).catch((err: Error) =>
+        deps.log('could not report progress to the queue', { id, error: err.message })) : undefined,
+    );
   };
 
   let result;
   try {
     // A stored dataset (of the simulation's own project) is inlined here: the engine takes only inline points.
     const runnable = await withRetry(() => inlineDataset(db, spec, row.project));
+    // The limits are predicted for the stored spec (a dataset by id has none, as before), on the
+    // engine thread while the last chunk is stored.
     result = await engine.run(runnable, Number(row.seed), identity, resume?.state, {
       onChunk: store,
       checkpointDue: () => {
@@ -240,22 +284,24 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
         return true;
       },
       stopRequested: () => deps.shuttingDown() || cancelled || deps.signal?.aborted === true || leaseLost(),
-    });
+    }, { predictLimitsFor: spec });
   } catch (err) {
     const message = (err as Error).message;
     if (leaseLost()) {
       // Another worker runs it now: this worker's failure is not the run's (its status is not ours to write).
       deps.log('stopped after losing the lease; not failing the run another worker holds', { id, error: message });
+      await live.settled();
       return;
     }
     await withRetry(() => markFinished(db, id, { status: 'failed', error: message, stepsDone, runSeconds: seconds(counted) }));
-    await Promise.all([live.count('jobs_failed'), live.event('status', { status: 'failed', error: message, stepsDone })]);
+    await live.now({ event: { type: 'status', data: { status: 'failed', error: message, stepsDone } }, counters: [['jobs_failed', 1]] });
     throw err;
   }
 
   if (result.stopped && !cancelled && !deps.signal?.aborted && leaseLost()) {
     // Another worker runs it now: its checkpoint and status are not this worker's to write.
     deps.log('stopped: another worker took the run over', { id, step: result.checkpoint.step });
+    await live.settled();
     return;
   }
   if (result.stopped && (cancelled || deps.signal?.aborted)) {
@@ -263,19 +309,20 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
     await withRetry(() => markFinished(db, id, { status: 'cancelled', stepsDone, runSeconds: seconds(counted) }));
     deps.log('cancelled', { id, step: result.checkpoint.step });
-    await Promise.all([live.count('jobs_cancelled'), live.event('status', { status: 'cancelled', stepsDone })]);
+    await live.now({ event: { type: 'status', data: { status: 'cancelled', stepsDone } }, counters: [['jobs_cancelled', 1]] });
     return;
   }
   if (result.stopped) {
     // Shutdown: keep the state, give the job back to the queue for another worker.
     await withRetry(() => saveCheckpoint(db, id, result.checkpoint.step, result.checkpoint.state));
     deps.log('handing the job back', { id, step: result.checkpoint.step });
-    await live.event('status', { status: 'queued', stepsDone, reason: 'worker shutting down; handed back' });
+    await live.now({ event: { type: 'status', data: { status: 'queued', stepsDone, reason: 'worker shutting down; handed back' } } });
     await job.moveToWait(token);
     throw new WaitingError();
   }
 
-  // Statistics and limits are computed here from the records this run kept (else one read of them); then the run ends in one
+  // Statistics and limits are computed here from the records this run kept (else one read of them),
+  // the limits against the prediction the engine thread made during the run; then the run ends in one
   // statement (finishRun): statistics, limits, digest, final status, checkpoint and lease together,
   // so a finished run always has its statistics and its digest. A failure to compute either is
   // logged, and the run ends without it, as before.
@@ -283,13 +330,15 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     deps.log('could not read the records for statistics and limits', { id, error: err.message });
     return undefined;
   });
+  // The run's time leaves the limits prediction out (what of it the last chunk's write did not cover).
+  const runSeconds = Math.max(0, seconds(counted) - (result.limitsDelaySeconds ?? 0));
   const outcome: Outcome = diverged
-    ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds: seconds(counted), error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
-    : { status: 'completed', stepsDone, runSeconds: seconds(counted) };
+    ? { status: 'diverged', divergedAtStep: diverged.step, stepsDone, runSeconds, error: `loss became non-finite at step ${diverged.step} (replica ${diverged.replica})` }
+    : { status: 'completed', stepsDone, runSeconds };
   const end: RunEnd = { outcome };
   if (records) {
     end.statistics = quietly(deps, id, 'could not store the statistics', () => simulationStatistics(spec, records));
-    end.limits = quietly(deps, id, 'could not store the limits', () => simulationLimitsReport(spec, Number(row.seed), records));
+    end.limits = quietly(deps, id, 'could not store the limits', () => simulationLimitsReport(spec, Number(row.seed), records, result.limits));
   }
   let written;
   try {
@@ -298,16 +347,16 @@ export async function runSimulation(job: Job<SimulationJobData>, token: string |
     if (isTransient(err)) throw err;
     // A value the combined statement refused: the parts one by one, each failing on its own.
     deps.log('could not end the run in one statement; writing its parts one by one', { id, error: (err as Error).message });
-    await finishStepByStep(deps, id, spec, Number(row.seed), records, outcome);
+    await finishStepByStep(deps, id, spec, Number(row.seed), records, outcome, result.limits);
     written = { found: true, held: true };
   }
-  if (!written.found) return deps.log('simulation row is gone; its end is not written', { id });
-  if (!written.held) return deps.log('lost the lease on this simulation before its end; not writing it', { id });
+  if (!written.found || !written.held) {
+    deps.log(written.found ? 'lost the lease on this simulation before its end; not writing it' : 'simulation row is gone; its end is not written', { id });
+    await live.settled();
+    return;
+  }
   deps.leaseReleased?.();
-  await Promise.all([
-    live.count(diverged ? 'jobs_failed' : 'jobs_completed'),
-    live.event('status', { status: diverged ? 'diverged' : 'completed', stepsDone }),
-  ]);
+  await live.now({ event: { type: 'status', data: { status: diverged ? 'diverged' : 'completed', stepsDone } }, counters: [[diverged ? 'jobs_failed' : 'jobs_completed', 1]] });
 }
 
 function quietly<T>(deps: RunDeps, id: string, what: string, fn: () => T): T | undefined {
@@ -320,12 +369,15 @@ function quietly<T>(deps: RunDeps, id: string, what: string, fn: () => T): T | u
 }
 
 /** The end of a run as separate writes (statistics, digest, limits, status, checkpoint), each on its own. */
-async function finishStepByStep(deps: RunDeps, id: string, spec: Parameters<typeof simulationStatistics>[0], seed: number, records: StatisticsInputs | undefined, outcome: Outcome) {
+async function finishStepByStep(
+  deps: RunDeps, id: string, spec: Parameters<typeof simulationStatistics>[0], seed: number, records: StatisticsInputs | undefined, outcome: Outcome,
+  predicted: LimitsPrediction | undefined,
+) {
   const { db } = deps;
   await Promise.all([
     records && storeSimulationStatisticsQuietly(db, id, spec, deps.log, records),
     withRetry(() => storeTrajectoryDigest(db, id)),
-    records && storeSimulationLimitsQuietly(db, id, spec, seed, deps.log, records),
+    records && storeSimulationLimitsQuietly(db, id, spec, seed, deps.log, records, predicted),
   ]);
   await withRetry(() => markFinished(db, id, outcome));
   await withRetry(() => deleteCheckpoint(db, id));

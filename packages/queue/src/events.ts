@@ -1,7 +1,7 @@
 // A short log of each simulation's events in a Redis stream, written by the worker (progress,
 // status) and the API (queued, cancelled), read by the API's Server-Sent Events with resume by
 // stream id (`Last-Event-ID`). Capped and expiring: it is for live views, not the record.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 const MAX_EVENTS = 1000;
 const TTL_SECONDS = 7 * 24 * 3600;
@@ -30,16 +30,22 @@ export async function appendEvent(
   data: Record<string, unknown>,
   o: { startsAttempt?: boolean } = {},
 ): Promise<string> {
-  // One round trip; a pipeline, not MULTI/EXEC: the two commands need no atomicity (the key expires
-  // a week after its last event either way), and MULTI and EXEC would be two commands more per event.
-  const r = await redis
-    .pipeline()
-    .xadd(key, 'MAXLEN', '~', String(MAX_EVENTS), '*', 'type', type, 'data', JSON.stringify(data))
-    .expire(key, TTL_SECONDS)
-    .exec();
+  const p = redis.pipeline();
+  addEvent(p, key, type, data);
+  const r = await p.exec();
   const id = String(r?.[0]?.[1] ?? '');
   if (o.startsAttempt && id) await redis.set(attemptKey(key), id, 'EX', TTL_SECONDS);
   return id;
+}
+
+/**
+ * appendEvent's two commands (XADD, then EXPIRE: its reply is the event id's), added to a pipeline
+ * the caller sends, with other commands in the same round trip (live-batch.ts). A pipeline, not
+ * MULTI/EXEC: the two need no atomicity (the key expires a week after its last event either way),
+ * and MULTI and EXEC would be two commands more per event.
+ */
+export function addEvent(p: ChainableCommander, key: string, type: string, data: Record<string, unknown>): void {
+  p.xadd(key, 'MAXLEN', '~', String(MAX_EVENTS), '*', 'type', type, 'data', JSON.stringify(data)).expire(key, TTL_SECONDS);
 }
 
 /** The id of the first event of the current attempt (see `appendEvent`), if there was a retry. */

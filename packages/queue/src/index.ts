@@ -6,5 +6,6 @@ export * from './schedule-queue.ts';
 export * from './events.ts';
 export * from './cancellation.ts';
 export * from './job-metrics.ts';
+export * from './live-batch.ts';
 export * from './schedule-interval.ts';
 export * from './retention.ts';

@@ -1,6 +1,6 @@
 // Counters the workers keep in Redis and the API's /metrics reads: jobs started, completed,
 // failed, steps done, and each worker's latest steps per second.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 const COUNTERS = 'mfsim:metrics:counters';
 const RATES = 'mfsim:metrics:rates';
@@ -15,6 +15,16 @@ export async function countJobMetric(redis: Redis, counter: JobCounter, by = 1):
 
 export async function reportStepRate(redis: Redis, workerId: string, stepsPerSecond: number): Promise<void> {
   await redis.hset(RATES, workerId, JSON.stringify({ stepsPerSecond, at: Date.now() }));
+}
+
+/** countJobMetric's command, added to a pipeline the caller sends (live-batch.ts). */
+export function addJobMetric(p: ChainableCommander, counter: JobCounter, by = 1): void {
+  p.hincrby(COUNTERS, counter, by);
+}
+
+/** reportStepRate's command, added to a pipeline the caller sends (live-batch.ts). */
+export function addStepRate(p: ChainableCommander, workerId: string, stepsPerSecond: number): void {
+  p.hset(RATES, workerId, JSON.stringify({ stepsPerSecond, at: Date.now() }));
 }
 
 export async function readJobMetrics(redis: Redis): Promise<{ counters: Record<string, number>; stepsPerSecond: number; busyWorkers: number }> {

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Spec } from '@mfsim/contracts';
 import { verifyCheckpoint, type CheckpointIdentity, type Chunk } from '@mfsim/engine';
 import type { EngineCheckpoint, FromEngine, ToEngine } from './messages.ts';
+import type { LimitsPrediction } from './limits-prediction.ts';
 
 export interface KernelInfo {
   kernel: string;
@@ -25,6 +26,10 @@ export interface RunHandlers {
 export interface RunResult {
   stopped: boolean;
   checkpoint: EngineCheckpoint;
+  /** The limits prediction for `predictLimitsFor`, made on the engine thread (a run that was not stopped). */
+  limits?: LimitsPrediction;
+  /** Seconds by which making that prediction held the run's end up (none while the last chunk was stored). */
+  limitsDelaySeconds?: number;
 }
 
 export class EngineThreadError extends Error {
@@ -59,8 +64,13 @@ export class EngineHost {
   /**
    * Runs one simulation to its end (or until stopped) on the engine thread. `identity` is written
    * into every checkpoint and checked on each one that comes back (and on `resume`, by the engine).
+   * With `predictLimitsFor`, the engine thread also makes that spec's limits prediction (the run's own
+   * seed) while the last chunk is being stored, and returns it with the result.
    */
-  async run(spec: Spec, seed: number, identity: CheckpointIdentity, resume: Uint8Array | undefined, handlers: RunHandlers): Promise<RunResult> {
+  async run(
+    spec: Spec, seed: number, identity: CheckpointIdentity, resume: Uint8Array | undefined, handlers: RunHandlers,
+    options: { predictLimitsFor?: Spec } = {},
+  ): Promise<RunResult> {
     // A run that failed here may still be ending on the engine thread: wait for its last message.
     await this.previous;
     const { worker } = this;
@@ -86,7 +96,8 @@ export class EngineHost {
       };
       const onError = (err: Error) => crashed(new EngineThreadError(`engine thread crashed: ${err.message}`, err.stack));
       const onExit = (code: number) => crashed(new EngineThreadError(`engine thread exited with code ${code}`));
-      const ack = (checkpoint: boolean, stop: boolean) => worker.postMessage({ type: 'ack', runId, checkpoint, stop } satisfies ToEngine);
+      const ack = (checkpoint: boolean, stop: boolean) =>
+        worker.postMessage({ type: 'ack', runId, checkpoint, stop, at: performance.timeOrigin + performance.now() } satisfies ToEngine);
       const onMessage = (m: FromEngine) => {
         if (m.type === 'ready' || m.runId !== runId) return; // another run's: stale
         if (m.type === 'chunk') {
@@ -110,7 +121,7 @@ export class EngineHost {
           } catch (err) {
             fail(err as Error);
           }
-          if (!settled) resolve({ stopped: m.stopped, checkpoint: m.checkpoint });
+          if (!settled) resolve({ stopped: m.stopped, checkpoint: m.checkpoint, ...(m.limits && { limits: m.limits, limitsDelaySeconds: (m.limitsDelayMs ?? 0) / 1000 }) });
           settled = true;
         } else if (m.type === 'error') {
           cleanup();
@@ -120,7 +131,8 @@ export class EngineHost {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ type: 'run', runId, spec, seed, identity, resume } satisfies ToEngine);
+      // (A `predictLimitsFor` that is `spec` itself crosses once: the structured clone keeps shared references.)
+      worker.postMessage({ type: 'run', runId, spec, seed, identity, resume, predictLimitsFor: options.predictLimitsFor } satisfies ToEngine);
     });
   }
 

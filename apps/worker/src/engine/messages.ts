@@ -6,6 +6,7 @@
 // other is recognised and dropped, never taken as the next run's.
 import type { Spec } from '@mfsim/contracts';
 import type { Chunk, CheckpointIdentity } from '@mfsim/engine';
+import type { LimitsPrediction } from './limits-prediction.ts';
 
 export interface EngineCheckpoint {
   step: number;
@@ -13,12 +14,21 @@ export interface EngineCheckpoint {
 }
 
 export type ToEngine =
-  | { type: 'run'; runId: string; spec: Spec; seed: number; identity: CheckpointIdentity; resume?: Uint8Array }
-  /** After each chunk. `checkpoint`: send the state with the next message; `stop`: stop now and send it. */
-  | { type: 'ack'; runId: string; checkpoint: boolean; stop: boolean };
+  /**
+   * `predictLimitsFor`: the spec whose infinite-width prediction the run's end needs (the stored one;
+   * the same object as `spec` unless a dataset was inlined): made once per run, after its last chunk
+   * is sent, and returned with `done` when the run was not stopped.
+   */
+  | { type: 'run'; runId: string; spec: Spec; seed: number; identity: CheckpointIdentity; resume?: Uint8Array; predictLimitsFor?: Spec }
+  /**
+   * After each chunk. `checkpoint`: send the state with the next message; `stop`: stop now and send it.
+   * `at`: when it was sent (performance.timeOrigin + performance.now(), the same clock on both threads).
+   */
+  | { type: 'ack'; runId: string; checkpoint: boolean; stop: boolean; at: number };
 
 export type FromEngine =
   | { type: 'ready'; kernel: string; device: string; reason: string }
   | { type: 'chunk'; runId: string; chunk: Chunk; checkpoint?: EngineCheckpoint }
-  | { type: 'done'; runId: string; stopped: boolean; checkpoint: EngineCheckpoint }
+  /** `limits`, `limitsDelayMs`: the prediction, and how long making it held the run up (the main thread's ack waited for it). */
+  | { type: 'done'; runId: string; stopped: boolean; checkpoint: EngineCheckpoint; limits?: LimitsPrediction; limitsDelayMs?: number }
   | { type: 'error'; runId?: string; message: string; stack?: string };
