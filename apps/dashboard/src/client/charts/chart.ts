@@ -13,8 +13,10 @@ import {
   Title,
   Tooltip,
   type ChartConfiguration,
+  type ChartDataset,
   type Plugin,
 } from 'chart.js';
+import { logPoints } from '../series.ts';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Filler, Legend, Tooltip, Title);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -100,6 +102,26 @@ export const logAxis = (title: string) => ({
 function shortNumber(v: number): string {
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-4 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(2)));
+}
+
+type LinePoints = ChartDataset<'line', { x: number; y: number }[]>;
+
+/** mean - se and mean + se; a lower edge at or below 0 (no place on a log axis) is drawn at a tenth of the mean. */
+export function standardErrorEdges(mean: readonly (number | null)[], se: readonly (number | null)[]) {
+  const lower = mean.map((m, t) => (m === null || se[t] === null ? m : m - se[t]! > 0 ? m - se[t]! : m / 10));
+  const upper = mean.map((m, t) => (m === null || se[t] === null ? m : m + se[t]!));
+  return { lower, upper };
+}
+
+/**
+ * A filled band on log axes: an invisible lower edge, then the upper edge filled down to it
+ * (Chart.js `fill: '-1'`), behind the lines (order 2). labels: [lower edge, band].
+ */
+export function bandDatasets(times: readonly number[], lower: readonly (number | null)[], upper: readonly (number | null)[], fill: string, labels: [string, string]): LinePoints[] {
+  return [
+    { label: labels[0], data: logPoints(times, lower), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
+    { label: labels[1], data: logPoints(times, upper), borderWidth: 0, pointRadius: 0, backgroundColor: fill, fill: '-1', order: 2 },
+  ];
 }
 
 export const linearAxis = (title: string) => ({ type: 'linear' as const, title: { display: true, text: title } });

@@ -2,7 +2,7 @@
 // mean +- one standard error (a band in the same colour).
 import type { ChartDataset } from 'chart.js';
 import { logPoints, type LossSeries } from '../series.ts';
-import { drawChart, logAxis, PALETTE, withAlpha } from './chart.ts';
+import { bandDatasets, drawChart, logAxis, PALETTE, standardErrorEdges, withAlpha } from './chart.ts';
 
 export const runColor = (i: number) => PALETTE[i % PALETTE.length];
 
@@ -11,11 +11,9 @@ export function drawCompareChart(box: HTMLElement, runs: { label: string; series
   runs.forEach(({ label, series }, i) => {
     const color = runColor(i);
     const { times, mean, standardError: se } = series;
-    const lower = mean.map((m, t) => (m === null || se[t] === null ? m : m - se[t]! > 0 ? m - se[t]! : m / 10));
-    const upper = mean.map((m, t) => (m === null || se[t] === null ? m : m + se[t]!));
+    const { lower, upper } = standardErrorEdges(mean, se);
     datasets.push(
-      { label: `_lower ${i}`, data: logPoints(times, lower), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
-      { label: `_band ${i}`, data: logPoints(times, upper), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(color, 0.18), fill: '-1', order: 2 },
+      ...bandDatasets(times, lower, upper, withAlpha(color, 0.18), [`_lower ${i}`, `_band ${i}`]),
       { label, data: logPoints(times, mean), borderColor: color, backgroundColor: color, borderWidth: 2.2, pointRadius: 0, fill: false, order: 1 },
     );
   });

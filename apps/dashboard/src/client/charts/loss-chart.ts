@@ -2,7 +2,7 @@
 // bold, and the mean +- one standard error as a band.
 import type { ChartDataset } from 'chart.js';
 import { type LossSeries, logPoints } from '../series.ts';
-import { drawChart, logAxis, withAlpha } from './chart.ts';
+import { bandDatasets, drawChart, logAxis, standardErrorEdges, withAlpha } from './chart.ts';
 
 /** An infinite-width curve (dashed) with its band: the NTK prediction, or the sweep's mean-field reference. */
 export interface LimitCurve {
@@ -18,10 +18,7 @@ export interface LimitCurve {
 
 export function drawLossChart(box: HTMLElement, series: LossSeries, options: { title: string; color: string; limits?: LimitCurve[] }) {
   const { times, replicas, mean, standardError } = series;
-  const lower = mean.map((m, t) => (m === null || standardError[t] === null ? m : m - standardError[t]!));
-  const upper = mean.map((m, t) => (m === null || standardError[t] === null ? m : m + standardError[t]!));
-  // On a log axis the lower edge must stay positive: clamp it below the mean.
-  const lowerPositive = lower.map((l, t) => (l !== null && l <= 0 && mean[t] !== null ? mean[t]! / 10 : l));
+  const { lower, upper } = standardErrorEdges(mean, standardError);
   const thin = replicas.length > 16 ? 0.6 : 1;
   const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [
     ...replicas.map((r, i) => ({
@@ -33,24 +30,14 @@ export function drawLossChart(box: HTMLElement, series: LossSeries, options: { t
       fill: false,
       order: 3,
     })),
-    { label: 'mean − s.e.', data: logPoints(times, lowerPositive), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
-    {
-      label: 'mean ± s.e.',
-      data: logPoints(times, upper),
-      borderWidth: 0,
-      pointRadius: 0,
-      backgroundColor: withAlpha(options.color, 0.22),
-      fill: '-1',
-      order: 2,
-    },
+    ...bandDatasets(times, lower, upper, withAlpha(options.color, 0.22), ['mean − s.e.', 'mean ± s.e.']),
     { label: 'replica mean', data: logPoints(times, mean), borderColor: options.color, borderWidth: 2.5, pointRadius: 0, fill: false, order: 1 },
   ];
   const limits = options.limits ?? [];
   for (const limit of limits) {
     const color = limit.color ?? '#222222';
     datasets.push(
-      { label: `${limit.label} lower`, data: logPoints(limit.times, limit.lower), borderWidth: 0, pointRadius: 0, fill: false, order: 2 },
-      { label: `${limit.label} band`, data: logPoints(limit.times, limit.upper), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(color, 0.1), fill: '-1', order: 2 },
+      ...bandDatasets(limit.times, limit.lower, limit.upper, withAlpha(color, 0.1), [`${limit.label} lower`, `${limit.label} band`]),
       { label: limit.label, data: logPoints(limit.times, limit.values), borderColor: color, borderDash: limit.dash ?? [6, 4], borderWidth: 2, pointRadius: 0, fill: false, order: 0 },
     );
   }
