@@ -7,7 +7,8 @@
 // digest), duplicated (more simulations stored than submitted), and workers that exited on their own
 // (each started again a second later, as `npm start` does).
 // Options: --seconds=N (default 180) of faults, --workers=N (default 2), --runs=N (default 6), --aof,
-// --outage=N (default 60): each Postgres outage lasts between N/2 and N seconds.
+// --outage=N (default 60): each Postgres outage lasts between N/2 and N seconds; --only=a,b draws the
+// faults from these kinds only (kill-worker, term-worker, kill-api, postgres, redis).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (n: number) => Math.floor(Math.random() * n);
 const log = (msg: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
+const FAULT_KINDS: Record<string, string> = {
+  'kill-worker': 'kill -9 worker', 'term-worker': 'SIGTERM worker', 'kill-api': 'kill -9 API', postgres: 'Postgres stopped', redis: 'Redis killed',
+};
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const unknownKinds = (only ?? []).filter((k) => !(k in FAULT_KINDS));
+if (unknownKinds.length) throw new Error(`--only: unknown fault kind ${unknownKinds.join(', ')} (kinds: ${Object.keys(FAULT_KINDS).join(', ')})`);
+const KINDS = (only ?? Object.keys(FAULT_KINDS)).map((k) => FAULT_KINDS[k]);
 const pg = await startThrowawayPostgres();
 const redis = await startThrowawayRedis({ aof: AOF });
 await applyMigrations(pg.url);
@@ -114,7 +122,7 @@ const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
 const end = Date.now() + SECONDS * 1000;
 while (Date.now() < end) {
   await sleep(5000 + rand(10_000));
-  const f = ['kill -9 worker', 'SIGTERM worker', 'kill -9 API', 'Postgres stopped', 'Redis killed'][rand(5)];
+  const f = KINDS[rand(KINDS.length)];
   count(f);
   if (f === 'kill -9 worker' || f === 'SIGTERM worker') {
     const i = rand(workers.length);
