@@ -2,7 +2,8 @@
 // HTTP submit -> Postgres row -> BullMQ job -> a worker process -> engine -> trajectory and status
 // writes -> completed. With 1, 2, 4 and 8 worker processes: jobs/s, and where a job's time goes
 // (waiting in the queue, the worker's run of it, and the worker's time between runs). The dispatch
-// overhead per job is one worker's time per job less the engine's own time for the same spec.
+// overhead per job is one worker's time per job less the engine's own time for the same spec (the
+// limits prediction every run's end needs counts in it; its time alone is printed too).
 // Then two sweeps of 500 tiny children each (a sweep holds at most 512), one after the other.
 // Round trips: every worker process and the API (this process) count their Postgres statements and
 // Redis commands (round-trips.ts; the workers start from counted-worker.ts); printed per job, with the kinds per job.
@@ -21,6 +22,7 @@ import { simulate, selectKernel } from '@mfsim/engine';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
 import { roundTripCounts, type RoundTripCounts } from './round-trips.ts';
+import { predictRunLimits } from '../../worker/src/engine/limits-prediction.ts';
 
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4,8').split(',').map(Number);
 const JOBS_PER_WORKER = Number(process.env.BENCH_JOBS_PER_WORKER ?? 40);
@@ -110,6 +112,15 @@ async function engineMs(): Promise<{ ms: number; kernel: string }> {
   return { ms: (performance.now() - t0) / 50, kernel: choice.kernel.name };
 }
 
+/** The limits prediction alone on the tiny spec (a worker makes it on its engine thread at each run's end): ms per run. */
+function limitsMs(): number {
+  const spec = specSchema.parse(tiny);
+  for (let i = 0; i < 5; i++) predictRunLimits(spec, 1);
+  const t0 = performance.now();
+  for (let i = 0; i < 50; i++) predictRunLimits(spec, 1);
+  return (performance.now() - t0) / 50;
+}
+
 const redisPort = await freePort();
 const redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
 const redisUrl = `redis://127.0.0.1:${redisPort}`;
@@ -189,6 +200,7 @@ async function round(jobs: number) {
 try {
   const engine = await engineMs();
   console.log(`engine alone (${engine.kernel}, 1 thread): ${engine.ms.toFixed(1)} ms per tiny simulation (${tiny.training.steps} steps, ${tiny.replicas} replica)`);
+  console.log(`limits prediction alone: ${limitsMs().toFixed(1)} ms per tiny simulation (a worker makes it on its engine thread while the last chunk is stored; part of the overhead below)`);
   console.log('workers  jobs  wall s  jobs/s  ms/job x workers  queue wait ms  run ms (start->finish)  engine in run ms  between runs ms  dispatch overhead ms/job');
   for (const n of WORKER_COUNTS) {
     await startWorkers(n);
