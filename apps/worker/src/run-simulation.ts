@@ -77,7 +77,7 @@ interface LiveMoment {
 }
 
 /** A stream entry's data as @mfsim/lifecycle's publish functions write it: the type apart, `at` added. */
-const entryData = (data: Record<string, unknown>) => ({ ...data, at: new Date().toISOString() });
+const entryData = (data: Record<string, unknown>, at: string) => ({ ...data, at });
 
 /**
  * Events and counters are for live views: failures to write them are logged, never fatal.
@@ -92,7 +92,7 @@ const entryData = (data: Record<string, unknown>) => ({ ...data, at: new Date().
 function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: unknown; width: number } | null) {
   let lastSweepProgress = 0;
   /** The sweep's event for this moment, or none (read before the moment is sent: it may ask Postgres). */
-  const sweepPart = async (type: string, data: Record<string, unknown>): Promise<LivePart | undefined> => {
+  const sweepPart = async (type: string, data: Record<string, unknown>, at: string): Promise<LivePart | undefined> => {
     if (!sweep) return undefined;
     if (type === 'progress') {
       // A child's last chunk is told by its final status, which follows at once.
@@ -105,16 +105,17 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
       ...data, sweepId: sweep.sweepId, simulationId: id, point: sweep.point as Record<string, unknown>, width: sweep.width,
       sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
     } satisfies Omit<SweepEvent, 'type' | 'at'>;
-    return { what: 'sweep event', add: (p) => addEvent(p, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', entryData(event)) };
+    return { what: 'sweep event', add: (p) => addEvent(p, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', entryData(event, at)) };
   };
-  const write = async (m: LiveMoment) => {
+  /** `at`: when the moment happened (it may be written a little later, after the one before it). */
+  const write = async (m: LiveMoment, at: string) => {
     const redis = deps.redis;
     if (!redis) return;
     const parts: LivePart[] = [];
     if (m.event) {
       const { type, data } = m.event;
-      parts.push({ what: 'event', add: (p) => addEvent(p, simulationEventsKey(id), type, entryData({ ...data, simulationId: id })) });
-      const toSweep = await sweepPart(type, data).catch((err: Error) => void deps.log('could not write sweep event', { id, error: err.message }));
+      parts.push({ what: 'event', add: (p) => addEvent(p, simulationEventsKey(id), type, entryData({ ...data, simulationId: id }, at)) });
+      const toSweep = await sweepPart(type, data, at).catch((err: Error) => void deps.log('could not write sweep event', { id, error: err.message }));
       if (toSweep) parts.push(toSweep);
     }
     for (const [counter, by] of m.counters ?? []) parts.push({ what: 'metric', add: (p) => addJobMetric(p, counter, by) });
@@ -126,7 +127,8 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
   };
   let inFlight: Promise<void> = Promise.resolve();
   const queue = (m: LiveMoment, alongside?: Promise<unknown>) => {
-    const written = inFlight.then(() => write(m)).catch((err: Error) => deps.log('could not write live events', { id, error: err.message }));
+    const at = new Date().toISOString();
+    const written = inFlight.then(() => write(m, at)).catch((err: Error) => deps.log('could not write live events', { id, error: err.message }));
     inFlight = alongside ? Promise.all([written, alongside]).then(() => {}) : written;
     return inFlight;
   };
