@@ -59,23 +59,38 @@ function reluMoments(): RidgeMoments {
   };
 }
 
-/** a_k(q) = E[f(sqrt(q) Z) h_k(Z)], k < SERIES_TERMS, and sqrt(E f^2 - sum a_k^2) (>= 0). */
-function hermiteCoefficients(f: (h: number) => number, q: number): { a: Float64Array; tail: number } {
-  const { z, w } = normalRule(COEFFICIENT_DEGREE);
-  const a = new Float64Array(SERIES_TERMS);
-  let second = 0;
-  const sq = Math.sqrt(q);
+/** h_k(z_i) of the coefficient rule's nodes [nodes x SERIES_TERMS], by the normalised recurrence, once per process. */
+let hermiteTable: { z: ArrayLike<number>; values: Float64Array } | null = null;
+function hermiteValues(z: ArrayLike<number>): Float64Array {
+  if (hermiteTable?.z === z) return hermiteTable.values;
+  const table = new Float64Array(z.length * SERIES_TERMS);
   for (let i = 0; i < z.length; i++) {
-    const fw = f(sq * z[i]) * w[i];
-    second += fw * f(sq * z[i]);
     let hPrev = 0;
     let h = 1;
     for (let k = 0; k < SERIES_TERMS; k++) {
-      a[k] += fw * h;
+      table[i * SERIES_TERMS + k] = h;
       const next = (z[i] * h - Math.sqrt(k) * hPrev) / Math.sqrt(k + 1);
       hPrev = h;
       h = next;
     }
+  }
+  hermiteTable = { z, values: table };
+  return table;
+}
+
+/** a_k(q) = E[f(sqrt(q) Z) h_k(Z)], k < SERIES_TERMS, and sqrt(E f^2 - sum a_k^2) (>= 0). */
+function hermiteCoefficients(f: (h: number) => number, q: number): { a: Float64Array; tail: number } {
+  const { z, w } = normalRule(COEFFICIENT_DEGREE);
+  const H = hermiteValues(z);
+  const a = new Float64Array(SERIES_TERMS);
+  let second = 0;
+  const sq = Math.sqrt(q);
+  for (let i = 0; i < z.length; i++) {
+    const fv = f(sq * z[i]);
+    const fw = fv * w[i];
+    second += fw * fv;
+    const row = i * SERIES_TERMS;
+    for (let k = 0; k < SERIES_TERMS; k++) a[k] += fw * H[row + k];
   }
   let sum = 0;
   for (let k = 0; k < SERIES_TERMS; k++) sum += a[k] * a[k];
