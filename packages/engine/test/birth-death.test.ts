@@ -71,6 +71,24 @@ describe('birth-death', async () => {
   });
 });
 
+/** The kernel's potentials at the particles after 6 steps, on step 6's sample, equal the float64 reference to float32 accuracy. */
+async function expectPotentialsAsReference(kernel: Kernel, s: ReturnType<typeof spec>, seed: number, what: string) {
+  const run = await simulate(s, seed, { kernel, chunkSteps: 6 });
+  for await (const chunk of run) {
+    void chunk;
+    break;
+  }
+  const st = run.state();
+  const p = { R: 2, n: 16, d: 4, c: st.c, w: st.w, b: st.b };
+  const problem = setupProblem(s, seed, kernel);
+  const batch = batchSource(problem, kernel)(6);
+  const V = kernel.potentials!(problem.net, p, batch);
+  const ref = potentialsReference(problem.net, p, batch);
+  const scale = Math.max(...ref.map(Math.abs));
+  expect(scale, what).toBeGreaterThan(0);
+  for (let i = 0; i < V.length; i++) expect(Math.abs(V[i] - ref[i]), `${what} V[${i}]`).toBeLessThan(1e-5 * scale);
+}
+
 describe('kernel-side potentials', async () => {
   const kernels = (await availableKernels()).filter((k) => k.potentials && k !== referenceKernel);
   for (const kernel of kernels) {
@@ -79,20 +97,7 @@ describe('kernel-side potentials', async () => {
         const training = dynamics === 'gd' ? {} : { dynamics, batchSize: 16 };
         const s = spec(base({ ...training, birthDeath: { rate: 5 } }, { unit: 'ramp', ramp: { s1: -1, s2: 2, t1: -0.3, t2: 0.4 } }));
         // Potentials at the particles after a few steps, on that step's sample, against the reference.
-        const run = await simulate(s, 5, { kernel, chunkSteps: 6 });
-        for await (const chunk of run) {
-          void chunk;
-          break;
-        }
-        const st = run.state();
-        const p = { R: 2, n: 16, d: 4, c: st.c, w: st.w, b: st.b };
-        const problem = setupProblem(s, 5, kernel);
-        const batch = batchSource(problem, kernel)(6);
-        const V = kernel.potentials!(problem.net, p, batch);
-        const ref = potentialsReference(problem.net, p, batch);
-        const scale = Math.max(...ref.map(Math.abs));
-        expect(scale).toBeGreaterThan(0);
-        for (let i = 0; i < V.length; i++) expect(Math.abs(V[i] - ref[i])).toBeLessThan(1e-5 * scale);
+        await expectPotentialsAsReference(kernel, s, 5, dynamics);
         // Decisions: the kernel's potentials and the host's give the same run, bit for bit.
         const host: Kernel = { name: kernel.name, device: kernel.device, forward: kernel.forward.bind(kernel), step: kernel.step.bind(kernel), pSpin3: kernel.pSpin3?.bind(kernel), sampleInputs: kernel.sampleInputs?.bind(kernel) };
         const withKernel = await runAll(s, 5, { kernel });
@@ -112,21 +117,7 @@ describe('kernel-side potentials of every unit', async () => {
   for (const kernel of kernels) {
     it(`${kernel.name}: V of tanh, sigmoid, relu, erf and gaussian units equals the float64 reference to float32 accuracy`, async () => {
       for (const unit of ['tanh', 'sigmoid', 'relu', 'erf', 'gaussian'] as const) {
-        const s = spec(base({ birthDeath: { rate: 5 } }, { unit }));
-        const run = await simulate(s, 7, { kernel, chunkSteps: 6 });
-        for await (const chunk of run) {
-          void chunk;
-          break;
-        }
-        const st = run.state();
-        const p = { R: 2, n: 16, d: 4, c: st.c, w: st.w, b: st.b };
-        const problem = setupProblem(s, 7, kernel);
-        const batch = batchSource(problem, kernel)(6);
-        const V = kernel.potentials!(problem.net, p, batch);
-        const ref = potentialsReference(problem.net, p, batch);
-        const scale = Math.max(...ref.map(Math.abs));
-        expect(scale, unit).toBeGreaterThan(0);
-        for (let i = 0; i < V.length; i++) expect(Math.abs(V[i] - ref[i]), `${unit} V[${i}]`).toBeLessThan(1e-5 * scale);
+        await expectPotentialsAsReference(kernel, spec(base({ birthDeath: { rate: 5 } }, { unit })), 7, unit);
       }
     });
   }
