@@ -158,8 +158,12 @@ describe('quarantine and leases', () => {
 
   it('queues again a running simulation whose worker died after Redis lost its job (lease expired), and it completes value for value', async () => {
     const id = (await api().post('/v1/simulations').send(longSpec('lease expired'))).body.id;
-    const a = startWorkerProcess({ MFSIM_LEASE_SECONDS: '4' });
+    // An early first checkpoint, and the worker frozen (SIGSTOP) as soon as it is seen: on a fast
+    // machine the run otherwise finished while Redis was being restarted (the scenario never happened).
+    const a = startWorkerProcess({ MFSIM_LEASE_SECONDS: '4', MFSIM_CHECKPOINT_SECONDS: '0.1' });
     await checkpointed(id);
+    a.kill('SIGSTOP');
+    expect((await status(id)).status).toBe('running');
     await redis.kill();
     await redis.start();
     a.kill('SIGKILL');
