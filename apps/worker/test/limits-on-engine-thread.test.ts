@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specSchema, type Spec } from '@mfsim/contracts';
 import { specHash, type Chunk } from '@mfsim/engine';
+import { runReferenceSize } from '@mfsim/limits';
 import { EngineHost } from '../src/engine/engine-host.ts';
 import { KeptRecords } from '../src/kept-records.ts';
 import { simulationLimitsReport } from '../src/simulation-limits.ts';
@@ -63,6 +64,18 @@ describe('the limits prediction on the engine thread', () => {
     const withCurve = await run(ntk);
     const report = simulationLimitsReport(ntk, 7, withCurve.records, withCurve.result.limits) as { prediction: { ntk: { steps: number[] } } };
     expect(report.prediction.ntk.steps).toEqual([0, 10, 20, 30, 40, 50, 60]);
+  }, 120_000);
+
+  it('gives an ntk sgd run its NTK curve on a reference sample: the default size when it fits, else the largest that does', async () => {
+    const sgd = spec({ parameterization: 'ntk' }, { dynamics: 'sgd', batchSize: 8 });
+    const ran = await run(sgd);
+    const report = simulationLimitsReport(sgd, 7, ran.records, ran.result.limits) as {
+      prediction: { notes: string[]; ntk: { sample: string; trainSize: number; steps: number[] } | null };
+    };
+    const size = runReferenceSize();
+    expect(report.prediction.ntk).toMatchObject({ sample: 'reference sample', trainSize: size, steps: [0, 10, 20, 30, 40, 50, 60] });
+    expect(report.prediction.notes.join(' ')).toContain(`reference sample of ${size} points`);
+    expect(report.prediction.notes.join(' ')).not.toMatch(/no NTK curve/);
   }, 120_000);
 
   it('brings no prediction back for a stopped run (its end is not written)', async () => {

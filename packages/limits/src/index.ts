@@ -11,7 +11,7 @@ export {
 } from './linalg.ts';
 export { ntkGradientDescent, ntkTestLossSpread, type KernelBlocks, type NtkCurves, type NtkTimings } from './ntk-dynamics.ts';
 export {
-  predictLimits, checkLimitsSize, LimitsTooLargeError, maxKernelTrainSize, KERNEL_TRAIN_SIZE_LIMITS, DEFAULT_REFERENCE_SIZE,
+  predictLimits, checkLimitsSize, LimitsTooLargeError, maxKernelTrainSize, KERNEL_TRAIN_SIZE_LIMITS, DEFAULT_REFERENCE_SIZE, runReferenceSize,
   type LimitsReport, type LimitsOptions,
 } from './predict.ts';
 export { nngpCheck, type NngpCheck } from './nngp-check.ts';

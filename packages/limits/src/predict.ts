@@ -26,6 +26,15 @@ export function maxKernelTrainSize(backend: LinalgBackend = linalgBackend()): nu
 /** sgd's reference sample when the caller names none. */
 export const DEFAULT_REFERENCE_SIZE = 4096;
 
+/**
+ * sgd's reference sample for a run's own report (the worker, `mfsim run --local`): the default when
+ * this host's linear algebra takes it, else the largest it takes, so every ntk sgd run gets its curve
+ * (the report's note says the size). `POST /v1/limits` and `mfsim limits` keep the default and refuse.
+ */
+export function runReferenceSize(): number {
+  return Math.min(DEFAULT_REFERENCE_SIZE, maxKernelTrainSize());
+}
+
 export interface LimitsOptions {
   referenceSize?: number;
   /** 'note' (the worker): a training set too large gives the t = 0 part and a note instead of an error. */
@@ -87,7 +96,7 @@ function ntkPlan(spec: Spec, options: LimitsOptions): { reason: string } | { spe
     return {
       spec: { ...spec, training: { ...training, dynamics: 'gd', trainSize: size } },
       sample: 'reference sample', field: 'referenceSize',
-      note: `sgd: gradient flow on a reference sample of ${size} points of the input law (the mean over batches)`,
+      note: `sgd: gradient flow on a reference sample of ${size} points of the input law (the mean over batches)${size < DEFAULT_REFERENCE_SIZE ? `, fewer than the default ${DEFAULT_REFERENCE_SIZE}: a finite sample's kernel regression drifts from the input law's at long times` : ''}`,
     };
   }
   const note = training.dynamics === 'gd' ? undefined

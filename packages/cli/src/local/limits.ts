@@ -2,7 +2,7 @@
 // beside a service run: the prediction, the t = 0 NNGP check and the NTK agreement.
 import { toCsv } from '@mfsim/client';
 import type { Spec } from '@mfsim/contracts';
-import { compareWithRun, LIMITS_CSV_COLUMNS, limitsCsvRows, LimitsTooLargeError, NoKernelError, predictLimits, type RunRecords } from '@mfsim/limits';
+import { compareWithRun, LIMITS_CSV_COLUMNS, limitsCsvRows, LimitsTooLargeError, NoKernelError, predictLimits, runReferenceSize, type RunRecords } from '@mfsim/limits';
 
 export interface LocalLimits {
   json: unknown;
@@ -12,7 +12,10 @@ export interface LocalLimits {
 /** Without records: the prediction only (`mfsim limits`). A spec with no kernel gives {unavailable}. */
 export function localLimits(spec: Spec, seed: number, records?: RunRecords, options: { referenceSize?: number; oversize?: 'throw' | 'note' } = {}): LocalLimits {
   try {
-    const prediction = predictLimits(spec, seed, { oversize: options.oversize ?? 'note', referenceSize: options.referenceSize });
+    // A run's own report (`run --local`, notes on) takes the reference sample the worker would.
+    const oversize = options.oversize ?? 'note';
+    const referenceSize = options.referenceSize ?? (oversize === 'note' ? runReferenceSize() : undefined);
+    const prediction = predictLimits(spec, seed, { oversize, referenceSize });
     const agreement = records ? compareWithRun(prediction, spec.replicas, records) : null;
     return { json: { prediction, agreement }, csv: toCsv(limitsCsvRows(prediction, agreement), LIMITS_CSV_COLUMNS) };
   } catch (err) {
