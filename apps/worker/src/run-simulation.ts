@@ -9,9 +9,10 @@ import {
   type StatisticsInputs, type SweepProgress,
 } from '@mfsim/db';
 import {
-  addEvent, addJobMetric, addStepRate, sendLiveParts, simulationEventsKey, sweepEventsKey, type JobCounter, type LivePart, type SimulationJobData,
+  addJobMetric, addStepRate, sendLiveParts, type JobCounter, type LivePart, type SimulationJobData,
 } from '@mfsim/queue';
 import type { Redis } from 'ioredis';
+import { addSimulationEvent, addSweepEvent } from '@mfsim/lifecycle';
 import { specHash, verifyCheckpoint, type Chunk } from '@mfsim/engine';
 import type { EngineHost } from './engine/engine-host.ts';
 import { isTransient, withRetry } from './retry.ts';
@@ -76,9 +77,6 @@ interface LiveMoment {
   rate?: number;
 }
 
-/** A stream entry's data as @mfsim/lifecycle's publish functions write it: the type apart, `at` added. */
-const entryData = (data: Record<string, unknown>, at: string) => ({ ...data, at });
-
 /**
  * Events and counters are for live views: failures to write them are logged, never fatal.
  * A moment's writes go out in one round trip (packages/queue live-batch.ts): the simulation's event,
@@ -102,10 +100,10 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
     } else if (type !== 'status') return undefined;
     const overall = await currentSweepProgress(deps.db, sweep.sweepId, { type, status: data.status });
     const event = {
-      ...data, sweepId: sweep.sweepId, simulationId: id, point: sweep.point as Record<string, unknown>, width: sweep.width,
-      sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {},
-    } satisfies Omit<SweepEvent, 'type' | 'at'>;
-    return { what: 'sweep event', add: (p) => addEvent(p, sweepEventsKey(sweep.sweepId), type === 'status' ? 'child' : 'progress', entryData(event, at)) };
+      ...data, type: type === 'status' ? 'child' : 'progress', sweepId: sweep.sweepId, simulationId: id, point: sweep.point as Record<string, unknown>,
+      width: sweep.width, sweepProgress: overall?.progress ?? 0, counts: overall?.counts ?? {}, at,
+    } satisfies SweepEvent;
+    return { what: 'sweep event', add: (p) => addSweepEvent(p, event) };
   };
   /** `at`: when the moment happened (it may be written a little later, after the one before it). */
   const write = async (m: LiveMoment, at: string) => {
@@ -114,7 +112,7 @@ function telemetry(deps: RunDeps, id: string, sweep: { sweepId: string; point: u
     const parts: LivePart[] = [];
     if (m.event) {
       const { type, data } = m.event;
-      parts.push({ what: 'event', add: (p) => addEvent(p, simulationEventsKey(id), type, entryData({ ...data, simulationId: id }, at)) });
+      parts.push({ what: 'event', add: (p) => addSimulationEvent(p, { ...data, type, simulationId: id, at }) });
       const toSweep = await sweepPart(type, data, at).catch((err: Error) => void deps.log('could not write sweep event', { id, error: err.message }));
       if (toSweep) parts.push(toSweep);
     }
