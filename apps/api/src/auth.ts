@@ -40,6 +40,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set on every route that takes a key (and on all of them when keys are off); null on public routes. */
     caller: Caller | null;
+    /**
+     * Whether the request offered a key where this route takes one (the Authorization header, or
+     * `access_token` on an event stream): a refused one counts as a failed authentication
+     * (client-bounds.ts), a request that offered none does not.
+     */
+    offeredKey?: boolean;
   }
   interface FastifyContextConfig {
     role?: RequiredRole;
@@ -189,10 +195,12 @@ async function authPlugin(app: FastifyInstance, options: { auth?: AuthOptions })
     const needed = requiredRole(request);
     if (needed === 'public') return;
     const header = request.headers.authorization;
+    request.offeredKey = header !== undefined;
     let match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})$/i.exec(header) : null;
     if (!match && header === undefined && request.routeOptions.config?.queryToken) {
       const token = (request.query as Record<string, unknown> | undefined)?.access_token;
       if (token !== undefined) {
+        request.offeredKey = true;
         match = typeof token === 'string' ? /^(\S{1,512})$/.exec(token) : null;
         if (!match) throw new RequestError(401, 'access_token must be one API key', [{ path: 'access_token', message: 'not one key' }]);
       }

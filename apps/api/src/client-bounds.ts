@@ -34,11 +34,6 @@ class FailureCounter {
   }
 }
 
-/** Whether a request offered a key: an Authorization header, or `access_token` in the query (event streams). */
-function offeredKey(request: FastifyRequest): boolean {
-  return request.headers.authorization !== undefined || (request.query as Record<string, unknown> | undefined)?.access_token !== undefined;
-}
-
 /** Registered before auth: refuses an address that has failed authentication too often this minute. */
 async function authFailureThrottle(app: FastifyInstance) {
   const failures = new FailureCounter();
@@ -55,7 +50,7 @@ async function authFailureThrottle(app: FastifyInstance) {
   // /favicon.ico, a page opened before sign-in) guesses nothing, and counting it locked a lab's
   // shared address out after 30 dashboard page loads in a minute.
   app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode === 401 && offeredKey(request)) failures.add(request.ip);
+    if (reply.statusCode === 401 && request.offeredKey) failures.add(request.ip);
   });
 }
 
