@@ -104,6 +104,21 @@ function outputs(net: Network, A: tf.Tensor2D, c: tf.Tensor2D): tf.Tensor2D {
   return tf.mul(tf.matMul(A, c), net.scale);
 }
 
+/** Replica r's residual f - y [P, 1] on the batch, and q = weight * residual (weights absent: 1/P). */
+function weightedResidual(net: Network, batch: Batch, r: number, A: tf.Tensor2D, c: tf.Tensor2D) {
+  const { P } = batch;
+  const y = batch.perReplica ? batch.y.subarray(r * P, (r + 1) * P) : batch.y;
+  const res = tf.sub(outputs(net, A, c), tf.tensor2d(y, [P, 1]));
+  const q = batch.weights ? tf.mul(res, tf.tensor2d(batch.weights.subarray(r * P, (r + 1) * P), [P, 1])) : tf.mul(res, 1 / P);
+  return { res, q };
+}
+
+/** sum_mu q_mu phi_i(x_mu), [1, n], from units() (tanh: 2 q^T S - sum q). */
+function unitSums(net: Network, q: tf.Tensor, A: tf.Tensor2D): tf.Tensor {
+  const s = tf.matMul(tf.reshape(q, [1, -1]), A);
+  return net.unit === 'tanh' ? tf.sub(tf.mul(s, 2), tf.sum(q)) : s;
+}
+
 /** Replica r's slices of the particles as tensors: W^T [d, n], b [1, n], c [n, 1]. */
 function replica(p: Particles, r: number) {
   const { n, d } = p;
@@ -161,18 +176,13 @@ class TfjsKernel implements Kernel {
       for (let r = 0; r < R; r++) {
         const X = shared ?? tf.tensor2d(batch.x.subarray(r * P * d, (r + 1) * P * d), [P, d]);
         const XT = sharedT ?? tf.transpose(X); // [d, P]
-        const y = batch.perReplica ? batch.y.subarray(r * P, (r + 1) * P) : batch.y;
         const { wt, b: br, c: cr } = replica(p, r);
         const { A, dA } = units(net, X, wt, br, true);
-        const res = tf.sub(outputs(net, A, cr), tf.tensor2d(y, [P, 1])); // [P, 1]
-        losses.push(tf.reshape(tf.div(tf.sum(tf.square(res)), 2 * P), [1]));
         // q_mu = weight_mu (f_mu - y_mu); grad = sum_mu q_mu d f_mu / d theta.
-        const q = batch.weights ? tf.mul(res, tf.tensor2d(batch.weights.subarray(r * P, (r + 1) * P), [P, 1])) : tf.mul(res, 1 / P);
-        const qT = tf.reshape(q, [1, P]);
+        const { res, q } = weightedResidual(net, batch, r, A, cr);
+        losses.push(tf.reshape(tf.div(tf.sum(tf.square(res)), 2 * P), [1]));
         // grad_c^T [1, n] = alpha q^T A (tanh: alpha (2 q^T S - sum q))
-        let gcT = tf.matMul(qT, A);
-        if (net.unit === 'tanh') gcT = tf.sub(tf.mul(gcT, 2), tf.sum(q));
-        gcT = tf.mul(gcT, net.scale);
+        const gcT = tf.mul(unitSums(net, q, A), net.scale);
         const acT = tf.mul(tf.reshape(cr, [1, n]), net.scale); // alpha c_i, [1, n]
         const G = tf.mul(gaussian ? A : dA!, q); // [P, n]
         const gxT = tf.matMul(XT, G); // sum_mu G_mu,i x_mu: [d, n]
@@ -205,15 +215,10 @@ class TfjsKernel implements Kernel {
       const rows: tf.Tensor[] = [];
       for (let r = 0; r < R; r++) {
         const X = shared ?? tf.tensor2d(batch.x.subarray(r * P * d, (r + 1) * P * d), [P, d]);
-        const y = batch.perReplica ? batch.y.subarray(r * P, (r + 1) * P) : batch.y;
         const { wt, b, c } = replica(p, r);
         const { A } = units(net, X, wt, b, false);
-        const res = tf.sub(outputs(net, A, c), tf.tensor2d(y, [P, 1])); // [P, 1]
-        const q = batch.weights ? tf.mul(res, tf.tensor2d(batch.weights.subarray(r * P, (r + 1) * P), [P, 1])) : tf.mul(res, 1 / P);
-        // sum_mu q_mu phi_i(x_mu) [1, n] (tanh: 2 q^T S - sum q)
-        let s = tf.matMul(tf.reshape(q, [1, P]), A);
-        if (net.unit === 'tanh') s = tf.sub(tf.mul(s, 2), tf.sum(q));
-        rows.push(tf.mul(s, tf.reshape(c, [1, n])));
+        const { q } = weightedResidual(net, batch, r, A, c);
+        rows.push(tf.mul(unitSums(net, q, A), tf.reshape(c, [1, n])));
       }
       return tf.concat(rows, 0);
     });
