@@ -3,7 +3,10 @@
 // started (only those are ever killed, also when the test process dies before its teardown), and
 // the service (API and two workers) that their failover tests run on them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
 import { buildApp } from '../src/app.ts';
@@ -11,21 +14,99 @@ import { openApiDeps } from '../src/services.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls the Redis on `port` until `check` is true; throws after `timeoutMs`. */
-export async function untilRedis(port: number, timeoutMs: number, check: (r: Redis) => Promise<boolean>, what = 'redis') {
+/** Polls the Redis on `port` until `check` is true; throws after `timeoutMs`, or once `signal` aborts. */
+export async function untilRedis(port: number, timeoutMs: number, check: (r: Redis) => Promise<boolean>, what = 'redis', signal?: AbortSignal) {
   const end = Date.now() + timeoutMs;
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200, commandTimeout: 5_000 });
   r.on('error', () => {});
   try {
     for (;;) {
       if (await check(r).catch(() => false)) return;
       if (Date.now() > end) throw new Error(`${what} on ${port} not ready after ${timeoutMs} ms`);
+      signal?.throwIfAborted();
       await sleep(200);
     }
   } finally {
     r.disconnect();
   }
 }
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/**
+ * `n` free ports, consecutive when `consecutive`, each with `port + offset` free too (a cluster's bus
+ * port is port + 10000). They lie below the kernel's ephemeral range (32768 up on Linux), so an
+ * outgoing connection of some other test cannot take one between this check and the server's bind.
+ */
+export async function freeServerPorts(n: number, { offset = 0, consecutive = false } = {}): Promise<number[]> {
+  const low = 10_000, high = 32_000 - offset - n;
+  const pick = () => low + Math.floor(Math.random() * (high - low));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = pick();
+    const ports = consecutive ? Array.from({ length: n }, (_, i) => base + i) : [...new Set(Array.from({ length: n }, pick))];
+    if (ports.length < n) continue;
+    const free = await Promise.all(ports.flatMap((p) => (offset ? [portFree(p), portFree(p + offset)] : [portFree(p)])));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error('no free ports for test servers');
+}
+
+/** Spawns redis-server with `args`; keeps the tail of what it prints, for the error when it exits early. */
+export function spawnRedis(args: string[]): ChildProcess & { output(): string } {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (b: Buffer) => void (tail = (tail + b.toString()).slice(-2000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return Object.assign(child, { output: () => tail });
+}
+
+/**
+ * Starts a set of throwaway servers in a temporary folder and waits until `ready` says they serve.
+ * A server that exits before then (a port taken by another process after it was checked) fails the
+ * start at once, with what the server printed, and the whole set is started again on other ports
+ * (up to three times) instead of waiting out a timeout.
+ */
+export async function startOwnedServers<T>(
+  prefix: string,
+  ports: () => Promise<number[]>,
+  start: (ports: number[], dir: string) => Map<number, ReturnType<typeof spawnRedis>>,
+  ready: (ports: number[], signal: AbortSignal) => Promise<T>,
+): Promise<{ ports: number[]; owned: OwnedServers; value: T }> {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const chosen = await ports();
+    const procs = start(chosen, dir);
+    const owned = ownServers(procs, dir);
+    const abandon = new AbortController();
+    let onExit!: (e: Error) => void;
+    const exited = new Promise<never>((_, reject) => (onExit = reject));
+    exited.catch(() => {});
+    const watchers = [...procs].map(([port, c]) => {
+      const watch = (code: number | null, signal: string | null) =>
+        onExit(new EarlyExit(`redis-server on ${port} exited (${code ?? signal}) before it was ready: ${c.output().trim()}`));
+      c.once('exit', watch);
+      return () => c.off('exit', watch);
+    });
+    try {
+      const value = await Promise.race([ready(chosen, abandon.signal), exited]);
+      return { ports: chosen, owned, value };
+    } catch (e) {
+      abandon.abort(); // the waits of a set given up end with it
+      await owned.stop();
+      if (!(e instanceof EarlyExit) || attempt >= 3) throw e;
+    } finally {
+      watchers.forEach((unwatch) => unwatch());
+    }
+  }
+}
+
+class EarlyExit extends Error {}
 
 export interface OwnedServers {
   /** True while the process on `port` runs. */
