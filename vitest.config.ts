@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// One project per workspace (packages/*, apps/*), named after its package, each taking the
+// One project per workspace (packages/*, apps/*, tests/*), named after its package, each taking the
 // options below (extends: true): a glob of folders would not. A workspace with a vitest.config.ts
 // of its own keeps it.
 const project = (dir: string) =>
   existsSync(`${dir}/vitest.config.ts`)
     ? `${dir}/vitest.config.ts`
     : { extends: true as const, root: dir, test: { name: (JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name: string }).name } };
-const projects = ['packages', 'apps'].flatMap((parent) =>
+const projects = ['packages', 'apps', 'tests'].flatMap((parent) =>
   readdirSync(parent).map((name) => `${parent}/${name}`).filter((dir) => existsSync(`${dir}/package.json`)).map(project),
 );
 

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../../../packages/db/src/migrate.ts';
-import { freePort, startThrowawayPostgres, startThrowawayRedis } from './throwaway-servers.ts';
+import { freePort, startThrowawayPostgres, startThrowawayRedis } from '@mfsim/test-servers';
 
 const arg = (name: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? d);
 const SECONDS = arg('seconds', 180);

@@ -1,7 +1,7 @@
 // Birth-death runs end to end: submitted, run by a worker, their births and deaths served per recorded
 // step; bad birth-death, frozen-group and ramp specs refused with a 400 naming the field, nothing created.
 import { expect, it } from 'vitest';
-import { finishedSimulation, useService, smallSpec } from '@mfsim/testing';
+import { finishedSimulation, useService, smallSpec } from './harness.ts';
 
 const { held, api } = useService({ worker: true });
 

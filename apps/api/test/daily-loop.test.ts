@@ -1,7 +1,7 @@
 // The researcher's daily loop (issue 17): naming, tagging and noting runs after the fact, finding
 // them again by search, and sweep children named by their grid point.
 import { describe, expect, it } from 'vitest';
-import { smallSpec, useService } from '@mfsim/testing';
+import { smallSpec, useService } from './harness.ts';
 
 const service = useService();
 const api = service.api;

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { buildApp, smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { buildApp, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 const ADMIN = `admin-${randomUUID()}`;
 const run = randomUUID().slice(0, 8);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { finishedSimulation, useService } from '@mfsim/testing';
+import { finishedSimulation, useService } from './harness.ts';
 
 const [golden] = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 

@@ -13,7 +13,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { smallSpec, startService } from '@mfsim/testing';
+import { smallSpec, startService } from './harness.ts';
 
 const root = join(import.meta.dirname, '../../..');
 const base = join(root, 'deploy/kubernetes/base');

@@ -1,7 +1,7 @@
 // Downsampled trajectories as a chart needs them: the early, log-spaced dynamics kept, a total cap,
 // and the same steps for every replica.
 import { expect, it } from 'vitest';
-import { finishedSimulation, smallSpec, useService } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, useService } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = service.api;

@@ -1,6 +1,6 @@
 // A page that opens a run's event stream gets its history in order, then live: progress never jumps back.
 import { expect, it } from 'vitest';
-import { finishedSimulation, smallSpec, sseEvents, sseText, useService } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, sseEvents, sseText, useService } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = service.api;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type request from 'supertest';
-import { finishedSimulation, smallSpec, useService, waitFor } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, useService, waitFor } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = () => service.api();

@@ -12,8 +12,8 @@ import { applyMigrations } from '../../../packages/db/src/migrate.ts';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
 import { recoverLostJobs, requeueExpiredLeases } from '../src/recovery.ts';
-import { finishedSimulation, smallSpec, waitFor } from '@mfsim/testing';
-import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
+import { finishedSimulation, smallSpec, waitFor } from './harness.ts';
+import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from '@mfsim/test-servers';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let pg: ThrowawayPostgres;

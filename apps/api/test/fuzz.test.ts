@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fuzzApi } from '../fuzz/fuzz-core.ts';
 import { buildApp } from '../src/app.ts';
-import { startService } from '@mfsim/testing';
+import { startService } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let app: Awaited<ReturnType<typeof buildApp>>;

@@ -17,7 +17,7 @@ import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
 import { idempotencyScope } from '../src/idempotency.ts';
 import { recoverLostJobs } from '../src/recovery.ts';
-import { freePort, startThrowawayRedis, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
+import { freePort, startThrowawayRedis, type ThrowawayRedis } from '@mfsim/test-servers';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const run = randomUUID().slice(0, 8);

@@ -3,7 +3,7 @@
 // not run, and refuses a unit/input law with no kernel or a training set too large, naming the field.
 import { describe, expect, it } from 'vitest';
 import { maxKernelTrainSize } from '@mfsim/limits';
-import { finishedSimulation, useService, waitFor } from '@mfsim/testing';
+import { finishedSimulation, useService, waitFor } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = service.api;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { claimRun, createSimulation, markFinished, markRequeued, updateProgress } from '@mfsim/db';
 import { specSchema } from '@mfsim/contracts';
-import { finishedSimulation, smallSpec, useService } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, useService } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = () => service.api();

@@ -8,7 +8,7 @@ import {
   simulationSchema, simulationStatisticsSchema, snapshotListSchema, snapshotSchema, sweepListSchema, sweepSchema,
   sweepStatisticsSchema, trajectorySchema,
 } from '@mfsim/contracts';
-import { useService } from '@mfsim/testing';
+import { useService } from './harness.ts';
 
 const service = useService();
 

@@ -3,7 +3,7 @@
 // native kernel: what is tested is the placement, not the CUDA kernel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let gpuWorker: Awaited<ReturnType<typeof startTestWorker>> | undefined;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
-import { replyStatus, smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { replyStatus, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 const ADMIN = 'projects-test-admin-key-0123456789';
 let service: Awaited<ReturnType<typeof startService>>;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
-import { startThrowawayRedis, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
+import { startThrowawayRedis, type ThrowawayRedis } from '@mfsim/test-servers';
 
 const ADMIN = 'rate-limit-outage-admin-key-0123456789';
 const run = Math.random().toString(36).slice(2, 8);

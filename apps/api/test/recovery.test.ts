@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
 import { openSweepQueue, redisConnection } from '@mfsim/queue';
 import { recoverLostJobs } from '../src/recovery.ts';
-import { finishedSimulation, smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 const sweeps = openSweepQueue(redisConnection());

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { QUEUE_PREFIX } from '@mfsim/queue';
-import { smallSpec, waitFor } from '@mfsim/testing';
-import { startTestCluster, type TestCluster } from './redis-cluster.ts';
-import { startFailoverService, type FailoverService } from './redis-servers.ts';
+import { smallSpec, waitFor } from './harness.ts';
+import { startTestCluster, type TestCluster } from '@mfsim/test-servers';
+import { startFailoverService, type FailoverService } from './failover-service.ts';
 
 let cluster: TestCluster;
 let service: FailoverService;

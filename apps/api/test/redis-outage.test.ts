@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
 import { openApiDeps } from '../src/services.ts';
-import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
-import { smallSpec, waitFor } from '@mfsim/testing';
-import { startThrowawayRedis, type ThrowawayRedis } from '../scripts/throwaway-servers.ts';
+import { startWorker, workerConfig, type RunningWorker } from './harness.ts';
+import { smallSpec, waitFor } from './harness.ts';
+import { startThrowawayRedis, type ThrowawayRedis } from '@mfsim/test-servers';
 
 let redis: ThrowawayRedis;
 let service: { app: Awaited<ReturnType<typeof buildApp>>; deps: ReturnType<typeof openApiDeps> };

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { redisTopology } from '@mfsim/queue';
-import { smallSpec, waitFor } from '@mfsim/testing';
-import { startTestSentinels, type TestSentinels } from './redis-sentinel.ts';
-import { startFailoverService, type FailoverService } from './redis-servers.ts';
+import { smallSpec, waitFor } from './harness.ts';
+import { startTestSentinels, type TestSentinels } from '@mfsim/test-servers';
+import { startFailoverService, type FailoverService } from './failover-service.ts';
 
 let sentinels: TestSentinels;
 let service: FailoverService;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { openScheduleQueue, redisConnection } from '@mfsim/queue';
-import { smallSpec, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

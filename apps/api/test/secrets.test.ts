@@ -8,7 +8,7 @@ import request from 'supertest';
 import { claimIdempotencyKey } from '@mfsim/db';
 import { buildApp } from '../src/app.ts';
 import { idempotencyScope } from '../src/idempotency.ts';
-import { replyStatus, smallSpec, useService, waitFor } from '@mfsim/testing';
+import { replyStatus, smallSpec, useService, waitFor } from './harness.ts';
 
 const ADMIN = 'secrets-test-admin-key-0123456789';
 const run = Math.random().toString(36).slice(2, 8);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
 import type { SecurityOptions } from '../src/security-config.ts';
-import { finishedSimulation, smallSpec, startService, startTestWorker } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, startService, startTestWorker } from './harness.ts';
 
 const ADMIN = 'mfsim_bounds_test_admin_key_0123456789abcdef';
 let service: Awaited<ReturnType<typeof startService>>;

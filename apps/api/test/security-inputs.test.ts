@@ -3,7 +3,7 @@
 // carries a stack, a server path or SQL.
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { smallSpec, useService } from '@mfsim/testing';
+import { smallSpec, useService } from './harness.ts';
 
 const service = useService();
 const api = service.api;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { buildApp } from '../src/app.ts';
-import { finishedSimulation, smallSpec, sseText, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, sseText, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let secured: Awaited<ReturnType<typeof buildApp>>;

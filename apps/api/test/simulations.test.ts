@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { insertSimulationUnchecked } from './unchecked.ts';
-import { finishedSimulation, smallSpec, useService } from '@mfsim/testing';
+import { finishedSimulation, smallSpec, useService } from './harness.ts';
 
 const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/gd-cases.json', import.meta.url), 'utf8'));
 

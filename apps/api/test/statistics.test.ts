@@ -2,7 +2,7 @@
 // of fit, the local slopes, L_inf + a/n and the noise decomposition; rows carry the unbiased
 // kurtosis with its error and the unstable count; the probe outputs come back as JSON and CSV.
 import { describe, expect, it } from 'vitest';
-import { useService, waitFor } from '@mfsim/testing';
+import { useService, waitFor } from './harness.ts';
 
 const service = useService({ memoryBudgetBytes: 1024 ** 3, worker: true });
 const api = service.api;

@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SWEEP_LIMITS_CSV_COLUMNS } from '@mfsim/contracts';
-import { startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

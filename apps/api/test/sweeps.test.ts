@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { sseEvents, sseText, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { sseEvents, sseText, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;

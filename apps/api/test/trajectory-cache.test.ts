@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import request from 'supertest';
 import { specSchema } from '@mfsim/contracts';
 import { createSimulation, updateProgress, writeTrajectoryPoints, type PointRow } from '@mfsim/db';
-import { smallSpec, startService } from '@mfsim/testing';
+import { smallSpec, startService } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
 beforeAll(async () => {

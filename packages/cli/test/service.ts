@@ -1,7 +1,12 @@
-// The real service over real HTTP for the command line's tests (@mfsim/testing), with its worker on
-// the kernel the local runs use too, so a local run and a service run can be compared number for number.
+// The real service over real HTTP for the command line's tests (@mfsim/testing on the API), with its
+// worker on the kernel the local runs use too, so a local run and a service run can be compared
+// number for number.
 import { KERNEL_PREFERENCES, selectKernel } from '@mfsim/engine';
-import { smallSpec, startHttpService as startTestingService } from '@mfsim/testing';
+import { buildApp } from '@mfsim/api/app';
+import { openApiDeps } from '@mfsim/api/services';
+import { serviceHarness, smallSpec } from '@mfsim/testing';
+
+const { startHttpService: startTestingService } = serviceHarness({ buildApp, openApiDeps });
 
 export { smallSpec };
 

@@ -63,7 +63,7 @@ describe('live parts on a Redis Cluster', () => {
   // The parts' keys hash to different slots (an event stream per simulation, the counters' hash):
   // one pipeline would be refused there, so each part goes as a pipeline of its own.
   it('writes every part, each on its own slot', async () => {
-    const { startTestCluster } = await import('../../../apps/api/test/redis-cluster.ts');
+    const { startTestCluster } = await import('@mfsim/test-servers');
     const cluster = await startTestCluster();
     const client = redisClient(cluster.url);
     try {

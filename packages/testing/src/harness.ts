@@ -1,86 +1,102 @@
-// The real service for system tests (apps/api, apps/dashboard, packages/client and packages/cli use
-// it): the API app on the test database and Redis (npm test prepares both), and, when asked, a
-// worker in this process taking jobs from the same queues.
+// The real service for system tests (apps/api, tests/e2e and packages/cli use it): the API app on
+// the test database and Redis (npm test prepares both), and, when asked, a worker in this process
+// taking jobs from the same queues. The API comes from the caller (`serviceHarness({ buildApp,
+// openApiDeps })`, bound once in each package's tests), so this package does not depend on the API
+// it tests: the API's own tests use it too.
 import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { FINAL_STATUSES } from '@mfsim/contracts';
-import { buildApp } from '@mfsim/api/app';
-import { openApiDeps } from '@mfsim/api/services';
-import type { SecurityOptions } from '@mfsim/api/security-config';
 import { startWorker, type RunningWorker } from '@mfsim/worker/simulation-worker';
 import { workerConfig } from '@mfsim/worker/config';
 
-export { buildApp, startWorker, workerConfig, type RunningWorker };
+export { startWorker, workerConfig, type RunningWorker };
 
-export interface ServiceOptions {
-  memoryBudgetBytes?: number;
-  adminKey?: string;
-  security?: Partial<SecurityOptions>;
+/** What the harness takes of the API (apps/api's `buildApp` and `openApiDeps`). */
+export interface TestedApi<App extends ServedApp, Deps extends { close(): Promise<void> }, Security> {
+  openApiDeps(options: { memoryBudgetBytes: number }): Deps;
+  buildApp(options: { deps: NoInfer<Deps>; security?: Partial<Security>; auth?: { adminKey: string } }): Promise<App>;
 }
 
-export type Service = Awaited<ReturnType<typeof startService>>;
+/** The parts of the API's Fastify app that the harness uses. */
+export interface ServedApp {
+  server: Server;
+  ready(): PromiseLike<unknown>;
+  listen(options: { port: number; host: string }): PromiseLike<unknown>;
+  close(): PromiseLike<unknown>;
+}
 
-export async function startService(options: ServiceOptions = {}) {
-  const deps = openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
-  const app = await buildApp({ deps, security: options.security, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
-  await app.ready();
-  return {
-    app,
-    deps,
-    async close() {
-      await app.close();
-      await deps.close();
-    },
-  };
+export interface ServiceOptions<Security = unknown> {
+  memoryBudgetBytes?: number;
+  adminKey?: string;
+  security?: Partial<Security>;
 }
 
 export async function startTestWorker(env: Record<string, string> = {}): Promise<RunningWorker> {
   return startWorker(workerConfig({ ...process.env, MFSIM_CHECKPOINT_SECONDS: '1', ...env }), () => {});
 }
 
-/**
- * The service for the whole test file (started before its tests, closed after), with an in-process
- * worker when `worker` is true (its environment: `workerEnv`); `api()` requests it with supertest.
- * `held` is filled once the file's tests start.
- */
-export function useService(options: ServiceOptions & { worker?: boolean; workerEnv?: Record<string, string> } = {}) {
-  const held: { service?: Service; worker?: RunningWorker } = {};
-  beforeAll(async () => {
-    held.service = await startService(options);
-    if (options.worker) held.worker = await startTestWorker(options.workerEnv);
-  });
-  afterAll(async () => {
-    await held.worker?.close();
-    await held.service?.close();
-  });
-  return {
-    held,
-    api: () => request(held.service!.app.server),
-    get app() {
-      return held.service!.app;
-    },
-    get deps() {
-      return held.service!.deps;
-    },
-  };
-}
+/** The service starters on `api`: the API app alone, for a whole test file, or over HTTP with a worker. */
+export function serviceHarness<App extends ServedApp, Deps extends { close(): Promise<void> }, Security>(api: TestedApi<App, Deps, Security>) {
+  async function startService(options: ServiceOptions<Security> = {}) {
+    const deps = api.openApiDeps({ memoryBudgetBytes: options.memoryBudgetBytes ?? 4 * 1024 ** 3 });
+    const app = await api.buildApp({ deps, security: options.security, ...(options.adminKey !== undefined && { auth: { adminKey: options.adminKey } }) });
+    await app.ready();
+    return {
+      app,
+      deps,
+      async close() {
+        await app.close();
+        await deps.close();
+      },
+    };
+  }
 
-/** The API listening on a free port over real HTTP, and a worker (its environment: `workerEnv`). */
-export async function startHttpService(options: ServiceOptions & { workerEnv?: Record<string, string> } = {}) {
-  const service = await startService(options);
-  await service.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = service.app.server.address() as AddressInfo;
-  const worker = await startTestWorker(options.workerEnv);
-  return {
-    service,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await worker.close();
-      await service.close();
-    },
-  };
+  /**
+   * The service for the whole test file (started before its tests, closed after), with an in-process
+   * worker when `worker` is true (its environment: `workerEnv`); `api()` requests it with supertest.
+   * `held` is filled once the file's tests start.
+   */
+  function useService(options: ServiceOptions<Security> & { worker?: boolean; workerEnv?: Record<string, string> } = {}) {
+    const held: { service?: Awaited<ReturnType<typeof startService>>; worker?: RunningWorker } = {};
+    beforeAll(async () => {
+      held.service = await startService(options);
+      if (options.worker) held.worker = await startTestWorker(options.workerEnv);
+    });
+    afterAll(async () => {
+      await held.worker?.close();
+      await held.service?.close();
+    });
+    return {
+      held,
+      api: () => request(held.service!.app.server),
+      get app() {
+        return held.service!.app;
+      },
+      get deps() {
+        return held.service!.deps;
+      },
+    };
+  }
+
+  /** The API listening on a free port over real HTTP, and a worker (its environment: `workerEnv`). */
+  async function startHttpService(options: ServiceOptions<Security> & { workerEnv?: Record<string, string> } = {}) {
+    const service = await startService(options);
+    await service.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = service.app.server.address() as AddressInfo;
+    const worker = await startTestWorker(options.workerEnv);
+    return {
+      service,
+      url: `http://127.0.0.1:${port}`,
+      async close() {
+        await worker.close();
+        await service.close();
+      },
+    };
+  }
+
+  return { startService, useService, startHttpService };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

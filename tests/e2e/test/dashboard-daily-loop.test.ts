@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { buildApp, dashboardDir, startService, startTestWorker, waitFor } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +65,7 @@ const cellNumbers = (p: Page, col: string) =>
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   console.log(`daily-loop screenshots: ${shots}`);
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: path.resolve(here, '..'), stdio: 'inherit' });
+  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
   expect(build.status).toBe(0);
   service = await startService();
   app = await buildApp({ deps: service.deps, auth: { adminKey: ADMIN, rateLimitPerMinute: 100_000 } });

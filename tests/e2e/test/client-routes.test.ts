@@ -1,8 +1,8 @@
 // The client on the routes beyond simulations: API keys with auth on, live progress over SSE,
 // cancel, sweeps with their statistics, schedules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallSpec, startHttpService } from '@mfsim/testing';
-import { MfsimApiError, MfsimClient, type ProgressUpdate } from '../src/index.ts';
+import { smallSpec, startHttpService } from './harness.ts';
+import { MfsimApiError, MfsimClient, type ProgressUpdate } from '@mfsim/client';
 
 const ADMIN = 'test-admin-key-0123456789abcdef';
 let service: Awaited<ReturnType<typeof startHttpService>>;

@@ -1,16 +1,13 @@
 // What the throwaway Redis set-ups of the tests share (a cluster: redis-cluster.ts; a master with
 // sentinels: redis-sentinel.ts): waiting for a server to be ready, owning the processes they
-// started (only those are ever killed, also when the test process dies before its teardown), and
-// the service (API and two workers) that their failover tests run on them.
+// started (only those are ever killed, also when the test process dies before its teardown). The
+// service that the API's failover tests run on them: apps/api/test/failover-service.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startWorker, workerConfig, type RunningWorker } from '@mfsim/testing';
-import { buildApp } from '../src/app.ts';
-import { openApiDeps } from '../src/services.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -137,37 +134,6 @@ export function ownServers(procs: Map<number, ChildProcess>, dir: string): Owned
       for (const c of procs.values()) if (running(c)) c.kill('SIGKILL');
       await Promise.all([...procs.values()].map((c) => (running(c) ? new Promise((r) => c.once('exit', r)) : null)));
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The API (in this process) and two workers on the Redis at `redisUrl`, tuned for failover tests. */
-export interface FailoverService {
-  app: Awaited<ReturnType<typeof buildApp>>;
-  /** Closes workers, API and connections, each bounded (closing a client whose server is gone can hang). */
-  close(): Promise<void>;
-}
-
-const bounded = (p: Promise<unknown> | undefined, ms = 20_000) =>
-  Promise.race([Promise.resolve(p).catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
-
-export async function startFailoverService(redisUrl: string, appOptions: Omit<Parameters<typeof buildApp>[0], 'deps'> = {}): Promise<FailoverService> {
-  const deps = openApiDeps({ redisUrl, memoryBudgetBytes: 1024 ** 3 });
-  const app = await buildApp({ ...appOptions, deps });
-  await app.ready();
-  const env = {
-    ...process.env, REDIS_URL: redisUrl, MFSIM_CHECKPOINT_SECONDS: '1',
-    // A job whose lock was on the lost master is handed out again after a few seconds, not 30.
-    MFSIM_LOCK_DURATION_MS: '5000', MFSIM_STALLED_INTERVAL_MS: '2000',
-  };
-  const workers: RunningWorker[] = [];
-  for (let i = 0; i < 2; i++) workers.push(await startWorker(workerConfig(env), () => {}));
-  return {
-    app,
-    async close() {
-      await bounded(Promise.all(workers.map((w) => w.close())));
-      await bounded(app.close());
-      await bounded(deps.close());
     },
   };
 }

@@ -2,15 +2,11 @@
 // shows the project; an admin switches projects there and the lists follow; a project's own key
 // sees only its project, with no list to switch.
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '@mfsim/testing';
-import { smallSpec, startService } from '@mfsim/testing';
+import { buildApp, dashboardDir, smallSpec, startService } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ADMIN = 'dashboard-projects-admin-key-0123456789';
 const run = Math.random().toString(36).slice(2, 8);
 const RED = `red-${run}`;
@@ -34,7 +30,7 @@ async function signIn(page: Page, key: string) {
 }
 
 beforeAll(async () => {
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: path.resolve(here, '..'), stdio: 'inherit' });
+  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
   expect(build.status).toBe(0);
   service = await startService();
   app = await buildApp({ deps: service.deps, auth: { adminKey: ADMIN, rateLimitPerMinute: 100_000 } });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, startTestWorker, waitFor } from '@mfsim/testing';
+import { dashboardDir, startService, startTestWorker, waitFor } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,7 +37,7 @@ const sweepDone = (id: string, timeoutMs = 60_000) =>
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   // The page as `npm start` serves it (npm test builds it too; this covers a bare `vitest`).
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: path.resolve(here, '..'), stdio: 'inherit' });
+  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
   expect(build.status).toBe(0);
   service = await startService();
   worker = await startTestWorker();
