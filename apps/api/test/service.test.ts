@@ -1,7 +1,9 @@
 // Keys, idempotency, lists, trajectory queries, cancel/retry, events and metrics, on the real service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { DEFAULT_CHUNK_MAX_STEPS } from '@mfsim/engine';
 import { buildApp } from '../src/app.ts';
+import { refusedPastLimit } from './rate-windows.ts';
 import { finishedSimulation, smallSpec, sseText, startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
@@ -10,7 +12,8 @@ let worker: Awaited<ReturnType<typeof startTestWorker>>;
 const api = () => request(service.app.server);
 const ADMIN = 'test-admin-key-0123456789';
 
-const finished = (id: string) => finishedSimulation(service.app, id);
+// Runs wait on the in-process worker: generous deadlines for a loaded 2-core machine.
+const finished = (id: string) => finishedSimulation(service.app, id, 120_000);
 
 beforeAll(async () => {
   service = await startService();
@@ -86,12 +89,9 @@ describe('API keys', () => {
   it('limits each key per minute: 429 with Retry-After', async () => {
     const created = await request(secured.server).post('/v1/keys').set('Authorization', `Bearer ${ADMIN}`).send({ name: 'slow', role: 'read', rateLimitPerMinute: 3 });
     const auth = `Bearer ${created.body.key}`;
-    const codes = [];
-    for (let i = 0; i < 5; i++) codes.push((await sec().get('/v1/simulations?limit=1').set('Authorization', auth)).status);
-    expect(codes.slice(0, 3)).toEqual([200, 200, 200]);
-    const limited = await sec().get('/v1/simulations?limit=1').set('Authorization', auth);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // 3 answered (in the minute's window; rate-windows.ts), then the 429.
+    const { refused } = await refusedPastLimit(() => sec().get('/v1/simulations?limit=1').set('Authorization', auth), 3, 200);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
 
@@ -110,7 +110,7 @@ describe('Idempotency-Key', () => {
     const same = await api().get('/v1/simulations?name=idem&limit=50');
     expect(same.body.items.filter((s: { name: string }) => s.name === 'idem')).toHaveLength(1);
     await finished(a.body.id);
-  });
+  }, 180_000);
 });
 
 describe('lists', () => {
@@ -132,7 +132,7 @@ describe('lists', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['createdAfter', 'sort']);
     for (const id of ids) await finished(id);
-  });
+  }, 240_000);
 });
 
 describe('trajectory queries', () => {
@@ -176,30 +176,33 @@ describe('trajectory queries', () => {
     const floats = new Float32Array(new Uint8Array(bin.body as Buffer).slice().buffer);
     expect(floats.length).toBe(json.body.c.length + json.body.w.length + json.body.b.length);
     expect(floats[0]).toBe(json.body.c[0]);
-  });
+  }, 180_000);
 });
 
 describe('cancel, retry, events, metrics', () => {
-  it('cancels a running simulation within a second, keeps its points, retries it to completion, and streams events', async () => {
+  it('cancels a running simulation at the end of the chunk in hand, keeps its points, retries it to completion, and streams events', async () => {
     const post = await api().post('/v1/simulations').send(smallSpec({ name: 'long', student: { unit: 'tanh', width: 256 }, training: { dynamics: 'sgd', batchSize: 256, dt: 0.05, steps: 200_000 }, record: { every: 100, testSize: 64, probes: 2 } }));
     const id = post.body.id;
-    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > 0 ? true : undefined), 30_000, 'progress');
-    const asked = Date.now();
+    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > 0 ? true : undefined), 120_000, 'progress');
     const cancel = await api().post(`/v1/simulations/${id}/cancel`);
     expect(cancel.status).toBe(200);
     expect(cancel.body.status).toBe('cancelled');
-    // The worker has let go of the job (its final write happened) within a second or so.
-    await waitFor(async () => ((await service.deps.queues.cpu.getJob(id))?.finishedOn ? true : undefined), 5_000, 'job to stop');
-    expect(Date.now() - asked).toBeLessThan(2_500);
+    // The worker lets go of the job (its final write happened) after the chunk it had in hand: a
+    // chunk is at most DEFAULT_CHUNK_MAX_STEPS steps (and about DEFAULT_CHUNK_MS of wall time), and
+    // every chunk stored after the cancel sees it, so no more than one chunk runs past the reply's
+    // stepsDone. Counted in steps, not in wall time: on a loaded machine the final writes may take
+    // seconds, while a worker that ignored the cancel would run on for its 200,000 steps.
+    await waitFor(async () => ((await service.deps.queues.cpu.getJob(id))?.finishedOn ? true : undefined), 120_000, 'job to stop');
     const row = (await api().get(`/v1/simulations/${id}`)).body;
     expect(row.status).toBe('cancelled');
+    expect(row.stepsDone).toBeLessThanOrEqual(cancel.body.stepsDone + DEFAULT_CHUNK_MAX_STEPS);
     const kept = (await api().get(`/v1/simulations/${id}/trajectory?replica=0`)).body.points.length;
     expect(kept).toBeGreaterThan(0);
     expect((await api().post(`/v1/simulations/${id}/cancel`)).status).toBe(409);
     const retry = await api().post(`/v1/simulations/${id}/retry`);
     expect(retry.status).toBe(202);
     expect(retry.body.resumesFromStep).toBeGreaterThan(0);
-    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > retry.body.resumesFromStep ? true : undefined), 30_000, 'rerun');
+    await waitFor(async () => ((await api().get(`/v1/simulations/${id}`)).body.stepsDone > retry.body.resumesFromStep ? true : undefined), 120_000, 'rerun');
     await api().post(`/v1/simulations/${id}/cancel`);
     // Events: the whole log of the current attempt (from the retry on), then resume after an id.
     const events = await api().get(`/v1/simulations/${id}/events`).buffer(true).parse(sseText);
@@ -219,7 +222,7 @@ describe('cancel, retry, events, metrics', () => {
     expect(metrics.text).toMatch(/mfsim_queue_jobs\{queue="simulations-cpu",kind="cpu",state="waiting"\} \d+/);
     expect(metrics.text).toMatch(/mfsim_jobs_started_total [1-9]/);
     expect(metrics.text).toMatch(/mfsim_steps_total [1-9]/);
-  });
+  }, 360_000); // three waits on the worker of up to 120 s each on a loaded machine
 
   it('removes a queued simulation from the queue when cancelled, and runs higher priorities first', async () => {
     await worker.close();
@@ -231,7 +234,7 @@ describe('cancel, retry, events, metrics', () => {
     worker = await startTestWorker();
     const [l, h] = [await finished(low.body.id), await finished(high.body.id)];
     expect(new Date(h.startedAt).getTime()).toBeLessThan(new Date(l.startedAt).getTime());
-  });
+  }, 300_000);
 
   it('serves the docs page', async () => {
     const r = await api().get('/docs/');
