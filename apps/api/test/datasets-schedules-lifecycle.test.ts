@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { openScheduleQueue, redisConnection } from '@mfsim/queue';
 import { buildApp, smallSpec, startService, startTestWorker, waitFor } from './harness.ts';
 
 const ADMIN = `admin-${randomUUID()}`;
@@ -13,6 +14,7 @@ let service: Awaited<ReturnType<typeof startService>>;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let app: Awaited<ReturnType<typeof buildApp>>;
 const api = () => request(app.server);
+const schedulers = openScheduleQueue(redisConnection());
 const keys: Record<string, string> = {};
 
 const xor = { train: { x: [[1, 1], [1, -1], [-1, 1], [-1, -1]], y: [1, -1, -1, 1] }, test: { x: [[1, 1], [-1, -1]], y: [1, 1] } };
@@ -39,6 +41,7 @@ afterAll(async () => {
   await worker?.close();
   await app?.close();
   await service?.close();
+  await schedulers.close();
 });
 
 describe('datasets', () => {
@@ -113,13 +116,13 @@ describe('datasets', () => {
 });
 
 describe('deleted schedules', () => {
-  it('stop firing, are hidden from the list unless asked, say when they were deleted, and keep their sweeps linked', { timeout: 90_000 }, async () => {
+  it('stop firing, are hidden from the list unless asked, say when they were deleted, and keep their sweeps linked', { timeout: 240_000 }, async () => {
     const made = await api().post('/v1/schedules').set('Authorization', keys.red).send({ pattern: '*/2 * * * * *', timeZone: 'UTC', sweep: tinySweep(`every 2 s ${run}`) });
     expect(made.status).toBe(201);
     const id = made.body.id as string;
     expect(made.body.deletedAt).toBeNull();
     const sweepsOf = async () => (await api().get('/v1/sweeps').query({ scheduleId: id, limit: 500 }).set('Authorization', keys.red)).body.items as { id: string; scheduleId: string }[];
-    const fired = await waitFor(async () => ((await sweepsOf()).length >= 1 ? sweepsOf() : undefined), 30_000, 'a firing');
+    const fired = await waitFor(async () => ((await sweepsOf()).length >= 1 ? sweepsOf() : undefined), 120_000, 'a firing');
 
     const del = await api().delete(`/v1/schedules/${id}`).set('Authorization', keys.red);
     expect(del.status).toBe(204);
@@ -152,8 +155,10 @@ describe('deleted schedules', () => {
     // Another project still sees nothing.
     expect((await api().get(`/v1/schedules/${id}`).set('Authorization', keys.blue)).status).toBe(404);
 
-    // No firing after the delete: a firing already in flight may land first, then none.
-    await new Promise((r) => setTimeout(r, 1500));
+    // No firing after the delete: a firing already in flight may land first, then none. The delete
+    // wrote the row before it answered and a firing reads it when it starts, so once no firing is
+    // active none will land (waited for: on a loaded machine one may take seconds).
+    await waitFor(async () => ((await schedulers.getActiveCount()) === 0 ? true : undefined), 120_000, 'the firings in flight');
     const after = (await sweepsOf()).length;
     await new Promise((r) => setTimeout(r, 4500));
     expect((await sweepsOf()).length).toBe(after);

@@ -155,7 +155,7 @@ describe('projects', () => {
       const fired = await waitFor(async () => {
         const r = await api().get('/v1/sweeps').query({ scheduleId: schedule.body.id }).set('Authorization', keys.blue);
         return r.body.items?.length > 0 ? (r.body.items[0] as { id: string }) : undefined;
-      }, 30_000, 'a firing');
+      }, 120_000, 'a firing'); // the worker starts and fires: seconds, or a minute on a loaded machine
       const sweep = await api().get(`/v1/sweeps/${fired.id}`).set('Authorization', keys.blue);
       expect(sweep.status).toBe(200);
       expect((await api().get(`/v1/sweeps/${fired.id}`).set('Authorization', keys.red)).status).toBe(404);
@@ -167,7 +167,7 @@ describe('projects', () => {
     } finally {
       await api().delete(`/v1/schedules/${schedule.body.id}`).set('Authorization', keys.blue);
     }
-  });
+  }, 240_000);
 });
 
 describe('projects with keys off', () => {

@@ -18,6 +18,12 @@ const tinySweep = {
 const sweepsOf = async (scheduleId: string) =>
   (await api().get('/v1/sweeps').query({ scheduleId, limit: 500 })).body.items as { id: string; scheduleId: string }[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Until no firing is being processed. A pause or delete writes the row before it answers, and a
+ * firing reads the row when it starts, so only the firings active at the reply may still make a
+ * sweep: once none is active, none will (on a loaded machine one may take seconds to land).
+ */
+const noFiringInFlight = () => waitFor(async () => ((await schedulers.getActiveCount()) === 0 ? true : undefined), 120_000, 'the firings in flight');
 
 beforeAll(async () => {
   // Firings every 2 s, under the default minimum interval of a minute.
@@ -43,7 +49,7 @@ describe('schedules', () => {
     const fired = await waitFor(async () => {
       const s = await sweepsOf(id);
       return s.length >= 2 ? s : undefined;
-    }, 10_000, 'two firings');
+    }, 120_000, 'two firings');
     expect(fired.every((s) => s.scheduleId === id)).toBe(true);
     const sweep = (await api().get(`/v1/sweeps/${fired[0].id}`)).body;
     expect(sweep.children.map((c: { width: number }) => c.width)).toEqual([4, 8]);
@@ -52,7 +58,7 @@ describe('schedules', () => {
     const paused = await api().post(`/v1/schedules/${id}/pause`);
     expect(paused.body).toMatchObject({ paused: true, nextFireAt: null });
     expect(await schedulers.getJobScheduler(id)).toBeUndefined();
-    await sleep(500); // a firing already in flight may finish
+    await noFiringInFlight(); // a firing already in flight may finish
     const before = (await sweepsOf(id)).length;
     await sleep(4_500);
     expect((await sweepsOf(id)).length).toBe(before);
@@ -60,7 +66,7 @@ describe('schedules', () => {
     // Resumed: fires again.
     const resumed = await api().post(`/v1/schedules/${id}/resume`);
     expect(resumed.body.paused).toBe(false);
-    await waitFor(async () => ((await sweepsOf(id)).length > before ? true : undefined), 10_000, 'a firing after resume');
+    await waitFor(async () => ((await sweepsOf(id)).length > before ? true : undefined), 120_000, 'a firing after resume');
 
     const del = await api().delete(`/v1/schedules/${id}`);
     expect(del.status).toBe(204);
@@ -69,7 +75,7 @@ describe('schedules', () => {
     expect(await schedulers.getJobScheduler(id)).toBeUndefined();
     const delayed = await schedulers.getJobs(['delayed', 'waiting']);
     expect(delayed.filter((j) => j.data.scheduleId === id)).toEqual([]);
-  }, 40_000);
+  }, 480_000); // three waits on the worker of up to 120 s each on a loaded machine
 
   it('lists schedules newest first in pages with a cursor; a forged cursor is a 400 naming it', async () => {
     const ids: string[] = [];
@@ -117,7 +123,7 @@ describe('schedules', () => {
     const list = await api().get('/v1/schedules');
     expect(list.body.items.filter((s: { id: string }) => s.id === id)).toHaveLength(1);
     await api().delete(`/v1/schedules/${id}`);
-  }, 20_000);
+  }, 120_000); // two API restarts (recovery included) on a loaded machine
 
   it.each([
     ['a bad pattern', { pattern: 'every day', sweep: tinySweep }, 'pattern'],
