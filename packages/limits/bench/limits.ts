@@ -2,7 +2,8 @@
 // 1. Speed of the NTK prediction (erf, d = 8, test set 1024, 16 probes, 200 log-spaced recorded
 //    steps) as P grows: CPU seconds of the kernel matrices, the eigendecomposition, the projections
 //    (S = V K V^T, B, C, W) and the curves at 200 recorded steps, and the wall time; the linear algebra on
-//    OpenBLAS through the engine's addon when the host has it (dsyevd, or dsyevr with --eigen=dsyevr),
+//    OpenBLAS through the engine's addon when the host has it (dsyevd's steps with a wider-blocked
+//    back-transformation, `split`; or dsyevd whole with --eigen=dsyevd, dsyevr with --eigen=dsyevr),
 //    the addon's own code (linalg.cc: `--builtin` or MFSIM_LAPACK=builtin) or TypeScript (`--ts`);
 //    NumPy's numpy.linalg.eigh on the same Theta as the peer (python3 with NumPy on PATH; OpenBLAS
 //    with --threads threads).
@@ -11,7 +12,7 @@
 //    and z against the standard error the infinite-width law predicts for R networks (sd / sqrt R,
 //    ntkTestLossSpread): the sample SE of 8 draws of this skewed quantity scatters widely.
 // 3. The pooled NNGP z at t = 0 for n = 64, 256, 1024 under both parameterisations (R = 64).
-//   options: --sizes=512,1024,2048  --full (adds 4096)  --ts  --builtin  --eigen=dsyevd|dsyevr
+//   options: --sizes=512,1024,2048  --full (adds 4096)  --ts  --builtin  --eigen=split|dsyevd|dsyevr
 //            --threads=T (linalg and NumPy, default 1)
 //            --seeds=9,11  --agree-width=16384  --replicas=8  --no-speed --no-agree --no-nngp
 //            --kernel=native|cuda|reference|...
@@ -37,7 +38,7 @@ const threads = Number(flag('threads') ?? 1);
 setLinalgThreads(threads);
 if (args.includes('--ts')) setLinalgBackend('typescript');
 else if (args.includes('--builtin')) setLinalgBackend('native');
-const eigen = flag('eigen') === 'dsyevr' ? 'dsyevr' : 'dsyevd';
+const eigen = (['split', 'dsyevd', 'dsyevr'] as const).find((m) => m === flag('eigen')) ?? 'split';
 setEigenMethod(eigen);
 const cpuSeconds = () => {
   const u = process.cpuUsage();

@@ -1,7 +1,7 @@
 // The dense float64 operations of the NTK curves: the symmetric eigendecomposition and C = A B^T.
 // Three paths, fastest first:
-//   'openblas'   the engine's C++ addon calling OpenBLAS (dsyevd and dgemm, dlopen'ed at run time:
-//                native/src/openblas.cc) when the host has libopenblas.so.0;
+//   'openblas'   the engine's C++ addon calling OpenBLAS (dsyevd's steps and dgemm, dlopen'ed at run
+//                time: native/src/openblas.cc) when the host has libopenblas.so.0;
 //   'native'     the addon's own code (native/src/linalg.cc: tred2 + tql2, OpenMP, blocked products);
 //   'typescript' the plain TypeScript (eigen.ts and the loop below) when the addon is not built.
 // MFSIM_LAPACK=builtin skips OpenBLAS (=openblas, or unset: use it when found); MFSIM_LIMITS_LINALG=ts
@@ -9,7 +9,7 @@
 import { loadNativeAddon } from '@mfsim/engine';
 import { symmetricEigen as symmetricEigenTs, type Eigen } from './eigen.ts';
 
-type EigenMethod = 'builtin' | 'dsyevd' | 'dsyevr';
+type EigenMethod = 'builtin' | 'split' | 'dsyevd' | 'dsyevr';
 
 interface LinalgAddon {
   symmetricEigen(a: Float64Array, n: number, threads: number, method?: EigenMethod): Float64Array;
@@ -30,8 +30,15 @@ let openblas: OpenblasStatus = { reason: 'not looked for' };
 /** The backend asked for: 'auto' is MFSIM_LAPACK / MFSIM_LIMITS_LINALG, then the fastest available. */
 let wanted: 'auto' | LinalgBackend = 'auto';
 let active: LinalgBackend | undefined;
-/** OpenBLAS's eigensolver: divide and conquer (dsyevd, the default; NumPy's eigh) or MRRR (dsyevr). */
-let eigenMethod: 'dsyevd' | 'dsyevr' = process.env.MFSIM_LAPACK_EIGEN === 'dsyevr' ? 'dsyevr' : 'dsyevd';
+/**
+ * OpenBLAS's eigensolver: divide and conquer, either as dsyevd's own steps with the back-transformation
+ * in blocks of 256 reflectors (`split`, the default: the same values and vectors to rounding, half
+ * dormtr's time at P = 4096; dsyevd whole where the library lacks dsytrd/dstedc) or dsyevd whole
+ * (`dsyevd`, NumPy's eigh), or MRRR (`dsyevr`). MFSIM_LAPACK_EIGEN picks one.
+ */
+export type EigenMethodName = 'split' | 'dsyevd' | 'dsyevr';
+const EIGEN_METHODS: readonly EigenMethodName[] = ['split', 'dsyevd', 'dsyevr'];
+let eigenMethod: EigenMethodName = EIGEN_METHODS.find((m) => m === process.env.MFSIM_LAPACK_EIGEN) ?? 'split';
 /** Threads of the native and OpenBLAS paths: 1 unless MFSIM_LIMITS_THREADS or setLinalgThreads says
  * more (the worker runs simulations beside it; fine-grained parallel regions crawl on a busy host). */
 let threads = Math.max(1, Math.floor(Number(process.env.MFSIM_LIMITS_THREADS ?? 1)) || 1);
@@ -40,8 +47,8 @@ export function setLinalgThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
 }
 
-/** OpenBLAS's eigensolver (bench:limits compares them). */
-export function setEigenMethod(method: 'dsyevd' | 'dsyevr'): void {
+/** OpenBLAS's eigensolver (bench:limits and the tests compare them). */
+export function setEigenMethod(method: EigenMethodName): void {
   eigenMethod = method;
 }
 

@@ -98,6 +98,44 @@ describe.skipIf(!found)(title, () => {
     expect(fast.testLoss.at(-1)!).toBeLessThan(fast.testLoss[0]);
   });
 
+  it('split (dsyevd\'s steps, the back-transformation in blocks of 256 reflectors) gives dsyevd\'s eigenpairs and NTK curves', () => {
+    setLinalgBackend('openblas');
+    setEigenMethod('dsyevd');
+    const whole = symmetricEigen(thetaXX, P);
+    const wholeCurves = ntkGradientDescent(blocks, 1, recordedSteps(spec));
+    setEigenMethod('split');
+    const split = symmetricEigen(thetaXX, P);
+    const splitCurves = ntkGradientDescent(blocks, 1, recordedSteps(spec));
+    // the same LAPACK steps but the last: the same values, the same vectors (signs included) to rounding
+    const scale = whole.values[P - 1];
+    for (let i = 0; i < P; i++) expect(Math.abs(split.values[i] - whole.values[i])).toBeLessThanOrEqual(1e-13 * scale);
+    let gap = 0;
+    for (let i = 0; i < P * P; i++) gap = Math.max(gap, Math.abs(split.vectors[i] - whole.vectors[i]));
+    expect(gap).toBeLessThan(1e-12);
+    const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-10 * Math.max(1e-3, Math.abs(b)));
+    wholeCurves.testLoss.forEach((v, t) => {
+      close(splitCurves.testLoss[t], v);
+      close(splitCurves.trainLoss[t], wholeCurves.trainLoss[t]);
+      splitCurves.probeMean[t].forEach((m, p) => close(m, wholeCurves.probeMean[t][p]));
+      splitCurves.probeVariance[t].forEach((m, p) => close(m, wholeCurves.probeVariance[t][p]));
+    });
+    // sizes at and around one block of reflectors, and the trivial ones
+    for (const n of [1, 2, 3, 256, 257, 258]) {
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = thetaXX[i * P + j];
+      setEigenMethod('dsyevd');
+      const w = symmetricEigen(a, n);
+      setEigenMethod('split');
+      const s = symmetricEigen(a, n);
+      let valueGap = 0;
+      let vectorGap = 0;
+      for (let i = 0; i < n; i++) valueGap = Math.max(valueGap, Math.abs(s.values[i] - w.values[i]));
+      for (let i = 0; i < n * n; i++) vectorGap = Math.max(vectorGap, Math.abs(s.vectors[i] - w.vectors[i]));
+      expect(valueGap).toBeLessThanOrEqual(1e-13 * Math.abs(w.values[n - 1]));
+      expect(vectorGap).toBeLessThan(1e-12);
+    }
+  });
+
   it('lifts the training-set bound above the built-in path\'s', () => {
     expect(maxKernelTrainSize('openblas')).toBeGreaterThan(maxKernelTrainSize('native'));
   });

@@ -237,14 +237,85 @@ const mfopenblas::Library& openblasOr(Napi::Env env) {
   return *lib;
 }
 
+// Z (column-major [n, n]) := Q Z, Q = H(1) .. H(n-1) the reflectors dsytrd('L') left in A (column-major)
+// and tau: what dormtr('L', 'L', 'N') computes, with blocks of 256 reflectors instead of its 32, so
+// that Z streams through memory 16 times instead of 128 at n = 4096 and the products are wide dgemms
+// (half dormtr's time there). Block H(j0) .. H(j0 + k - 1) = I - V T V^T (V [m, k], unit lower
+// trapezoidal, rows j0 + 1 .. n - 1), applied last block first; T from G = V^T V (a dgemm) as dlarft
+// defines it: T_ii = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) G(0:i, i).
+void applyReflectors(const mfopenblas::Library& lib, int n, const double* A, const double* tau, double* Z) {
+  const int nb = 256, reflectors = n - 1;
+  if (reflectors < 1) return;
+  const size_t N = (size_t)n, NB = (size_t)nb;
+  std::vector<double> V(N * NB), T(NB * NB, 0.0), G(NB * NB), W(NB * N);
+  const double one = 1, zero = 0, minusOne = -1;
+  for (int j0 = ((reflectors - 1) / nb) * nb; j0 >= 0; j0 -= nb) {
+    const int k = std::min(nb, reflectors - j0), m = n - 1 - j0;
+    const size_t M = (size_t)m;
+    for (int c = 0; c < k; c++) {
+      double* v = V.data() + (size_t)c * M;
+      const double* col = A + (size_t)(j0 + c) * N + (j0 + 1);
+      std::fill(v, v + c, 0.0);
+      v[c] = 1;
+      std::copy(col + c + 1, col + m, v + c + 1);
+    }
+    lib.dgemm("T", "N", &k, &k, &m, &one, V.data(), &m, V.data(), &m, &zero, G.data(), &nb, 1, 1);
+    for (int i = 0; i < k; i++) {
+      const double ti = tau[j0 + i];
+      for (int r = 0; r < i; r++) {
+        double s = 0;
+        for (int c = r; c < i; c++) s += T[r + (size_t)c * NB] * G[c + (size_t)i * NB];
+        T[r + (size_t)i * NB] = -ti * s;
+      }
+      T[i + (size_t)i * NB] = ti;
+    }
+    double* rows = Z + (j0 + 1);  // W = V^T Z[rows]; W = T W; Z[rows] -= V W
+    lib.dgemm("T", "N", &k, &n, &m, &one, V.data(), &m, rows, &n, &zero, W.data(), &nb, 1, 1);
+    lib.dtrmm("L", "U", "N", "N", &k, &n, &one, T.data(), &nb, W.data(), &nb, 1, 1, 1, 1);
+    lib.dgemm("N", "N", &m, &n, &k, &minusOne, V.data(), &m, W.data(), &nb, &one, rows, &n, 1, 1);
+  }
+}
+
+// dsyevd's own steps (dsytrd, dstedc on the tridiagonal, the back-transformation), the last one by
+// applyReflectors instead of dormtr: the same eigenvalues and the same vectors to rounding. False
+// (o untouched) when the library lacks the pieces or a matrix dsyevd would rescale (max |a| outside
+// 1e-140 .. 1e140, or not finite): the caller takes dsyevd whole.
+bool splitEigen(const mfopenblas::Library& lib, const double* a, int n, double* o, int* info) {
+  if (!lib.dsytrd || !lib.dstedc) return false;
+  const size_t N = (size_t)n;
+  double largest = 0;
+  for (size_t i = 0; i < N * N; i++) largest = std::max(largest, std::fabs(a[i]));
+  if (!(largest == 0 || (largest > 1e-140 && largest < 1e140))) return false;
+  std::vector<double> A(a, a + N * N), e(N), tau(N);
+  int lwork = -1;
+  double query = 0;
+  lib.dsytrd("L", &n, A.data(), &n, o, e.data(), tau.data(), &query, &lwork, info, 1);
+  if (*info != 0) return true;
+  lwork = std::max(1, (int)query);
+  // dstedc('I') needs 1 + 4n + n^2 doubles and 3 + 5n ints (its own query rounds the same way)
+  std::vector<double> work(std::max((size_t)lwork, 1 + 4 * N + N * N));
+  std::vector<int> iwork(3 + 5 * N);
+  lib.dsytrd("L", &n, A.data(), &n, o, e.data(), tau.data(), work.data(), &lwork, info, 1);
+  if (*info != 0) return true;
+  int lw = (int)work.size(), liw = (int)iwork.size();
+  lib.dstedc("I", &n, o, e.data(), o + N, &n, work.data(), &lw, iwork.data(), &liw, info, 1);
+  if (*info != 0) return true;
+  applyReflectors(lib, n, A.data(), tau.data(), o + N);
+  return true;
+}
+
 // LAPACK on the row-major symmetric a (= its column-major self): o[0, n) the eigenvalues ascending,
 // o[n, n + n^2) the eigenvectors as column-major columns, that is row j = eigenvector j.
-void lapackEigen(Napi::Env env, const mfopenblas::Library& lib, bool mrrr, const double* a, int n, int threads, double* o) {
+// method: 'split' (dsyevd's steps, splitEigen), 'dsyevd' whole, or 'dsyevr' (MRRR).
+void lapackEigen(Napi::Env env, const mfopenblas::Library& lib, const std::string& method, const double* a, int n, int threads, double* o) {
   const size_t N = (size_t)n;
+  const bool mrrr = method == "dsyevr";
   lib.setThreads(threads);
   int info = 0, lwork = -1, liwork = -1, iwork1 = 0;
   double work1 = 0;
-  if (!mrrr) {
+  if (method == "split" && splitEigen(lib, a, n, o, &info)) {
+    // done (info says whether LAPACK failed)
+  } else if (!mrrr) {
     // divide and conquer, in place in o's vector block
     std::copy(a, a + N * N, o + N);
     lib.dsyevd("V", "L", &n, o + N, &n, o, &work1, &lwork, &iwork1, &liwork, &info, 1, 1);
@@ -275,28 +346,28 @@ void lapackEigen(Napi::Env env, const mfopenblas::Library& lib, bool mrrr, const
     if (info == 0 && found != n) info = -1000;
   }
   if (info != 0) {
-    throw Napi::Error::New(env, std::string("symmetric eigensolver: OpenBLAS ") + (mrrr ? "dsyevr" : "dsyevd") +
+    throw Napi::Error::New(env, std::string("symmetric eigensolver: OpenBLAS ") + (method == "split" ? "dsytrd/dstedc" : method) +
                                     (info > 0 ? " did not converge" : " rejected its arguments") + " (info " + std::to_string(info) + ")");
   }
 }
 
 // (a: Float64Array [n * n] symmetric, n, threads, method?) -> Float64Array [n + n * n]: the eigenvalues
 // ascending, then row j = the unit eigenvector of value j. method: 'builtin' (default: tred2 + tql2
-// here), 'dsyevd' or 'dsyevr' (OpenBLAS; an Error when it is not installed).
+// here), 'split', 'dsyevd' or 'dsyevr' (OpenBLAS; an Error when it is not installed).
 Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int n = mfnapi::intArg(info, 1, "n");
   if (n < 1 || n > 65536) throw Napi::RangeError::New(env, "n out of range");
   const int threads = std::max(1, mfnapi::intArg(info, 2, "threads"));
   const std::string method = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "builtin";
-  if (method != "builtin" && method != "dsyevd" && method != "dsyevr")
-    throw Napi::TypeError::New(env, "method must be 'builtin', 'dsyevd' or 'dsyevr'");
+  if (method != "builtin" && method != "split" && method != "dsyevd" && method != "dsyevr")
+    throw Napi::TypeError::New(env, "method must be 'builtin', 'split', 'dsyevd' or 'dsyevr'");
   const size_t N = (size_t)n;
   const double* a = f64(info[0], N * N, "a");
   if (method != "builtin") {
     const mfopenblas::Library& lib = openblasOr(env);
     Napi::Float64Array out = Napi::Float64Array::New(env, N + N * N);
-    lapackEigen(env, lib, method == "dsyevr", a, n, threads, out.Data());
+    lapackEigen(env, lib, method, a, n, threads, out.Data());
     return out;
   }
   std::vector<double> W(a, a + N * N), d(N), e(N);

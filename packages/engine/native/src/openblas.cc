@@ -69,6 +69,14 @@ Loaded open() {
       dlclose(handle);
       continue;
     }
+    // dsyevd's pieces, taken only from the same file (else null: dsyevd whole)
+    Dl_info piece{};
+    if (!symbol(handle, "dsytrd_", &lib.dsytrd) || !symbol(handle, "dstedc_", &lib.dstedc) ||
+        !dladdr(reinterpret_cast<void*>(lib.dsytrd), &piece) || piece.dli_fbase != blas.dli_fbase ||
+        !dladdr(reinterpret_cast<void*>(lib.dstedc), &piece) || piece.dli_fbase != blas.dli_fbase) {
+      lib.dsytrd = nullptr;
+      lib.dstedc = nullptr;
+    }
     lib.path = blas.dli_fname ? blas.dli_fname : name;
     r.ok = true;
     return r;

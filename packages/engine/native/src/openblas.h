@@ -26,6 +26,12 @@ struct Library {
                 const double* alpha, const double* a, const int* lda, double* b, const int* ldb, size_t, size_t, size_t,
                 size_t);
   void (*setThreads)(int);
+  // Optional (null when the file lacks them; linalg.cc then takes dsyevd whole): the pieces of
+  // dsyevd, so that linalg.cc applies the Householder reflectors in wider blocks than dormtr does.
+  void (*dsytrd)(const char* uplo, const int* n, double* a, const int* lda, double* d, double* e, double* tau,
+                 double* work, const int* lwork, int* info, size_t);
+  void (*dstedc)(const char* compz, const int* n, double* d, double* e, double* z, const int* ldz, double* work,
+                 const int* lwork, int* iwork, const int* liwork, int* info, size_t);
 };
 
 /**
