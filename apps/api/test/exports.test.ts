@@ -2,17 +2,18 @@
 // zipfile, a reader independent of the writer): each run's simulation.json, trajectory.csv with every
 // point and statistics.json, and the sweep's own description and statistics.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { finishedSimulation, smallSpec, useService, waitFor } from './harness.ts';
 
 const service = useService({ worker: true });
 const api = () => service.api();
 const dir = mkdtempSync(join(tmpdir(), 'mfsim-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The zip's entries as text, read by Python's zipfile after its CRC check of every entry (testzip). */
 function unzip(bytes: Buffer): Record<string, string> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,10 @@ beforeAll(async () => {
     'record: { every: 20, testSize: 256, probes: 4 }', '',
   ].join('\n'));
 });
-afterAll(async () => service?.close());
+afterAll(async () => {
+  await service?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 describe('mfsim, the command line', () => {
   it('prints help for the tool and for each command', async () => {

@@ -2,7 +2,7 @@
 // --spec.<path>=V filters; `mfsim show` with the first start and total run time; `mfsim export --sweep`
 // and `--ids` to a zip; `mfsim datasets list` and `delete`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,10 @@ const tag = `cli-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   service = await startHttpService();
 });
-afterAll(async () => service?.close());
+afterAll(async () => {
+  await service?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const post = async (path: string, body: unknown) => {
   const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,7 +1,7 @@
 // The excess-loss scaling on the command line: `mfsim sweep scaling` of a sweep with a reference run
 // prints m_n - L_ref against n with its fit quality; `mfsim run sweep.yaml --local` runs the
 // reference too, keeps it out of the plain scaling and writes the excess columns of scaling.csv.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mfsim-cli-ref-'));
   await writeFile(join(dir, 'sweep.json'), JSON.stringify(sweep));
 });
-afterAll(async () => service?.close());
+afterAll(async () => {
+  await service?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 describe('mfsim and a sweep reference', () => {
   it('prints the excess scaling of a service sweep next to the plain one', async () => {

@@ -1,6 +1,6 @@
 // Same spec + seed + kernel: the same numbers, however the run is chunked, stopped and resumed.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,11 +75,16 @@ describe('determinism', async () => {
     const run = await simulate(s, 9, { kernel, chunkSteps: 10 });
     for await (const _chunk of run) break;
     const dir = mkdtempSync(path.join(tmpdir(), 'mfsim-resume-'));
-    writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(s));
-    writeFileSync(path.join(dir, 'checkpoint.bin'), encodeCheckpoint(run.state()));
-    const script = fileURLToPath(new URL('./fixtures/resume.ts', import.meta.url));
-    execFileSync(process.execPath, ['--import', 'tsx', script, dir, '9'], { stdio: 'pipe' });
-    const resumed = decodeCheckpoint(new Uint8Array(readFileSync(path.join(dir, 'final.bin'))));
+    let resumed: ReturnType<typeof decodeCheckpoint>;
+    try {
+      writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(s));
+      writeFileSync(path.join(dir, 'checkpoint.bin'), encodeCheckpoint(run.state()));
+      const script = fileURLToPath(new URL('./fixtures/resume.ts', import.meta.url));
+      execFileSync(process.execPath, ['--import', 'tsx', script, dir, '9'], { stdio: 'pipe' });
+      resumed = decodeCheckpoint(new Uint8Array(readFileSync(path.join(dir, 'final.bin'))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(resumed.step).toBe(24);
     expect(resumed.c).toEqual(whole.run.state().c);
     expect(resumed.w).toEqual(whole.run.state().w);
