@@ -18,6 +18,8 @@ interface LinalgAddon {
   /** OpenBLAS only. */
   symmetricABt(a: Float64Array, b: Float64Array | null, n: number, k: number, threads: number): Float64Array;
   rowQuadratic(z: Float64Array, s: Float64Array, rows: number, n: number, threads: number): Float64Array;
+  /** OpenBLAS only (an addon built before it lacks it). */
+  congruence?(v: Float64Array, k: Float64Array, n: number, threads: number): Float64Array;
 }
 
 export type LinalgBackend = 'openblas' | 'native' | 'typescript';
@@ -141,6 +143,17 @@ export function matmulABt(A: Float64Array, B: Float64Array, m: number, n: number
 export function symmetricABt(A: Float64Array, B: Float64Array | null, n: number, k: number): Float64Array {
   if (resolve() === 'openblas') return loadAddon()!.symmetricABt(A, B, n, k, threads);
   return matmulABt(A, B ?? A, n, n, k);
+}
+
+/**
+ * S [n, n] = V K V^T for a symmetric K (V, K [n, n]). OpenBLAS: through K's Cholesky factor when K
+ * is positive definite to dpotrf (a dtrmm and a dsyrk, 2.3 n^3 flops), else V K then its product
+ * with V^T by the lower triangle (3.1 n^3); the other paths take V K and symmetricABt.
+ */
+export function congruence(V: Float64Array, K: Float64Array, n: number): Float64Array {
+  const lib = resolve() === 'openblas' ? loadAddon()! : null;
+  if (lib?.congruence) return lib.congruence(V, K, n, threads);
+  return symmetricABt(matmulABt(V, K, n, n, n), V, n, n);
 }
 
 /** q [rows], q_r = z_r^T S z_r for the rows of Z [rows, n] and a symmetric S [n, n] (OpenBLAS: a dtrmm, half of Z S). */

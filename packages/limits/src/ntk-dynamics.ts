@@ -5,7 +5,7 @@
 //   f_k(X) - y = sum_i g_i(k) v_i v_i^T (f_0(X) - y),  g_i(k) = (1 - eta lambda_i)^k,
 //   f_k(x) = f_0(x) - Theta(x, X) sum_i h_i(k) v_i v_i^T (f_0(X) - y),  h_i(k) = (1 - g_i(k)) / lambda_i.
 // Means, variances and expected losses (1/(2P) and 1/(2M) sums) follow from the eigenvectors' overlaps.
-import { matmulABt, rowQuadratic, symmetricABt, symmetricEigen } from './linalg.ts';
+import { congruence, matmulABt, rowQuadratic, symmetricABt, symmetricEigen } from './linalg.ts';
 
 export interface KernelBlocks {
   P: number;
@@ -87,8 +87,7 @@ export function ntkGradientDescent(blocks: KernelBlocks, dt: number, steps: numb
   lap('eigen');
   const eta = dt / P;
   const yTilde = matmulABt(V, Float64Array.from(blocks.y), P, 1, P);
-  const VK = matmulABt(V, blocks.kXX, P, P, P); // V K (K symmetric)
-  const S = symmetricABt(VK, V, P, P);
+  const S = congruence(V, blocks.kXX, P); // V K V^T
   const B = matmulABt(blocks.thetaTX, V, M, P, P);
   const C = matmulABt(blocks.kTX, V, M, P, P);
   const beta = new Float64Array(P);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { specSchema } from '@mfsim/contracts';
 import { recordedSteps, referenceKernel, setupProblem } from '@mfsim/engine';
 import { limitKernel } from '../src/kernels.ts';
-import { linalgBackend, openblasStatus, setEigenMethod, setLinalgBackend, symmetricEigen } from '../src/linalg.ts';
+import { congruence, linalgBackend, matmulABt, openblasStatus, setEigenMethod, setLinalgBackend, symmetricABt, symmetricEigen } from '../src/linalg.ts';
 import { ntkGradientDescent, type KernelBlocks } from '../src/ntk-dynamics.ts';
 import { maxKernelTrainSize } from '../src/predict.ts';
 
@@ -133,6 +133,25 @@ describe.skipIf(!found)(title, () => {
       for (let i = 0; i < n * n; i++) vectorGap = Math.max(vectorGap, Math.abs(s.vectors[i] - w.vectors[i]));
       expect(valueGap).toBeLessThanOrEqual(1e-13 * Math.abs(w.values[n - 1]));
       expect(vectorGap).toBeLessThan(1e-12);
+    }
+  });
+
+  it('congruence V K V^T: through K\'s Cholesky factor, or (K indefinite) two products, as V K then (V K) V^T', () => {
+    setLinalgBackend('openblas');
+    const { vectors: V } = symmetricEigen(thetaXX, P);
+    const shifted = Float64Array.from(blocks.kXX);
+    for (let i = 0; i < P; i++) shifted[i * P + i] -= 1; // K - I: indefinite, so no Cholesky factor
+    for (const K of [blocks.kXX, shifted]) {
+      const S = congruence(V, K, P);
+      const reference = symmetricABt(matmulABt(V, K, P, P, P), V, P, P);
+      let scale = 0;
+      let gap = 0;
+      for (let i = 0; i < P * P; i++) {
+        scale = Math.max(scale, Math.abs(reference[i]));
+        gap = Math.max(gap, Math.abs(S[i] - reference[i]));
+      }
+      expect(gap / scale).toBeLessThan(1e-12);
+      for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) expect(S[i * P + j]).toBe(S[j * P + i]);
     }
   });
 

@@ -77,6 +77,9 @@ Loaded open() {
       lib.dsytrd = nullptr;
       lib.dstedc = nullptr;
     }
+    if (!symbol(handle, "dpotrf_", &lib.dpotrf) || !dladdr(reinterpret_cast<void*>(lib.dpotrf), &piece) ||
+        piece.dli_fbase != blas.dli_fbase)
+      lib.dpotrf = nullptr;
     lib.path = blas.dli_fname ? blas.dli_fname : name;
     r.ok = true;
     return r;

@@ -32,6 +32,8 @@ struct Library {
                  double* work, const int* lwork, int* info, size_t);
   void (*dstedc)(const char* compz, const int* n, double* d, double* e, double* z, const int* ldz, double* work,
                  const int* lwork, int* iwork, const int* liwork, int* info, size_t);
+  // Optional too (null: linalg.cc's congruence takes two dgemms).
+  void (*dpotrf)(const char* uplo, const int* n, double* a, const int* lda, int* info, size_t);
 };
 
 /**
