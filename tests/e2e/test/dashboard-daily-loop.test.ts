@@ -4,13 +4,12 @@
 // spec fields from the form and its children's losses; a cancelled sweep; particles of a running
 // run; the datasets page; a read-only key. Screenshots go to test-output/dashboard-daily-loop/
 // (the folder is printed) to look at.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, dashboardDir, startService, startTestWorker, waitFor } from './harness.ts';
+import { buildApp, buildDashboard, listenLocally, signIn, startService, startTestWorker, waitFor } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,12 +51,6 @@ const spec = (over: { width?: number; dt?: number; steps?: number; name?: string
   record: { logPoints: 10, testSize: 64, probes: 2, snapshots: over.snapshots ?? [] },
 });
 
-async function signIn(p: Page, key: string) {
-  await p.goto(`${base}/dashboard/#/signin`);
-  await p.fill('#api-key', key);
-  await p.click('button[type=submit]');
-  await p.waitForSelector('h1:has-text("Simulations")');
-}
 
 const cellNumbers = (p: Page, col: string) =>
   p.$$eval(`table.runs tbody tr[data-id] td[data-col="${col}"]`, (tds) => tds.map((td) => Number(td.textContent)));
@@ -65,18 +58,15 @@ const cellNumbers = (p: Page, col: string) =>
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   console.log(`daily-loop screenshots: ${shots}`);
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
-  expect(build.status).toBe(0);
+  buildDashboard();
   service = await startService();
   app = await buildApp({ deps: service.deps, auth: { adminKey: ADMIN, rateLimitPerMinute: 100_000 } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(app);
   worker = await startTestWorker();
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
-  await signIn(page, ADMIN);
+  await signIn(page, base, ADMIN);
 });
 
 afterAll(async () => {
@@ -380,7 +370,7 @@ describe('the daily loop in Chromium', () => {
   it('gives a read-only key a sentence instead of the New form, and no clone button', async () => {
     const reader = await call<{ key: string }>('POST', '/v1/keys', { name: `${tag} reader`, role: 'read' });
     const ro = await browser.context.newPage();
-    await signIn(ro, reader.key);
+    await signIn(ro, base, reader.key);
     await ro.waitForSelector('a[data-nav="new"]', { state: 'hidden' });
     await ro.goto(`${base}/dashboard/#/new`);
     await ro.waitForSelector('[data-testid="read-only"]');

@@ -1,10 +1,8 @@
 // Projects in the dashboard, in a real browser against the real service with keys on: the top bar
 // shows the project; an admin switches projects there and the lists follow; a project's own key
 // sees only its project, with no list to switch.
-import { spawnSync } from 'node:child_process';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, dashboardDir, smallSpec, startService } from './harness.ts';
+import { buildApp, buildDashboard, listenLocally, signIn, smallSpec, startService } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
 const ADMIN = 'dashboard-projects-admin-key-0123456789';
@@ -22,21 +20,12 @@ async function call<T>(key: string, method: string, url: string, body?: unknown)
   return res.json() as T;
 }
 
-async function signIn(page: Page, key: string) {
-  await page.goto(`${base}/dashboard/#/signin`);
-  await page.fill('#api-key', key);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('h1:has-text("Simulations")');
-}
 
 beforeAll(async () => {
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
-  expect(build.status).toBe(0);
+  buildDashboard();
   service = await startService();
   app = await buildApp({ deps: service.deps, auth: { adminKey: ADMIN, rateLimitPerMinute: 100_000 } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(app);
   browser = await launchBrowser();
 });
 
@@ -58,7 +47,7 @@ describe('projects in the dashboard', () => {
     expect(res.statusCode).toBe(201);
 
     const page = await browser.context.newPage();
-    await signIn(page, ADMIN);
+    await signIn(page, base, ADMIN);
     const select = page.locator('select.project-select');
     await expect.poll(() => select.inputValue()).toBe('default');
     expect(await page.locator(`select.project-select option[value="${RED}"]`).count()).toBe(1);
@@ -76,7 +65,7 @@ describe('projects in the dashboard', () => {
     // Signed in again with red's read key: its project, no list.
     await page.click('button:has-text("Sign out")');
     const reader = page;
-    await signIn(reader, red.key);
+    await signIn(reader, base, red.key);
     await expect.poll(async () => reader.textContent('.project-name')).toBe(`Project: ${RED}`);
     expect(await reader.locator('select.project-select').count()).toBe(0);
     await reader.waitForSelector(`text=only red ${run}`);

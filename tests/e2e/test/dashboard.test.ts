@@ -2,13 +2,12 @@
 // Postgres and Redis): sign in, submit a sweep through the form, watch it finish, read the scaling
 // chart and its exponent, open a simulation; a screenshot of each page goes to test-output/.
 // Prints the time from navigation to a drawn scaling chart for a sweep of 8 widths x 32 replicas.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardDir, startService, startTestWorker, waitFor } from './harness.ts';
+import { buildDashboard, listenLocally, startService, startTestWorker, waitFor } from './harness.ts';
 import { launchBrowser } from './browser.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,14 +35,10 @@ const sweepDone = (id: string, timeoutMs = 60_000) =>
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  // The page as `npm start` serves it (npm test builds it too; this covers a bare `vitest`).
-  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
-  expect(build.status).toBe(0);
+  buildDashboard();
   service = await startService();
   worker = await startTestWorker();
-  await service.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = service.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(service.app);
   browser = await launchBrowser();
   page = await browser.context.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));

@@ -1,7 +1,11 @@
 // The whole service for the end-to-end tests: the system-test harness (@mfsim/testing) on the API's
 // app, and where the dashboard's package lies (its page is built there before a browser opens it).
+import { spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { buildApp } from '@mfsim/api/app';
 import { openApiDeps } from '@mfsim/api/services';
 import { serviceHarness } from '@mfsim/testing';
@@ -12,3 +16,23 @@ export const { startService, useService, startHttpService } = serviceHarness({ b
 
 /** apps/dashboard, found through the package (its entry is src/plugin.ts). */
 export const dashboardDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('@mfsim/dashboard')), '..');
+
+/** Builds the dashboard's page when its sources changed (npm test builds it too; this covers a bare `vitest`). */
+export function buildDashboard() {
+  const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
+  expect(build.status).toBe(0);
+}
+
+/** Makes `app` listen on a free local port; its base URL. */
+export async function listenLocally(app: Awaited<ReturnType<typeof buildApp>>): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** Signs `page` in with `key` on the dashboard at `base`, and waits for the list. */
+export async function signIn(page: Page, base: string, key: string) {
+  await page.goto(`${base}/dashboard/#/signin`);
+  await page.fill('#api-key', key);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('h1:has-text("Simulations")');
+}
