@@ -19,14 +19,14 @@ describe('stored datasets', () => {
     const post = await api().post('/v1/simulations').send(spec);
     expect(post.status).toBe(201);
     expect(post.body.spec.inputs).toEqual({ kind: 'dataset', datasetId: up.body.id });
-    const done = await finishedSimulation(service.app, post.body.id);
+    const done = await finishedSimulation(service.app, post.body.id, 120_000); // the worker, on a loaded machine
     expect(done.status).toBe('completed');
     const { points } = (await api().get(`/v1/simulations/${post.body.id}/trajectory?replica=0`)).body;
     points.forEach((p: { trainLoss: number; testLoss: number }, i: number) => {
       expect(Math.abs(p.trainLoss / golden.expected.trainLoss[i] - 1)).toBeLessThan(1e-3);
       expect(Math.abs(p.testLoss / golden.expected.testLoss[i] - 1)).toBeLessThan(1e-3);
     });
-  });
+  }, 180_000);
 
   it('refuses a spec naming an unknown dataset, and checks dimensions against the stored one', async () => {
     const before = await service.deps.db.prisma.simulation.count();

@@ -201,7 +201,7 @@ describe('service faults (throwaway servers)', () => {
         await pg.start();
         restartedAt = Date.now();
       }
-      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 60_000, 'ready again');
+      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 120_000, 'ready again'); // reconnections back off
       // Its lease ran out during the outage, but its job is live: recovery leaves it to its worker.
       expect(await requeueExpiredLeases(service.deps)).not.toContain(id);
       const end = await finished(id);
@@ -219,7 +219,7 @@ describe('service faults (throwaway servers)', () => {
       await progressed(id);
       await redis.kill();
       await redis.start();
-      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 60_000, 'redis back');
+      await waitFor(async () => ((await api().get('/readyz')).status === 200 ? true : undefined), 120_000, 'redis back'); // reconnections back off
       expect((await finished(id)).status).toBe('completed');
       expect(await trajectoryOf(id)).toEqual(reference);
     });

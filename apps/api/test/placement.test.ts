@@ -33,10 +33,10 @@ describe('placement on GPU and CPU workers', () => {
     const done = await waitFor(async () => {
       const r = await api().get(`/v1/simulations/${post.body.id}`);
       return r.body.status === 'completed' ? r.body : undefined;
-    }, 60_000, 'the GPU-queue run');
+    }, 120_000, 'the GPU-queue run'); // the worker, on a loaded machine
     expect(done.device).toBe(gpuWorker.engine.info.device);
     expect(done.backend).toBe(gpuWorker.engine.info.kernel);
-  });
+  }, 180_000);
 
   it('keeps "no" on the CPU queue even when a GPU worker exists', async () => {
     const post = await api().post('/v1/simulations').send(smallSpec({ resources: { gpu: 'no' } }));

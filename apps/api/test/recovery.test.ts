@@ -42,16 +42,17 @@ it('queues again, once, the simulations and sweep children whose jobs Redis lost
 
   const worker = await startTestWorker();
   try {
-    const done = await finishedSimulation(service.app, sim.id);
+    // Waits on the worker: generous deadlines for a loaded 2-core machine.
+    const done = await finishedSimulation(service.app, sim.id, 120_000);
     expect(done.status).toBe('completed');
     const aggregated = await waitFor(async () => {
       const s = (await api().get(`/v1/sweeps/${sweep.id}`)).body;
       return s.status === 'completed' ? s : undefined;
-    }, 60_000, 'the recovered sweep');
+    }, 180_000, 'the recovered sweep');
     expect(aggregated.partial).toBe(false);
     const stats = (await api().get(`/v1/sweeps/${sweep.id}/statistics`)).body;
     expect(stats.series[0].byWidth.map((w: { width: number }) => w.width)).toEqual([8, 16]);
   } finally {
     await worker.close();
   }
-});
+}, 360_000);

@@ -16,7 +16,9 @@ async function counts() {
   return { rows, jobs: jobs + gpuJobs };
 }
 
-const waitUntilFinished = (id: string, timeoutMs?: number) => finishedSimulation(service.app, id, timeoutMs);
+// Runs wait on the in-process worker: generous deadlines for a loaded 2-core machine, and the
+// tests that wait get the time for them (vitest's default here is 60 s: vitest.config.ts).
+const waitUntilFinished = (id: string, timeoutMs = 120_000) => finishedSimulation(service.app, id, timeoutMs);
 
 describe('health', () => {
   it('answers /healthz and /readyz with both dependencies up', async () => {
@@ -60,7 +62,7 @@ describe('submitting and running a simulation', () => {
 
     const all = await api().get(`/v1/simulations/${post.body.id}/trajectory`);
     expect(all.body.points).toHaveLength(2 * 11);
-  });
+  }, 180_000);
 
   it('reproduces the golden gd case through the API', async () => {
     for (const { spec, expected } of golden) {
@@ -74,7 +76,7 @@ describe('submitting and running a simulation', () => {
         expect(Math.abs(p.testLoss / expected.testLoss[i] - 1)).toBeLessThan(1e-3);
       });
     }
-  });
+  }, 180_000);
 
   it('ends a run whose stored spec the engine cannot run as failed, with a readable message', async () => {
     const spec = smallSpec();
@@ -83,7 +85,7 @@ describe('submitting and running a simulation', () => {
     const done = await waitUntilFinished(id);
     expect(done.status).toBe('failed');
     expect(done.error).toMatch(/training\.dt/);
-  });
+  }, 180_000);
 
   it('marks a run whose loss blows up as diverged, keeping the last finite values', async () => {
     const post = await api().post('/v1/simulations').send(
@@ -95,7 +97,7 @@ describe('submitting and running a simulation', () => {
     const { points } = (await api().get(`/v1/simulations/${post.body.id}/trajectory?replica=0`)).body;
     expect(points[0].trainLoss).toEqual(expect.any(Number));
     for (const p of points) expect(p.trainLoss === null || Number.isFinite(p.trainLoss)).toBe(true);
-  });
+  }, 180_000);
 });
 
 describe('reading', () => {

@@ -24,7 +24,7 @@ describe('statistics of a width sweep', () => {
     await waitFor(async () => {
       const r = await api().get(`/v1/sweeps/${post.body.id}`);
       return r.body.status === 'completed' ? r.body : undefined;
-    }, 120_000, 'the sweep to finish');
+    }, 180_000, 'the sweep to finish'); // 4 runs and the aggregation on the worker, on a loaded machine
 
     const scaling = await api().get(`/v1/sweeps/${post.body.id}/scaling`).query({ time: 20 });
     expect(scaling.status).toBe(200);
@@ -87,7 +87,7 @@ describe('statistics of a width sweep', () => {
     expect(Number(lines[1].split(',')[4])).toBeCloseTo(probes.body.steps[0].outputs[0][0], 6);
 
     expect((await api().get('/v1/simulations/00000000-0000-4000-8000-000000000000/probes')).status).toBe(404);
-  }, 180_000);
+  }, 240_000);
 
   it('refuses training.sampling outside minibatch, naming the field', async () => {
     const r = await api().post('/v1/simulations').send({ ...base, training: { ...base.training, sampling: 'replacement' } });

@@ -7,6 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SWEEP_LIMITS_CSV_COLUMNS } from '@mfsim/contracts';
+import { gpuWorkersKnown } from '@mfsim/lifecycle';
 import { startService, startTestWorker, waitFor } from './harness.ts';
 
 let service: Awaited<ReturnType<typeof startService>>;
@@ -144,6 +145,9 @@ describe('a sweep with a mean-field reference', () => {
     const gpuWorker = await startTestWorker({ MFSIM_WORKER_KIND: 'gpu', MFSIM_KERNEL: 'native' });
     // Its worker is closed at once: the jobs stay where they were placed, and the sweeps are cancelled.
     await gpuWorker.close();
+    // The API keeps its answer to "has a GPU worker registered?" for a second (placement.ts): the
+    // "no" of the previous test's submission may be younger than that on a fast machine. Asked afresh.
+    expect(await gpuWorkersKnown(service.deps.redis, true)).toBe(true);
     try {
       const reference = { width: 64, replicas: 2 };
       const preferred = await api().post('/v1/sweeps').send({ base: { ...base, resources: { gpu: 'preferred' } }, grid: { 'student.width': [8] }, reference }).expect(201);
