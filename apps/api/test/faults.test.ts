@@ -1,5 +1,5 @@
 // Faults with real processes, on a throwaway Postgres and Redis of this file's own (temporary
-// folders, free ports; see scripts/throwaway-servers.ts): workers are child processes killed with
+// folders, free ports; see @mfsim/test-servers): workers are child processes killed with
 // SIGKILL or SIGTERM, the throwaway Postgres is stopped for longer than the old retries lasted,
 // the throwaway Redis is killed and restarted without persistence. The machine's own servers are
 // never touched. Every run is compared value for value with an uninterrupted run.
