@@ -1,8 +1,9 @@
 // Dense float64 linear algebra for the infinite-width limits (packages/limits): the symmetric
 // eigendecomposition (Householder tridiagonalisation + implicit QL, tred2 + tql2 of EISPACK as in
 // JAMA, the same algorithm as packages/limits/src/eigen.ts) and the product C = A B^T; or, when the
-// caller asks and the host has it, OpenBLAS's dsyevd/dsyevr and dgemm (openblas.cc, loaded at run
-// time), 10-20x faster than the built-in eigensolver at P = 4096.
+// caller asks and the host has it, OpenBLAS (openblas.cc, loaded at run time): dsyevd's steps with a
+// wider-blocked back-transformation (splitEigen), dsyevd or dsyevr whole, dgemm, and the congruence
+// V K V^T through dpotrf; 10-20x faster than the built-in eigensolver at P = 4096.
 // The QL sweeps record their rotations and apply them to the eigenvectors in batches of sweeps,
 // column chunks across OpenMP threads: every element sees the same rotations in the same order as
 // the sequential loop, so the result does not depend on the thread count or the batching. Threads are an argument (1: no OpenMP
