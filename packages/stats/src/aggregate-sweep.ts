@@ -190,7 +190,7 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
       ...fit,
       partial: missing.length > 0,
       missingWidths: missing,
-      saturating: options.saturating === false ? null : saturatingFit(prepared, boot, { level, resamples: options.saturatingResamples ?? 60 }),
+      saturating: options.saturating === false ? null : saturatingFit(prepared, boot, { level, resamples: options.saturatingResamples ?? 60, joint }),
       finiteWidth: fitFiniteWidthCorrection(
         prepared.points.map((p, i) => ({ width: p.width, mean: p.meanLoss, standardError: p.standardError, replicas: prepared.samples[i] })),
         { level, paired: joint },

@@ -101,7 +101,7 @@ export function pairedLeastSquares(
   const k = w > 0 ? design[0].length : 0;
   const q = w - k;
   if (k === 0 || q < 0) return { reason: `needs at least ${k} widths` };
-  const needed = Math.max(w + 1, q + 3);
+  const needed = pairedReplicasNeeded(w, q);
   if (replicas < needed) {
     return { reason: `${replicas} paired replicas are too few to estimate the covariance of ${w} widths' means (needs at least ${needed})` };
   }
@@ -133,7 +133,7 @@ export function pairedLeastSquares(
   });
   let chiSquare = 0;
   for (let i = 0; i < w; i++) for (let j = 0; j < w; j++) chiSquare += residual[i] * inverseCovariance[i * w + j] * residual[j];
-  const inflation = ((replicas - 2) * (replicas - 1)) / ((replicas - 2 - q) * (replicas - 1 - q));
+  const inflation = glsInflation(replicas, q);
   return {
     coefficients: beta,
     covariance: aInverse.map((v) => v * inflation),
@@ -144,7 +144,7 @@ export function pairedLeastSquares(
 }
 
 /** chi2 = min (d - X beta)' (S/R)^-1 (d - X beta) with q = W - k -> Hartlap-corrected chi-square, Hotelling's p. */
-function pairedGoodness(chiSquare: number, q: number, replicas: number): GoodnessOfFit {
+export function pairedGoodness(chiSquare: number, q: number, replicas: number): GoodnessOfFit {
   if (q <= 0) return goodnessOf(0, q);
   const corrected = (chiSquare * (replicas - q - 2)) / (replicas - 1);
   const pValue = fPValue(((replicas - q) / (q * (replicas - 1))) * chiSquare, q, replicas - q);
@@ -153,16 +153,31 @@ function pairedGoodness(chiSquare: number, q: number, replicas: number): Goodnes
 
 /** Cholesky succeeds with positive pivots. */
 function positiveDefinite(a: Float64Array, n: number): boolean {
+  return choleskyFactor(a, n) !== null;
+}
+
+/** a [n * n] symmetric -> its lower Cholesky factor L (a = L L'), null unless every pivot is positive. */
+export function choleskyFactor(a: Float64Array, n: number): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let s = a[i * n + j];
       for (let p = 0; p < j; p++) s -= l[i * n + p] * l[j * n + p];
       if (i === j) {
-        if (!(s > a[i * n + i] * 1e-12)) return false;
+        if (!(s > a[i * n + i] * 1e-12)) return null;
         l[i * n + i] = Math.sqrt(s);
       } else l[i * n + j] = s / l[j * n + j];
     }
   }
-  return true;
+  return l;
+}
+
+/** The inflation (R - 2)(R - 1) / ((R - 2 - q)(R - 1 - q)) of a GLS fit with q = W - k degrees of freedom (see above). */
+export function glsInflation(replicas: number, q: number): number {
+  return ((replicas - 2) * (replicas - 1)) / ((replicas - 2 - q) * (replicas - 1 - q));
+}
+
+/** The fewest paired replicas that a GLS fit of W widths with q = W - k degrees of freedom needs. */
+export function pairedReplicasNeeded(w: number, q: number): number {
+  return Math.max(w + 1, q + 3);
 }

@@ -3,6 +3,12 @@
 // bootstrap interval over replicas; otherwise no answer, with the reason (science.md, "Statistics").
 // For fixed alpha the model is linear in (L_inf, A): the chi-square is a function of alpha alone,
 // minimised by a log-spaced grid search refined by golden-section search.
+// When the widths' replicas are paired (a sweep's shared seeds) the widths' means are correlated, and
+// the fit is generalized least squares with their covariance estimated from the paired replicas, as
+// the power law's (paired-fit.ts): everything is done on whitened values L^-1 y (C = L L'), which for
+// independent widths is y / se. Its goodness is paired-fit's (Hotelling's p, Hartlap's chi-square)
+// with q = W - 3, exact for a model linear in its parameters and here taken at the fitted alpha.
+import { choleskyFactor, glsInflation, pairedGoodness, pairedMeanCovariance, pairedReplicasNeeded, type CovarianceKind, type MeanCovariance } from './paired-fit.ts';
 import { quantile } from './replica-bootstrap.ts';
 import type { PreparedWidths, ScalingInterval } from './scaling-exponent.ts';
 import { goodnessOf, type GoodnessOfFit } from './weighted-fit.ts';
@@ -15,8 +21,12 @@ export interface SaturatingPowerLaw {
   /** Percentile bootstrap intervals of alpha and L_inf; null with intervalReason. */
   alphaInterval: ScalingInterval | null;
   lInfInterval: ScalingInterval | null;
-  /** Weighted chi-square with W - 3 degrees of freedom. */
+  /** Weighted (or GLS) chi-square with W - 3 degrees of freedom. */
   goodness: GoodnessOfFit | null;
+  /** How the widths' means were treated: 'paired' (GLS with their covariance) or 'independent'. */
+  covariance: CovarianceKind;
+  /** Why the widths were treated as independent when their replicas are paired; null otherwise. */
+  covarianceReason: string | null;
   /** True when the best alpha lies on the edge of the searched range: treat it with suspicion. */
   atBoundary: boolean;
   /** True when L_inf >= 0 binds (the unconstrained fit wanted a negative L_inf). */
@@ -51,15 +61,18 @@ interface Fit {
 
 /**
  * prepared: the widths (means, standard errors), boot: bootstrap means [B * W] or null ->
- * the fit and its interval.
+ * the fit and its interval. joint: the replicas are paired across widths (their covariance is then
+ * estimated from prepared.samples).
  */
-export function saturatingFit(prepared: PreparedWidths, boot: Float64Array | null, options: SaturatingPowerLawOptions = {}): SaturatingPowerLaw {
+export function saturatingFit(
+  prepared: PreparedWidths, boot: Float64Array | null, options: SaturatingPowerLawOptions & { joint?: boolean } = {},
+): SaturatingPowerLaw {
   const { points } = prepared;
   return fitSaturatingPowerLaw(
     points.map((p) => p.width),
     points.map((p) => p.meanLoss),
     points.map((p) => p.standardError),
-    { ...options, boot },
+    { ...options, boot, covariance: options.joint ? pairedMeanCovariance(prepared.samples) : undefined },
   );
 }
 
@@ -68,11 +81,12 @@ export function fitSaturatingPowerLaw(
   widths: ArrayLike<number>,
   meanLosses: ArrayLike<number>,
   standardErrors: ArrayLike<number>,
-  options: SaturatingPowerLawOptions & { boot?: Float64Array | null } = {},
+  options: SaturatingPowerLawOptions & { boot?: Float64Array | null; covariance?: MeanCovariance } = {},
 ): SaturatingPowerLaw {
   const level = options.level ?? 0.95;
   const none = (reason: string): SaturatingPowerLaw => ({
     lInf: null, a: null, alpha: null, alphaInterval: null, lInfInterval: null, goodness: null,
+    covariance: 'independent', covarianceReason: options.covariance?.kind === 'independent' ? options.covariance.reason : null,
     atBoundary: false, lInfAtZero: false, reason, intervalReason: reason,
   });
   const w = widths.length;
@@ -81,20 +95,24 @@ export function fitSaturatingPowerLaw(
   if (distinct < SATURATING_MIN_WIDTHS) return none(`needs at least ${SATURATING_MIN_WIDTHS} distinct widths for 3 parameters, has ${distinct}`);
   const y = Float64Array.from(meanLosses);
   if (!y.every(Number.isFinite)) return none('a mean loss is not finite');
-  const weight = Float64Array.from(standardErrors, (s) => 1 / (s * s));
-  if (!weight.every((v) => Number.isFinite(v) && v > 0)) return none('needs a positive standard error at every width');
+  if (!Array.from(standardErrors).every((s) => Number.isFinite(s) && s > 0)) return none('needs a positive standard error at every width');
+  const { whitening, covariance, covarianceReason, replicas } = whiteningFor(standardErrors, options.covariance);
   const logN = Float64Array.from(widths, Math.log);
   const search = { min: options.minAlpha ?? 0.01, max: options.maxAlpha ?? 8 };
   const grid = Math.max(8, options.gridPoints ?? 200);
-  const fit = bestFit(logN, y, weight, search, grid);
+  const model = new WhitenedModel(logN, whitening);
+  const fit = bestFit(model, model.whiten(y), search, grid);
   if (fit === null) return none('the design is singular at every alpha');
+  const q = w - 3;
   const result: SaturatingPowerLaw = {
     lInf: fit.lInf,
     a: fit.a,
     alpha: fit.alpha,
     alphaInterval: null,
     lInfInterval: null,
-    goodness: goodnessOf(fit.chiSquare, distinct - 3),
+    goodness: covariance === 'paired' ? pairedGoodness(fit.chiSquare, q, replicas) : goodnessOf(fit.chiSquare, distinct - 3),
+    covariance,
+    covarianceReason,
     atBoundary: fit.atBoundary,
     lInfAtZero: fit.lInfAtZero,
     reason: null,
@@ -120,7 +138,7 @@ export function fitSaturatingPowerLaw(
     if (!ok) continue;
     // Coarser for the resamples, and searched within a factor 4 of the fitted alpha (inside the
     // searched range): 1e-3 in log alpha is far below the interval's width.
-    const f = bestFit(logN, yb, weight, near, 12, 1e-3);
+    const f = bestFit(model, model.whiten(yb), near, 12, 1e-3);
     if (f === null) continue;
     alphas.push(f.alpha);
     lInfs.push(f.lInf);
@@ -129,19 +147,84 @@ export function fitSaturatingPowerLaw(
     result.intervalReason = 'too few usable resamples';
     return result;
   }
-  const interval = (values: number[]): ScalingInterval => {
+  // As for the power law: the resamples hold the whitening (estimated once from all replicas) fixed,
+  // so they miss the noise of the estimated covariance and the bootstrap's R / (R - 1); their spread
+  // about the estimate is widened by that (1 for independent widths).
+  const scale = covariance === 'paired' ? Math.sqrt((glsInflation(replicas, q) * replicas) / (replicas - 1)) : 1;
+  const interval = (values: number[], estimate: number, floor = -Infinity): ScalingInterval => {
     const sorted = Float64Array.from(values).sort();
-    return { lower: quantile(sorted, (1 - level) / 2), upper: quantile(sorted, (1 + level) / 2), level, resamples: values.length };
+    const lower = quantile(sorted, (1 - level) / 2);
+    const upper = quantile(sorted, (1 + level) / 2);
+    return { lower: Math.max(floor, estimate - scale * (estimate - lower)), upper: estimate + scale * (upper - estimate), level, resamples: values.length };
   };
-  result.alphaInterval = interval(alphas);
-  result.lInfInterval = interval(lInfs);
+  result.alphaInterval = interval(alphas, fit.alpha);
+  result.lInfInterval = interval(lInfs, fit.lInf, 0);
   return result;
 }
 
+/**
+ * The whitening of the widths' means: the Cholesky factor of their paired covariance when it can be
+ * used for a 3-parameter fit, else their standard errors (independent widths), with the reason.
+ */
+function whiteningFor(standardErrors: ArrayLike<number>, pairing: MeanCovariance | undefined) {
+  const w = standardErrors.length;
+  const independent = (reason: string | null) => ({
+    whitening: { diagonal: Float64Array.from(standardErrors) } as Whitening, covariance: 'independent' as CovarianceKind, covarianceReason: reason, replicas: 0,
+  });
+  if (pairing === undefined) return independent(null);
+  if (pairing.kind === 'independent') return independent(pairing.reason);
+  const needed = pairedReplicasNeeded(w, w - 3);
+  if (pairing.replicas < needed) {
+    return independent(`${pairing.replicas} paired replicas are too few to estimate the covariance of ${w} widths' means (needs at least ${needed})`);
+  }
+  const lower = choleskyFactor(pairing.matrix, w);
+  if (lower === null) return independent('the covariance estimated from the paired replicas is not positive definite');
+  return { whitening: { lower } as Whitening, covariance: 'paired' as CovarianceKind, covarianceReason: null, replicas: pairing.replicas };
+}
+
+/** y -> L^-1 y: by the standard errors (independent widths) or a lower Cholesky factor [W * W]. */
+type Whitening = { diagonal: Float64Array } | { lower: Float64Array };
+
+/** The model's columns whitened: 1 once, n^-alpha per alpha (into scratch space: no allocation per evaluation). */
+class WhitenedModel {
+  readonly ones: Float64Array;
+  private readonly u: Float64Array;
+  private readonly uWhite: Float64Array;
+
+  constructor(readonly logN: Float64Array, private readonly whitening: Whitening) {
+    const w = logN.length;
+    this.u = new Float64Array(w);
+    this.uWhite = new Float64Array(w);
+    this.ones = this.whiten(new Float64Array(w).fill(1));
+  }
+
+  whiten(y: ArrayLike<number>, out: Float64Array = new Float64Array(y.length)): Float64Array {
+    const w = y.length;
+    if ('diagonal' in this.whitening) {
+      for (let i = 0; i < w; i++) out[i] = y[i] / this.whitening.diagonal[i];
+      return out;
+    }
+    const l = this.whitening.lower;
+    for (let i = 0; i < w; i++) {
+      let s = y[i];
+      for (let j = 0; j < i; j++) s -= l[i * w + j] * out[j];
+      out[i] = s / l[i * w + i];
+    }
+    return out;
+  }
+
+  /** n^-alpha, whitened. */
+  column(alpha: number): Float64Array {
+    for (let i = 0; i < this.u.length; i++) this.u[i] = Math.exp(-alpha * this.logN[i]);
+    return this.whiten(this.u, this.uWhite);
+  }
+}
+
+/** y: the whitened means. */
 function bestFit(
-  logN: Float64Array, y: Float64Array, weight: Float64Array, search: { min: number; max: number }, grid: number, tolerance = 1e-10,
+  model: WhitenedModel, y: Float64Array, search: { min: number; max: number }, grid: number, tolerance = 1e-10,
 ): Fit | null {
-  const chiAt = (alpha: number): number => linearPart(logN, y, weight, alpha)?.chiSquare ?? Infinity;
+  const chiAt = (alpha: number): number => linearPart(model, y, alpha)?.chiSquare ?? Infinity;
   const logMin = Math.log(search.min);
   const step = (Math.log(search.max) - logMin) / (grid - 1);
   let best = 0;
@@ -177,9 +260,9 @@ function bestFit(
     }
   }
   let alpha = Math.exp((lo + hi) / 2);
-  let part = linearPart(logN, y, weight, alpha);
+  let part = linearPart(model, y, alpha);
   const gridAlpha = Math.exp(logMin + best * step);
-  const gridPart = linearPart(logN, y, weight, gridAlpha);
+  const gridPart = linearPart(model, y, gridAlpha);
   if (part === null || (gridPart !== null && gridPart.chiSquare < part.chiSquare)) {
     alpha = gridAlpha;
     part = gridPart;
@@ -188,47 +271,48 @@ function bestFit(
   return { alpha, ...part, atBoundary: best === 0 || best === grid - 1 };
 }
 
-/** Reused by linearPart (single-threaded, never re-entered): no allocation per evaluation. */
-let scratch = new Float64Array(16);
-
-/** Weighted least squares of y on [1, n^-alpha] with L_inf >= 0; null when n^-alpha is constant. */
-function linearPart(logN: Float64Array, y: Float64Array, weight: Float64Array, alpha: number) {
-  const w = logN.length;
-  let sw = 0;
-  let mu = 0;
-  let my = 0;
-  const u = scratch.length >= w ? scratch : (scratch = new Float64Array(w));
+/**
+ * Least squares of the whitened y on the whitened [1, n^-alpha] with L_inf >= 0 (for independent
+ * widths: weighted by 1 / se^2); null when n^-alpha is constant across widths. The 1 column is
+ * projected out first (the whitened form of centring on the weighted means).
+ */
+function linearPart(model: WhitenedModel, y: Float64Array, alpha: number) {
+  const one = model.ones;
+  const u = model.column(alpha);
+  const w = y.length;
+  let oo = 0;
+  let ou = 0;
+  let oy = 0;
   for (let i = 0; i < w; i++) {
-    u[i] = Math.exp(-alpha * logN[i]);
-    sw += weight[i];
-    mu += weight[i] * u[i];
-    my += weight[i] * y[i];
+    oo += one[i] * one[i];
+    ou += one[i] * u[i];
+    oy += one[i] * y[i];
   }
-  mu /= sw;
-  my /= sw;
+  const mu = ou / oo;
+  const my = oy / oo;
   let suu = 0;
   let suy = 0;
   for (let i = 0; i < w; i++) {
-    suu += weight[i] * (u[i] - mu) ** 2;
-    suy += weight[i] * (u[i] - mu) * (y[i] - my);
+    suu += (u[i] - mu * one[i]) ** 2;
+    suy += (u[i] - mu * one[i]) * (y[i] - my * one[i]);
   }
   if (!(suu > 1e-300)) return null;
   let a = suy / suu;
   let lInf = my - a * mu;
   let lInfAtZero = false;
   if (lInf < 0) {
-    // The constraint binds: L_inf = 0, A by weighted least squares through the origin.
+    // The constraint binds: L_inf = 0, A by least squares through the origin.
     let uu = 0;
     let uy = 0;
     for (let i = 0; i < w; i++) {
-      uu += weight[i] * u[i] * u[i];
-      uy += weight[i] * u[i] * y[i];
+      uu += u[i] * u[i];
+      uy += u[i] * y[i];
     }
     lInf = 0;
     a = uy / uu;
     lInfAtZero = true;
   }
   let chiSquare = 0;
-  for (let i = 0; i < w; i++) chiSquare += weight[i] * (y[i] - lInf - a * u[i]) ** 2;
+  for (let i = 0; i < w; i++) chiSquare += (y[i] - lInf * one[i] - a * u[i]) ** 2;
   return { lInf, a, chiSquare, lInfAtZero };
 }
