@@ -42,6 +42,8 @@ describe('statistics of a width sweep', () => {
     // 4 widths: the saturating fit answers (weighted, L_inf >= 0) or says why not.
     expect(s.saturating.lInf === null ? s.saturating.reason : s.saturating.lInf).not.toBeNull();
     if (s.saturating.lInf !== null) expect(s.saturating.lInf).toBeGreaterThanOrEqual(0);
+    // The replicas share seeds across widths, 6 of them for 4 widths: fitted by GLS with their covariance.
+    if (s.saturating.lInf !== null) expect(s.saturating).toMatchObject({ covariance: 'paired', covarianceReason: null });
 
     const stats = (await api().get(`/v1/sweeps/${post.body.id}/statistics`)).body;
     for (const w of stats.series[0].byWidth) {
