@@ -39,6 +39,7 @@ describe('statistics of a width sweep', () => {
     expect(s.finiteWidth).toMatchObject({ parameters: 2, widths: [8, 16, 32, 64], reason: null });
     expect(s.finiteWidth.lInf.lower).toBeLessThan(s.finiteWidth.lInf.upper);
     expect(s.noise.sigma2Noise).not.toBeNull();
+    expect(s.noise).toMatchObject({ covariance: 'paired', covarianceReason: null }); // the replicas' shares of Var f pair across widths
     // 4 widths: the saturating fit answers (weighted, L_inf >= 0) or says why not.
     expect(s.saturating.lInf === null ? s.saturating.reason : s.saturating.lInf).not.toBeNull();
     if (s.saturating.lInf !== null) expect(s.saturating.lInf).toBeGreaterThanOrEqual(0);

@@ -370,6 +370,7 @@ export const scalingFitSchema = z.object({
   noise: z.object({
     sigma2Noise: estimateSchema.nullable(), aF: estimateSchema.nullable(), goodness: goodnessSchema.nullable(),
     widths: z.array(z.number().int()), reason: z.string().nullable(),
+    covariance: covarianceSchema.optional(), covarianceReason: z.string().nullable().optional(),
   }).nullable().optional(),
   /** The excess over the sweep's reference run (`reference` in the request); null or absent without one. */
   excess: excessScalingSchema.nullable().optional(),

@@ -4,8 +4,8 @@
 // Var f, and the mean-field extrapolation of the outputs. Times are matched across widths by
 // recorded step. Unstable replicas are left out everywhere and counted per width.
 import { rowAt, stableLossesAt, type SimulationRecords, type SimulationStatisticsRow } from './aggregate-simulation.ts';
-import type { Parameterization } from './clt-fluctuation.ts';
-import { decomposeOutputVariance, fitFiniteWidthCorrection, type FiniteWidthFit, type NoiseDecomposition } from './finite-width.ts';
+import { replicaVarianceShares, type Parameterization } from './clt-fluctuation.ts';
+import { decomposeOutputVariance, fitFiniteWidthCorrection, type FiniteWidthFit, type NoiseDecomposition, type WidthMean } from './finite-width.ts';
 import { excessScaling, type ExcessScaling } from './excess-scaling.ts';
 import { detectInstability, INSTABILITY_JUMP_FACTOR } from './instability.ts';
 import { extrapolateMeanField, replicaMeanOutputs } from './mean-field-extrapolation.ts';
@@ -157,7 +157,7 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
     const losses: WidthLosses[] = [];
     const outputWidths: number[] = [];
     const meanOutputs: Float64Array[] = [];
-    const variances: { width: number; mean: number; standardError: number }[] = [];
+    const variances: WidthMean[] = [];
     sorted.forEach((point, w) => {
       const t = index[w];
       const records = point.records;
@@ -166,12 +166,18 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
       const row = rowAt(point.width, records, t, column, stable[w], options.parameterization);
       rowsByWidth[w].push({ width: point.width, ...row });
       losses.push({ width: point.width, losses: column });
+      const outputs = records.probeOutputs?.[t];
       if (row.meanOutputVariance !== null && row.count > 1) {
         // Standard error of a sample variance of R Gaussian values, sqrt(2/(R-1)) v; the probes are
-        // correlated, so their mean is given no smaller error than one probe's.
-        variances.push({ width: point.width, mean: row.meanOutputVariance, standardError: row.meanOutputVariance * Math.sqrt(2 / (row.count - 1)) });
+        // correlated, so their mean is given no smaller error than one probe's. Each replica's share
+        // of it pairs across widths like the losses: with shared seeds the fit is GLS on their covariance.
+        variances.push({
+          width: point.width,
+          mean: row.meanOutputVariance,
+          standardError: row.meanOutputVariance * Math.sqrt(2 / (row.count - 1)),
+          replicas: outputs && outputs.length > 0 ? replicaVarianceShares(outputs, column.length, stable[w]) : undefined,
+        });
       }
-      const outputs = records.probeOutputs?.[t];
       if (options.extrapolate !== false && outputs && outputs.length > 0 && column.length > 0) {
         outputWidths.push(point.width);
         meanOutputs.push(replicaMeanOutputs(maskReplicas(outputs, stable[w]), column.length));
@@ -195,7 +201,7 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
         prepared.points.map((p, i) => ({ width: p.width, mean: p.meanLoss, standardError: p.standardError, replicas: prepared.samples[i] })),
         { level, paired: joint },
       ),
-      noise: variances.length >= 2 ? decomposeOutputVariance(variances, level) : null,
+      noise: variances.length >= 2 ? decomposeOutputVariance(variances, level, joint) : null,
       // A reference without a record at this step (it failed or was cancelled) gives a fit with the reason.
       excess: options.reference
         ? excessScaling(losses, {

@@ -244,3 +244,34 @@ function fourPointRatio(columns: readonly Float64Array[]): number | null {
   }
   return pairs > 0 ? total / pairs : null;
 }
+
+/**
+ * outputs [R * probes] replica-major, include: which replicas count (default all) -> per replica its
+ * share of the mean variance, z_r = mean over probes of c_j / (c_j - 1) (f_rj - mean_j)^2 (c_j the
+ * replicas finite at probe j): their mean over r is cltFluctuation's meanVariance when every replica
+ * is finite at every probe. NaN for a replica left out or not finite at a probe. These pair across
+ * widths as the losses do (replica r of every width shares its seed), so the covariance of the widths'
+ * variances can be estimated from them (to O(1/R): each z_r also carries the probe means).
+ */
+export function replicaVarianceShares(outputs: ArrayLike<number>, replicas: number, include?: readonly boolean[]): Float64Array {
+  const probes = outputs.length / replicas;
+  const shares = new Float64Array(replicas);
+  const finite = (r: number, j: number) => (include === undefined || include[r]) && Number.isFinite(outputs[r * probes + j]);
+  let probesUsed = 0;
+  for (let j = 0; j < probes; j++) {
+    let count = 0;
+    let sum = 0;
+    for (let r = 0; r < replicas; r++) {
+      if (!finite(r, j)) continue;
+      count++;
+      sum += outputs[r * probes + j];
+    }
+    if (count < 2) continue;
+    probesUsed++;
+    const mean = sum / count;
+    for (let r = 0; r < replicas; r++) {
+      shares[r] += finite(r, j) ? (count / (count - 1)) * (outputs[r * probes + j] - mean) ** 2 : NaN;
+    }
+  }
+  return shares.map((s) => (probesUsed > 0 ? s / probesUsed : NaN));
+}

@@ -101,12 +101,21 @@ export interface NoiseDecomposition {
   sigma2Noise: Estimate | null;
   aF: Estimate | null;
   goodness: GoodnessOfFit | null;
+  /** 'paired': GLS with the covariance of the widths' variances from the replicas' shares of them. */
+  covariance: CovarianceKind;
+  covarianceReason: string | null;
   widths: number[];
   reason: string | null;
 }
 
-/** points: per width the mean over probes of Var f over replicas and its standard error. */
-export function decomposeOutputVariance(points: readonly WidthMean[], level = 0.95): NoiseDecomposition {
-  const fit = fitFiniteWidthCorrection(points, { level, quadraticFrom: Infinity });
-  return { sigma2Noise: fit.lInf, aF: fit.a, goodness: fit.goodness, widths: fit.widths, reason: fit.reason };
+/**
+ * points: per width the mean over probes of Var f over replicas and its standard error, and with
+ * `paired` each replica's share of it (clt-fluctuation.ts, replicaVarianceShares) in `replicas`.
+ */
+export function decomposeOutputVariance(points: readonly WidthMean[], level = 0.95, paired = false): NoiseDecomposition {
+  const fit = fitFiniteWidthCorrection(points, { level, quadraticFrom: Infinity, paired });
+  return {
+    sigma2Noise: fit.lInf, aF: fit.a, goodness: fit.goodness, covariance: fit.covariance, covarianceReason: fit.covarianceReason,
+    widths: fit.widths, reason: fit.reason,
+  };
 }

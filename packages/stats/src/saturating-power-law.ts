@@ -129,6 +129,7 @@ export function fitSaturatingPowerLaw(
   const alphas: number[] = [];
   const lInfs: number[] = [];
   const yb = new Float64Array(w);
+  const ybWhite = new Float64Array(w);
   for (let b = 0; b < resamples; b++) {
     let ok = true;
     for (let i = 0; i < w; i++) {
@@ -138,7 +139,7 @@ export function fitSaturatingPowerLaw(
     if (!ok) continue;
     // Coarser for the resamples, and searched within a factor 4 of the fitted alpha (inside the
     // searched range): 1e-3 in log alpha is far below the interval's width.
-    const f = bestFit(model, model.whiten(yb), near, 12, 1e-3);
+    const f = bestFit(model, model.whiten(yb, ybWhite), near, 12, 1e-3);
     if (f === null) continue;
     alphas.push(f.alpha);
     lInfs.push(f.lInf);
@@ -188,14 +189,19 @@ type Whitening = { diagonal: Float64Array } | { lower: Float64Array };
 /** The model's columns whitened: 1 once, n^-alpha per alpha (into scratch space: no allocation per evaluation). */
 class WhitenedModel {
   readonly ones: Float64Array;
+  /** ones . ones */
+  readonly onesNorm: number;
+  private readonly inverseDiagonal: Float64Array | null;
   private readonly u: Float64Array;
   private readonly uWhite: Float64Array;
 
   constructor(readonly logN: Float64Array, private readonly whitening: Whitening) {
     const w = logN.length;
+    this.inverseDiagonal = 'diagonal' in whitening ? whitening.diagonal.map((s) => 1 / s) : null;
     this.u = new Float64Array(w);
     this.uWhite = new Float64Array(w);
     this.ones = this.whiten(new Float64Array(w).fill(1));
+    this.onesNorm = this.ones.reduce((sum, v) => sum + v * v, 0);
   }
 
   whiten(y: ArrayLike<number>, out: Float64Array = new Float64Array(y.length)): Float64Array {
@@ -213,8 +219,13 @@ class WhitenedModel {
     return out;
   }
 
-  /** n^-alpha, whitened. */
+  /** n^-alpha, whitened (for independent widths in the same pass). */
   column(alpha: number): Float64Array {
+    const inverse = this.inverseDiagonal;
+    if (inverse !== null) {
+      for (let i = 0; i < inverse.length; i++) this.uWhite[i] = Math.exp(-alpha * this.logN[i]) * inverse[i];
+      return this.uWhite;
+    }
     for (let i = 0; i < this.u.length; i++) this.u[i] = Math.exp(-alpha * this.logN[i]);
     return this.whiten(this.u, this.uWhite);
   }
@@ -280,16 +291,14 @@ function linearPart(model: WhitenedModel, y: Float64Array, alpha: number) {
   const one = model.ones;
   const u = model.column(alpha);
   const w = y.length;
-  let oo = 0;
   let ou = 0;
   let oy = 0;
   for (let i = 0; i < w; i++) {
-    oo += one[i] * one[i];
     ou += one[i] * u[i];
     oy += one[i] * y[i];
   }
-  const mu = ou / oo;
-  const my = oy / oo;
+  const mu = ou / model.onesNorm;
+  const my = oy / model.onesNorm;
   let suu = 0;
   let suy = 0;
   for (let i = 0; i < w; i++) {
