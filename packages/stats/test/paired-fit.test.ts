@@ -3,6 +3,7 @@ import {
   aggregateSweep, createRandom, excessScaling, fitFiniteWidthCorrection, scalingExponent, summarizeReplicas,
   type SimulationRecords, type WidthMean,
 } from '../src/index.ts';
+import { below } from './calibration.ts';
 
 // A sweep whose replica r shares a random effect u_r at every width (its particles come from one
 // stream), so the widths' means are positively correlated. The independent chi-square then sees
@@ -25,8 +26,6 @@ function widthMeans(losses: number[][]): WidthMean[] {
   });
 }
 
-/** Fraction of values below t. */
-const below = (values: number[], t: number) => values.filter((v) => v < t).length / values.length;
 
 describe('fitFiniteWidthCorrection with paired replicas (GLS)', () => {
   it('gives calibrated p-values and unbiased L_inf on correlated L_inf + a/n sweeps; the independent chi-square does not', () => {
