@@ -57,7 +57,7 @@ export function aggregateSimulation(width: number, records: SimulationRecords, o
   const stable = unstableAtStep.map((s) => s === null);
   const rows: SimulationStatisticsRow[] = [];
   for (let t = 0; t < steps.length; t++) {
-    rows.push(rowAt(width, records, t, stableLossesAt(testLosses, t, stable), stable, options.parameterization));
+    rows.push(rowAt(width, records, t, stableLossesAt(testLosses, t, stable), stable, options.parameterization).row);
   }
   return { width, replicas, unstableAtStep, rows };
 }
@@ -69,7 +69,10 @@ export function stableLossesAt(testLosses: readonly ArrayLike<number | null | un
   return column;
 }
 
-/** The row for recorded time t, given the loss column (unstable replicas NaN) already extracted. */
+/**
+ * The row for recorded time t, given the loss column (unstable replicas NaN) already extracted, and
+ * each replica's share of its mean output variance (null without probe outputs).
+ */
 export function rowAt(
   width: number,
   records: SimulationRecords,
@@ -77,12 +80,12 @@ export function rowAt(
   losses: Float64Array,
   stable: readonly boolean[] = new Array<boolean>(losses.length).fill(true),
   parameterization: Parameterization = 'mean-field',
-): SimulationStatisticsRow {
+): { row: SimulationStatisticsRow; varianceShares: Float64Array | null } {
   const unstable = stable.filter((s) => !s).length;
   const summary = summarizeReplicas(losses);
   const outputs = records.probeOutputs?.[t];
   const clt = outputs && outputs.length > 0 && losses.length > 0 ? cltFluctuation(outputs, losses.length, width, parameterization, stable) : null;
-  return {
+  const row = {
     step: records.steps[t],
     time: records.times[t],
     meanLoss: summary.mean,
@@ -98,4 +101,5 @@ export function rowAt(
     fourPoint: clt?.fourPoint ?? null,
     probes: clt?.probesUsed ?? 0,
   };
+  return { row, varianceShares: clt?.varianceShares ?? null };
 }

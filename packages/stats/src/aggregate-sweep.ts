@@ -4,7 +4,7 @@
 // Var f, and the mean-field extrapolation of the outputs. Times are matched across widths by
 // recorded step. Unstable replicas are left out everywhere and counted per width.
 import { rowAt, stableLossesAt, type SimulationRecords, type SimulationStatisticsRow } from './aggregate-simulation.ts';
-import { replicaVarianceShares, type Parameterization } from './clt-fluctuation.ts';
+import type { Parameterization } from './clt-fluctuation.ts';
 import { decomposeOutputVariance, fitFiniteWidthCorrection, type FiniteWidthFit, type NoiseDecomposition, type WidthMean } from './finite-width.ts';
 import { excessScaling, type ExcessScaling } from './excess-scaling.ts';
 import { detectInstability, INSTABILITY_JUMP_FACTOR } from './instability.ts';
@@ -163,10 +163,9 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
       const records = point.records;
       if (records === null || t < 0) return;
       const column = stableLossesAt(records.testLosses, t, stable[w]);
-      const row = rowAt(point.width, records, t, column, stable[w], options.parameterization);
+      const { row, varianceShares } = rowAt(point.width, records, t, column, stable[w], options.parameterization);
       rowsByWidth[w].push({ width: point.width, ...row });
       losses.push({ width: point.width, losses: column });
-      const outputs = records.probeOutputs?.[t];
       if (row.meanOutputVariance !== null && row.count > 1) {
         // Standard error of a sample variance of R Gaussian values, sqrt(2/(R-1)) v; the probes are
         // correlated, so their mean is given no smaller error than one probe's. Each replica's share
@@ -175,9 +174,10 @@ export function aggregateSweep(points: readonly SweepPoint[], options: SweepOpti
           width: point.width,
           mean: row.meanOutputVariance,
           standardError: row.meanOutputVariance * Math.sqrt(2 / (row.count - 1)),
-          replicas: outputs && outputs.length > 0 ? replicaVarianceShares(outputs, column.length, stable[w]) : undefined,
+          replicas: varianceShares ?? undefined,
         });
       }
+      const outputs = records.probeOutputs?.[t];
       if (options.extrapolate !== false && outputs && outputs.length > 0 && column.length > 0) {
         outputWidths.push(point.width);
         meanOutputs.push(replicaMeanOutputs(maskReplicas(outputs, stable[w]), column.length));

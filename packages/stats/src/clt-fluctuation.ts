@@ -18,6 +18,14 @@ export interface CltFluctuation {
   /** meanVariance / (n * alpha_n^2): tends to a finite limit as n grows (the NNGP variance at t = 0). */
   fluctuation: number | null;
   /**
+   * Per replica its share of meanVariance: z_r = mean over probes of c_j / (c_j - 1) (f_rj - mean_j)^2
+   * (c_j the replicas finite at probe j), whose mean over r is meanVariance when every replica is
+   * finite at every probe; NaN for a replica left out or not finite at a probe. These pair across
+   * widths as the losses do (replica r of every width shares its seed), so the covariance of the
+   * widths' variances can be estimated from them (to O(1/R): each z_r also carries the probe means).
+   */
+  varianceShares: Float64Array;
+  /**
    * Mean over probes of the unbiased excess kurtosis G2 = k4 / k2^2 (0 for a Gaussian), probes with
    * at least 4 finite values and a non-zero spread. Null when none.
    */
@@ -77,6 +85,7 @@ export function cltFluctuation(
   }
   let probesUsed = 0;
   let varianceSum = 0;
+  const varianceShares = new Float64Array(replicas);
   // Per probe: centred values [R] (NaN = left out), for the kurtosis and the 4-point function.
   const centred: Float64Array[] = [];
   for (let j = 0; j < probes; j++) {
@@ -92,10 +101,12 @@ export function cltFluctuation(
     }
     if (count < 2) continue;
     const mean = sum / count;
+    const unbiased = count / (count - 1);
     let ss = 0;
     for (let r = 0; r < replicas; r++) {
       const d = column[r] - mean; // NaN stays NaN
       column[r] = d;
+      varianceShares[r] += unbiased * d * d;
       if (d === d) ss += d * d;
     }
     probesUsed++;
@@ -111,6 +122,7 @@ export function cltFluctuation(
     probes,
     meanVariance,
     fluctuation: meanVariance === null ? null : meanVariance / outputScale(width, parameterization),
+    varianceShares: varianceShares.map((z) => (probesUsed > 0 ? z / probesUsed : NaN)),
     excessKurtosis: kurtosis.value,
     excessKurtosisError: kurtosis.standardError,
     fourPoint: fourPointRatio(centred.slice(0, FOUR_POINT_PROBES)),
@@ -245,33 +257,3 @@ function fourPointRatio(columns: readonly Float64Array[]): number | null {
   return pairs > 0 ? total / pairs : null;
 }
 
-/**
- * outputs [R * probes] replica-major, include: which replicas count (default all) -> per replica its
- * share of the mean variance, z_r = mean over probes of c_j / (c_j - 1) (f_rj - mean_j)^2 (c_j the
- * replicas finite at probe j): their mean over r is cltFluctuation's meanVariance when every replica
- * is finite at every probe. NaN for a replica left out or not finite at a probe. These pair across
- * widths as the losses do (replica r of every width shares its seed), so the covariance of the widths'
- * variances can be estimated from them (to O(1/R): each z_r also carries the probe means).
- */
-export function replicaVarianceShares(outputs: ArrayLike<number>, replicas: number, include?: readonly boolean[]): Float64Array {
-  const probes = outputs.length / replicas;
-  const shares = new Float64Array(replicas);
-  const finite = (r: number, j: number) => (include === undefined || include[r]) && Number.isFinite(outputs[r * probes + j]);
-  let probesUsed = 0;
-  for (let j = 0; j < probes; j++) {
-    let count = 0;
-    let sum = 0;
-    for (let r = 0; r < replicas; r++) {
-      if (!finite(r, j)) continue;
-      count++;
-      sum += outputs[r * probes + j];
-    }
-    if (count < 2) continue;
-    probesUsed++;
-    const mean = sum / count;
-    for (let r = 0; r < replicas; r++) {
-      shares[r] += finite(r, j) ? (count / (count - 1)) * (outputs[r * probes + j] - mean) ** 2 : NaN;
-    }
-  }
-  return shares.map((s) => (probesUsed > 0 ? s / probesUsed : NaN));
-}

@@ -110,7 +110,7 @@ export interface NoiseDecomposition {
 
 /**
  * points: per width the mean over probes of Var f over replicas and its standard error, and with
- * `paired` each replica's share of it (clt-fluctuation.ts, replicaVarianceShares) in `replicas`.
+ * `paired` each replica's share of it (cltFluctuation's varianceShares) in `replicas`.
  */
 export function decomposeOutputVariance(points: readonly WidthMean[], level = 0.95, paired = false): NoiseDecomposition {
   const fit = fitFiniteWidthCorrection(points, { level, quadraticFrom: Infinity, paired });

@@ -1,7 +1,7 @@
 // @mfsim/stats: the statistics of science.md as pure functions of arrays. Results are plain
 // numbers, arrays and nulls (never NaN), so they serialise to JSON and to SQL rows as they are.
 export { summarizeReplicas, type ReplicaSummary } from './replica-summary.ts';
-export { cltFluctuation, outputScale, replicaVarianceShares, FOUR_POINT_PROBES, type CltFluctuation, type Parameterization } from './clt-fluctuation.ts';
+export { cltFluctuation, outputScale, FOUR_POINT_PROBES, type CltFluctuation, type Parameterization } from './clt-fluctuation.ts';
 export { fitLine, type LineFit } from './line-fit.ts';
 export { betaIncomplete, chiSquarePValue, fPValue, gammaQ, logGamma, normalQuantile } from './special.ts';
 // GLS across widths whose replicas are paired (shared seeds): calibrated chi-square and intervals.

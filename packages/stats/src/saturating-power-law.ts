@@ -170,7 +170,7 @@ export function fitSaturatingPowerLaw(
 function whiteningFor(standardErrors: ArrayLike<number>, pairing: MeanCovariance | undefined) {
   const w = standardErrors.length;
   const independent = (reason: string | null) => ({
-    whitening: { diagonal: Float64Array.from(standardErrors) } as Whitening, covariance: 'independent' as CovarianceKind, covarianceReason: reason, replicas: 0,
+    whitening: { inverseSe: Float64Array.from(standardErrors, (se) => 1 / se) } as Whitening, covariance: 'independent' as CovarianceKind, covarianceReason: reason, replicas: 0,
   });
   if (pairing === undefined) return independent(null);
   if (pairing.kind === 'independent') return independent(pairing.reason);
@@ -183,21 +183,19 @@ function whiteningFor(standardErrors: ArrayLike<number>, pairing: MeanCovariance
   return { whitening: { lower } as Whitening, covariance: 'paired' as CovarianceKind, covarianceReason: null, replicas: pairing.replicas };
 }
 
-/** y -> L^-1 y: by the standard errors (independent widths) or a lower Cholesky factor [W * W]. */
-type Whitening = { diagonal: Float64Array } | { lower: Float64Array };
+/** y -> L^-1 y: y / se (independent widths: 1 / se given) or by a lower Cholesky factor [W * W]. */
+type Whitening = { inverseSe: Float64Array } | { lower: Float64Array };
 
 /** The model's columns whitened: 1 once, n^-alpha per alpha (into scratch space: no allocation per evaluation). */
 class WhitenedModel {
   readonly ones: Float64Array;
   /** ones . ones */
   readonly onesNorm: number;
-  private readonly inverseDiagonal: Float64Array | null;
   private readonly u: Float64Array;
   private readonly uWhite: Float64Array;
 
   constructor(readonly logN: Float64Array, private readonly whitening: Whitening) {
     const w = logN.length;
-    this.inverseDiagonal = 'diagonal' in whitening ? whitening.diagonal.map((s) => 1 / s) : null;
     this.u = new Float64Array(w);
     this.uWhite = new Float64Array(w);
     this.ones = this.whiten(new Float64Array(w).fill(1));
@@ -206,8 +204,8 @@ class WhitenedModel {
 
   whiten(y: ArrayLike<number>, out: Float64Array = new Float64Array(y.length)): Float64Array {
     const w = y.length;
-    if ('diagonal' in this.whitening) {
-      for (let i = 0; i < w; i++) out[i] = y[i] / this.whitening.diagonal[i];
+    if ('inverseSe' in this.whitening) {
+      for (let i = 0; i < w; i++) out[i] = y[i] * this.whitening.inverseSe[i];
       return out;
     }
     const l = this.whitening.lower;
@@ -221,8 +219,8 @@ class WhitenedModel {
 
   /** n^-alpha, whitened (for independent widths in the same pass). */
   column(alpha: number): Float64Array {
-    const inverse = this.inverseDiagonal;
-    if (inverse !== null) {
+    if ('inverseSe' in this.whitening) {
+      const inverse = this.whitening.inverseSe;
       for (let i = 0; i < inverse.length; i++) this.uWhite[i] = Math.exp(-alpha * this.logN[i]) * inverse[i];
       return this.uWhite;
     }

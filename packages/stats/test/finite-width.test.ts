@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cltFluctuation, createRandom, decomposeOutputVariance, fitFiniteWidthCorrection, replicaVarianceShares, summarizeReplicas, type WidthMean } from '../src/index.ts';
+import { cltFluctuation, createRandom, decomposeOutputVariance, fitFiniteWidthCorrection, summarizeReplicas, type WidthMean } from '../src/index.ts';
 import { below, expectNearUniform } from './calibration.ts';
 
 /** Per width the replica mean and standard error of value(n) * (1 + relative * z). */
@@ -100,8 +100,8 @@ describe('decomposeOutputVariance', () => {
       const u = Array.from({ length: R * probes }, () => random.normal());
       const points = widths.map((width) => {
         const outputs = Float64Array.from(u, (v) => Math.sqrt(s2) * v + Math.sqrt(a / width) * random.normal());
-        const shares = replicaVarianceShares(outputs, R);
-        const mean = cltFluctuation(outputs, R, width, 'ntk').meanVariance!;
+        const { meanVariance, varianceShares: shares } = cltFluctuation(outputs, R, width, 'ntk');
+        const mean = meanVariance!;
         expect(shares.reduce((x, y) => x + y, 0) / R).toBeCloseTo(mean, 12);
         return { width, mean, standardError: mean * Math.sqrt(2 / (R - 1)), replicas: shares };
       });
