@@ -16,7 +16,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '@mfsim/test-servers';
 import { specSchema } from '@mfsim/contracts';
 import { simulate, selectKernel } from '@mfsim/engine';
 import { buildApp } from '../src/app.ts';
@@ -45,13 +45,6 @@ const tiny = {
   record: { every: 2, testSize: 16, probes: 2 }, resources: { gpu: 'no' },
 };
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 /** CPU milliseconds a process has used (user + system), from /proc (clock ticks of 10 ms). */

@@ -4,7 +4,8 @@
 // starts the set again on other ports.
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freeServerPorts, spawnRedis, startOwnedServers, untilRedis } from './redis-servers.ts';
+import { spawnRedis, startOwnedServers, untilRedis } from './redis-servers.ts';
+import { freeServerPorts } from './throwaway-servers.ts';
 
 export interface TestCluster {
   /** `redis+cluster://127.0.0.1:p1,...` for REDIS_URL. */

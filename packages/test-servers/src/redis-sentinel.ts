@@ -4,7 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freeServerPorts, spawnRedis, startOwnedServers, untilRedis } from './redis-servers.ts';
+import { spawnRedis, startOwnedServers, untilRedis } from './redis-servers.ts';
+import { freeServerPorts } from './throwaway-servers.ts';
 
 export interface TestSentinels {
   /** `redis+sentinel://127.0.0.1:s1,.../mfsim-test` for REDIS_URL. */

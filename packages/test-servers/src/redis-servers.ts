@@ -4,7 +4,6 @@
 // service that the API's failover tests run on them: apps/api/test/failover-service.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -26,31 +25,6 @@ export async function untilRedis(port: number, timeoutMs: number, check: (r: Red
   } finally {
     r.disconnect();
   }
-}
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-
-/**
- * `n` free ports, consecutive when `consecutive`, each with `port + offset` free too (a cluster's bus
- * port is port + 10000). They lie below the kernel's ephemeral range (32768 up on Linux), so an
- * outgoing connection of some other test cannot take one between this check and the server's bind.
- */
-export async function freeServerPorts(n: number, { offset = 0, consecutive = false } = {}): Promise<number[]> {
-  const low = 10_000, high = 32_000 - offset - n;
-  const pick = () => low + Math.floor(Math.random() * (high - low));
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = pick();
-    const ports = consecutive ? Array.from({ length: n }, (_, i) => base + i) : [...new Set(Array.from({ length: n }, pick))];
-    if (ports.length < n) continue;
-    const free = await Promise.all(ports.flatMap((p) => (offset ? [portFree(p), portFree(p + offset)] : [portFree(p)])));
-    if (free.every(Boolean)) return ports;
-  }
-  throw new Error('no free ports for test servers');
 }
 
 /** Spawns redis-server with `args`; keeps the tail of what it prints, for the error when it exits early. */

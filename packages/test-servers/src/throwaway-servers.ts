@@ -8,16 +8,35 @@ import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
-/** A TCP port nobody listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+
+/**
+ * `n` free ports, consecutive when `consecutive`, each with `port + offset` free too (a cluster's bus
+ * port is port + 10000). They lie below the kernel's ephemeral range (32768 up on Linux), so an
+ * outgoing connection of some other test cannot take one between this check and the server's bind.
+ */
+export async function freeServerPorts(n: number, { offset = 0, consecutive = false } = {}): Promise<number[]> {
+  const low = 10_000, high = 32_000 - offset - n;
+  const pick = () => low + Math.floor(Math.random() * (high - low));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = pick();
+    const ports = consecutive ? Array.from({ length: n }, (_, i) => base + i) : [...new Set(Array.from({ length: n }, pick))];
+    if (ports.length < n) continue;
+    const free = await Promise.all(ports.flatMap((p) => (offset ? [portFree(p), portFree(p + offset)] : [portFree(p)])));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error('no free ports for test servers');
+}
+
+/** A TCP port nobody listens on now, below the ephemeral range (freeServerPorts). */
+export async function freePort(): Promise<number> {
+  const [port] = await freeServerPorts(1);
+  return port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
