@@ -33,6 +33,12 @@ export interface ServiceOptions<Security = unknown> {
   security?: Partial<Security>;
 }
 
+/** Makes `app` listen on a free local port; its base URL. */
+export async function listenLocally(app: ServedApp): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
 export async function startTestWorker(env: Record<string, string> = {}): Promise<RunningWorker> {
   return startWorker(workerConfig({ ...process.env, MFSIM_CHECKPOINT_SECONDS: '1', ...env }), () => {});
 }
@@ -83,12 +89,11 @@ export function serviceHarness<App extends ServedApp, Deps extends { close(): Pr
   /** The API listening on a free port over real HTTP, and a worker (its environment: `workerEnv`). */
   async function startHttpService(options: ServiceOptions<Security> & { workerEnv?: Record<string, string> } = {}) {
     const service = await startService(options);
-    await service.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = service.app.server.address() as AddressInfo;
+    const url = await listenLocally(service.app);
     const worker = await startTestWorker(options.workerEnv);
     return {
       service,
-      url: `http://127.0.0.1:${port}`,
+      url,
       async close() {
         await worker.close();
         await service.close();

@@ -1,7 +1,6 @@
 // The whole service for the end-to-end tests: the system-test harness (@mfsim/testing) on the API's
 // app, and where the dashboard's package lies (its page is built there before a browser opens it).
 import { spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -21,12 +20,6 @@ export const dashboardDir = path.resolve(path.dirname(createRequire(import.meta.
 export function buildDashboard() {
   const build = spawnSync('node', ['scripts/build-if-stale.mjs'], { cwd: dashboardDir, stdio: 'inherit' });
   expect(build.status).toBe(0);
-}
-
-/** Makes `app` listen on a free local port; its base URL. */
-export async function listenLocally(app: Awaited<ReturnType<typeof buildApp>>): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
 /** Signs `page` in with `key` on the dashboard at `base`, and waits for the list. */
