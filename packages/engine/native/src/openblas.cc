@@ -69,17 +69,19 @@ Loaded open() {
       dlclose(handle);
       continue;
     }
-    // dsyevd's pieces, taken only from the same file (else null: dsyevd whole)
-    Dl_info piece{};
-    if (!symbol(handle, "dsytrd_", &lib.dsytrd) || !symbol(handle, "dstedc_", &lib.dstedc) ||
-        !dladdr(reinterpret_cast<void*>(lib.dsytrd), &piece) || piece.dli_fbase != blas.dli_fbase ||
-        !dladdr(reinterpret_cast<void*>(lib.dstedc), &piece) || piece.dli_fbase != blas.dli_fbase) {
+    // Optional routines (dsyevd's pieces, dpotrf), taken only from the same file: else null (dsyevd
+    // whole; the congruence by two products).
+    const auto optional = [&](const char* symbolName, auto* fn) {
+      Dl_info piece{};
+      if (!symbol(handle, symbolName, fn) || !dladdr(reinterpret_cast<void*>(*fn), &piece) || piece.dli_fbase != blas.dli_fbase)
+        *fn = nullptr;
+      return *fn != nullptr;
+    };
+    if (!optional("dsytrd_", &lib.dsytrd) || !optional("dstedc_", &lib.dstedc)) {
       lib.dsytrd = nullptr;
       lib.dstedc = nullptr;
     }
-    if (!symbol(handle, "dpotrf_", &lib.dpotrf) || !dladdr(reinterpret_cast<void*>(lib.dpotrf), &piece) ||
-        piece.dli_fbase != blas.dli_fbase)
-      lib.dpotrf = nullptr;
+    optional("dpotrf_", &lib.dpotrf);
     lib.path = blas.dli_fname ? blas.dli_fname : name;
     r.ok = true;
     return r;
